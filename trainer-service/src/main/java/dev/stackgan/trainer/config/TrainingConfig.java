@@ -1,0 +1,103 @@
+package dev.stackgan.trainer.config;
+
+import java.util.Locale;
+
+/**
+ * How one stage is trained. The variants earlier StackGAN users hand-edited into forks (loss, optimizer, learning
+ * rate scale, KL weight) are fields here; batch norm and dropout are architecture switches in
+ * {@link dev.stackgan.bundle.config.ModelConfig.NetworkVariants}.
+ *
+ * @param batchSize          images per step (paper: 64)
+ * @param generatorLr        base generator learning rate (paper: 2e-4)
+ * @param discriminatorLr    base discriminator learning rate (paper: 2e-4)
+ * @param lrMultiplier       scales both learning rates (the "10x learning rate" experiment is 10)
+ * @param lrDecayEpochs      both learning rates halve every this many epochs (paper birds: 50 Stage-I, 100 Stage-II)
+ * @param klCoefficient      weight of the Conditioning Augmentation KL term in the generator loss (paper: 2.0)
+ * @param loss               {@code bce} (matching-aware real / wrong / fake) or {@code wasserstein} (critic, clipping)
+ * @param optimizer          {@code adam} (beta1 0.5, beta2 0.999) or {@code rmsprop}
+ * @param wassersteinClip    critic weights are clipped to [-clip, clip] after each step of the Wasserstein loss
+ * @param textEncoderLr      learning rate of the text and image encoders (DAMSM: 2e-3)
+ * @param matchingGamma      DAMSM's sentence-loss smoothing gamma3 (10)
+ */
+public record TrainingConfig(int batchSize, float generatorLr, float discriminatorLr, float lrMultiplier,
+                             int lrDecayEpochs, float klCoefficient, Loss loss, OptimizerKind optimizer,
+                             float wassersteinClip, float textEncoderLr, float matchingGamma) {
+
+    public enum Loss {
+        BCE, WASSERSTEIN;
+
+        public static Loss parse(String value) {
+            return parseEnum(Loss.class, "loss", value);
+        }
+    }
+
+    public enum OptimizerKind {
+        ADAM, RMSPROP;
+
+        public static OptimizerKind parse(String value) {
+            return parseEnum(OptimizerKind.class, "optimizer", value);
+        }
+    }
+
+    public float effectiveGeneratorLr() {
+        return generatorLr * lrMultiplier;
+    }
+
+    public float effectiveDiscriminatorLr() {
+        return discriminatorLr * lrMultiplier;
+    }
+
+    public TrainingConfig withLoss(Loss newLoss) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
+                klCoefficient, newLoss, optimizer, wassersteinClip, textEncoderLr, matchingGamma);
+    }
+
+    public TrainingConfig withOptimizer(OptimizerKind newOptimizer) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
+                klCoefficient, loss, newOptimizer, wassersteinClip, textEncoderLr, matchingGamma);
+    }
+
+    public TrainingConfig withLrMultiplier(float multiplier) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, multiplier, lrDecayEpochs,
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma);
+    }
+
+    /** Throws {@link IllegalArgumentException} naming the first field out of range. */
+    public TrainingConfig validate() {
+        positive("batchSize", batchSize);
+        positive("generatorLr", generatorLr);
+        positive("discriminatorLr", discriminatorLr);
+        positive("lrMultiplier", lrMultiplier);
+        positive("lrDecayEpochs", lrDecayEpochs);
+        positive("textEncoderLr", textEncoderLr);
+        positive("matchingGamma", matchingGamma);
+        positive("wassersteinClip", wassersteinClip);
+        if (!(klCoefficient >= 0f) || Float.isInfinite(klCoefficient)) {
+            throw new IllegalArgumentException("klCoefficient must be >= 0, got " + klCoefficient);
+        }
+        if (loss == null) {
+            throw new IllegalArgumentException("loss must be one of bce, wasserstein");
+        }
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer must be one of adam, rmsprop");
+        }
+        return this;
+    }
+
+    private static void positive(String field, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(field + " must be > 0, got " + value);
+        }
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return constant;
+            }
+        }
+        throw new IllegalArgumentException(field + " must be one of "
+                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
+                .toList() + ", got '" + value + "'");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.stackgan.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.trainer.nn.Chain;
+import dev.stackgan.trainer.nn.Layers;
+import dev.stackgan.trainer.nn.Nonlinearity;
+import dev.stackgan.trainer.nn.ResidualBlock;
+import dev.stackgan.trainer.onnx.OnnxGraph;
+
+/**
+ * STAGE2_G without the frozen Stage-I generator in front (training chains the two; serving runs them as two
+ * graphs). Encoder: conv3x3(3 -> ngf) ReLU, conv4x4 s2 (-> 2ngf) BN ReLU, conv4x4 s2 (-> 4ngf) BN ReLU; concat c
+ * tiled over the map; hr_joint conv3x3 (4ngf + C -> 4ngf) BN ReLU; residual blocks; up-blocks 4ngf -> 2ngf -> ngf ->
+ * ... to the Stage-II size; conv3x3 -> 3, tanh.
+ */
+public final class Stage2Generator extends Network {
+
+    private final ModelConfig config;
+    private final ConditioningAugmentation conditioning;
+    private final Chain encoder;
+    private final Chain decoder;
+
+    public Stage2Generator(ModelConfig config) {
+        this.config = config;
+        boolean bn = config.variants().generatorBatchNorm();
+        int ngf = config.stage2().generatorDim();
+        conditioning = addChildBlock("ca", new ConditioningAugmentation(config.conditionDim()));
+        encoder = addChildBlock("encoder", new Chain(Layers.conv3x3(ngf), Nonlinearity.relu()));
+        int channels = ngf;
+        for (int i = 0; i < ModelConfig.STAGE2_ENCODER_DOWNSAMPLES; i++) {
+            channels *= 2;
+            encoder.add(Layers.down4x4(channels));
+            Layers.addBatchNorm(encoder, bn);
+            encoder.add(Nonlinearity.relu());
+        }
+        decoder = addChildBlock("decoder", new Chain(Layers.conv3x3(channels)));
+        Layers.addBatchNorm(decoder, bn);
+        decoder.add(Nonlinearity.relu());
+        for (int i = 0; i < config.stage2().residualBlocks(); i++) {
+            decoder.add(new ResidualBlock(channels, bn));
+        }
+        for (int i = 0; i < config.stage2UpBlocks(); i++) {
+            channels /= 2;
+            decoder.add(Layers.upBlock(channels, bn));
+        }
+        decoder.add(Layers.conv3x3(3));
+        decoder.add(Nonlinearity.tanh());
+    }
+
+    public ConditioningAugmentation conditioning() {
+        return conditioning;
+    }
+
+    @Override
+    protected Shape[] inputShapes() {
+        int size = config.stage1().imageSize();
+        return new Shape[] {new Shape(1, 3, size, size), new Shape(1, config.conditionDim())};
+    }
+
+    /** Stage-I image [N, 3, S1, S1], c [N, C] -> image [N, 3, S2, S2] in [-1, 1]. */
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray features = encoder.forward(store, new NDList(inputs.get(0)), training).singletonOrThrow();
+        return decoder.forward(store, new NDList(Layers.concatTiled(features, inputs.get(1))), training);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long batch = inputShapes[0].get(0);
+        conditioning.initialize(manager, dataType, new Shape(batch, config.text().sentenceDim()));
+        encoder.initialize(manager, dataType, inputShapes[0]);
+        Shape encoded = encoder.getOutputShapes(new Shape[] {inputShapes[0]})[0];
+        decoder.initialize(manager, dataType,
+                new Shape(batch, encoded.get(1) + config.conditionDim(), encoded.get(2), encoded.get(3)));
+    }
+
+    public String exportOnnx(OnnxGraph graph, String stage1Image, String c) {
+        String features = graph.layer(encoder, stage1Image);
+        return graph.layer(decoder, Layers.concatTiled(graph, features, c, config.stage2JointSize()));
+    }
+}
