@@ -1,0 +1,101 @@
+package dev.stackgan.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.stackgan.trainer.config.TrainingConfig;
+import dev.stackgan.trainer.model.ConditioningAugmentation;
+import dev.stackgan.trainer.model.Discriminator;
+import dev.stackgan.trainer.model.TextEncoder;
+
+/**
+ * One StackGAN training step, as the reference trainer: update D on (real, wrong, fake) pairs, then G against the
+ * updated D plus the KL term. G runs forward once per step; its graph is kept across the two gradient collectors
+ * (DJL allows only one open at a time).
+ */
+public final class GanStageTrainer {
+
+    private final NDManager manager;
+    private final TextEncoder textEncoder;
+    private final ConditionalGenerator generator;
+    private final Discriminator discriminator;
+    private final TrainingConfig config;
+    private final GanLoss loss;
+    private final ParameterOptimizer generatorOptimizer;
+    private final ParameterOptimizer discriminatorOptimizer;
+
+    /** The text encoder is frozen: GAN stages use a trained one and never update it. */
+    public GanStageTrainer(NDManager manager, TextEncoder textEncoder, ConditionalGenerator generator,
+                           Discriminator discriminator, TrainingConfig config) {
+        this.manager = manager;
+        this.textEncoder = textEncoder;
+        this.generator = generator;
+        this.discriminator = discriminator;
+        this.config = config;
+        this.loss = GanLoss.of(config.loss());
+        textEncoder.freezeParameters(true);
+        generatorOptimizer = ParameterOptimizer.create(config.optimizer(), generator.trainable(),
+                config.effectiveGeneratorLr());
+        discriminatorOptimizer = ParameterOptimizer.create(config.optimizer(), discriminator,
+                config.effectiveDiscriminatorLr());
+    }
+
+    public ParameterOptimizer generatorOptimizer() {
+        return generatorOptimizer;
+    }
+
+    public ParameterOptimizer discriminatorOptimizer() {
+        return discriminatorOptimizer;
+    }
+
+    public StepLosses step(GanBatch batch) {
+        ParameterStore store = new ParameterStore(manager, false);
+        try (NDScope ignored = new NDScope()) {
+            NDArray sentence = textEncoder.forward(store, new NDList(batch.tokenIds()), false).singletonOrThrow();
+            ConditionalGenerator.Generated fake;
+            NDArray condition;
+            NDArray discriminatorLoss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                fake = generator.generate(store, sentence, batch, true);
+                condition = fake.mu().stopGradient(); // D sees the condition, never trains the CA head
+                NDList real = discriminator.forward(store, new NDList(batch.realImages(), condition), true);
+                NDList wrong = discriminator.forward(store, new NDList(batch.wrongImages(), condition), true);
+                NDList fakeLogits = discriminator.forward(store,
+                        new NDList(fake.image().stopGradient(), condition), true);
+                discriminatorLoss = loss.discriminator(real, wrong, fakeLogits);
+                discriminatorOptimizer.zeroGradients();
+                collector.backward(discriminatorLoss);
+            }
+            discriminatorOptimizer.step();
+            if (loss.clipsWeights()) {
+                clip(discriminatorOptimizer, config.wassersteinClip());
+            }
+            NDArray generatorLoss;
+            NDArray kl;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDList fakeLogits = discriminator.forward(store, new NDList(fake.image(), condition), true);
+                kl = ConditioningAugmentation.klDivergence(fake.mu(), fake.logvar());
+                generatorLoss = loss.generator(fakeLogits).add(kl.mul(config.klCoefficient()));
+                generatorOptimizer.zeroGradients();
+                collector.backward(generatorLoss);
+            }
+            generatorOptimizer.step();
+            return new StepLosses(discriminatorLoss.getFloat(), generatorLoss.getFloat(), kl.getFloat());
+        }
+    }
+
+    /** Clamps each weight to [-limit, limit] in place. */
+    private static void clip(ParameterOptimizer optimizer, float limit) {
+        try (NDScope ignored = new NDScope()) {
+            for (Parameter parameter : optimizer.parameters()) {
+                NDArray weight = parameter.getArray();
+                weight.subi(weight.sub(weight.clip(-limit, limit)));
+            }
+        }
+    }
+}
