@@ -49,7 +49,8 @@ public final class ImageEncoder extends Network {
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
         NDArray maps = features.forward(store, inputs, training).singletonOrThrow();
-        return projection.forward(store, new NDList(maps.mean(new int[] {2, 3})), training);
+        NDArray pooled = maps.mean(new int[] {3}).mean(new int[] {2}); // DJL's PyTorch mean takes one axis at a time
+        return projection.forward(store, new NDList(pooled), training);
     }
 
     @Override

@@ -1,0 +1,225 @@
+package dev.stackgan.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
+import dev.stackgan.trainer.TinyModels;
+import dev.stackgan.trainer.config.Preset;
+import dev.stackgan.trainer.config.TrainingConfig;
+import dev.stackgan.trainer.config.TrainingConfig.Loss;
+import dev.stackgan.trainer.config.TrainingConfig.OptimizerKind;
+import dev.stackgan.trainer.model.Stage1Generator;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TrainingSmokeTest {
+
+    @Test
+    void stage1StepsTrainGeneratorAndDiscriminatorButNotTheTextEncoder() {
+        try (TinyModels models = new TinyModels(1)) {
+            Map<String, float[]> generator = TinyModels.snapshot(models.stage1);
+            Map<String, float[]> discriminator = TinyModels.snapshot(models.stage1Discriminator);
+            Map<String, float[]> text = TinyModels.snapshot(models.textEncoder);
+            GanStageTrainer trainer = models.stage1Trainer();
+            for (int i = 0; i < 3; i++) {
+                StepLosses losses = trainer.step(models.batch(models.config.stage1().imageSize()));
+                System.out.println("stage1 step " + i + ": " + losses);
+                assertTrue(losses.finite(), losses::toString);
+                assertTrue(losses.discriminator() > 0f && losses.kl() >= 0f, losses::toString);
+            }
+            int trainable = trainer.generatorOptimizer().parameters().size();
+            assertEquals(trainable, TinyModels.changed(generator, TinyModels.snapshot(models.stage1)) - runningStats(
+                    models.stage1), "every trainable generator parameter moved");
+            assertTrue(TinyModels.changed(discriminator, TinyModels.snapshot(models.stage1Discriminator))
+                    >= trainer.discriminatorOptimizer().parameters().size());
+            assertEquals(0, TinyModels.changed(text, TinyModels.snapshot(models.textEncoder)), "text encoder frozen");
+        }
+    }
+
+    @Test
+    void stage2StepsTrainStage2BehindAFrozenStage1() {
+        try (TinyModels models = new TinyModels(2)) {
+            Map<String, float[]> stage1 = TinyModels.snapshot(models.stage1);
+            Map<String, float[]> stage2 = TinyModels.snapshot(models.stage2);
+            GanStageTrainer trainer = models.stage2Trainer();
+            for (int i = 0; i < 2; i++) {
+                StepLosses losses = trainer.step(models.batch(models.config.stage2().imageSize()));
+                System.out.println("stage2 step " + i + ": " + losses);
+                assertTrue(losses.finite(), losses::toString);
+            }
+            assertEquals(0, TinyModels.changed(stage1, TinyModels.snapshot(models.stage1)),
+                    "Stage-I weights and batch-norm statistics stay as trained");
+            assertTrue(TinyModels.changed(stage2, TinyModels.snapshot(models.stage2))
+                    >= trainer.generatorOptimizer().parameters().size());
+        }
+    }
+
+    @Test
+    void textEncoderMatchingLossFallsOnAFixedBatch() {
+        try (TinyModels models = new TinyModels(3)) {
+            MatchingTrainer trainer = new MatchingTrainer(models.manager, models.textEncoder, models.imageEncoder,
+                    models.training);
+            int n = 8;
+            NDArray tokens = models.tokens(n);
+            NDArray images = models.images(n, models.config.imageEncoder().imageSize());
+            NDArray classes = models.manager.arange(0L, (long) n);
+            Map<String, float[]> before = TinyModels.snapshot(models.textEncoder);
+            float first = trainer.step(tokens, images, classes);
+            float last = first;
+            for (int i = 0; i < 30; i++) {
+                last = trainer.step(tokens, images, classes);
+            }
+            System.out.printf("matching loss on a fixed batch of %d: %.4f -> %.4f (chance %.4f)%n", n, first, last,
+                    2 * Math.log(n));
+            assertTrue(Float.isFinite(last));
+            assertTrue(last < 0.5f * first, "loss should at least halve when overfitting one batch");
+            assertEquals(before.size(), TinyModels.changed(before, TinyModels.snapshot(models.textEncoder)));
+        }
+    }
+
+    @Test
+    void sameClassPairsAreMaskedInTheMatchingLoss() {
+        try (TinyModels models = new TinyModels(4)) {
+            NDArray vectors = models.manager.randomNormal(new Shape(4, 6));
+            NDArray sentences = models.manager.randomNormal(new Shape(4, 6));
+            NDArray distinct = models.manager.create(new long[] {0, 1, 2, 3});
+            NDArray paired = models.manager.create(new long[] {0, 0, 2, 3});
+            float all = MatchingTrainer.sentenceLoss(vectors, sentences, distinct, 10f).getFloat();
+            float masked = MatchingTrainer.sentenceLoss(vectors, sentences, paired, 10f).getFloat();
+            assertTrue(masked < all, "masking a competitor can only lower the cross entropy: " + masked + " vs " + all);
+        }
+    }
+
+    static Stream<Arguments> variants() {
+        TrainingConfig base = Preset.TINY.training();
+        ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
+        return Stream.of(
+                Arguments.of("generator batch norm off", model.withVariants(new NetworkVariants(false, true, 0f)), base),
+                Arguments.of("discriminator batch norm off",
+                        model.withVariants(new NetworkVariants(true, false, 0f)), base),
+                Arguments.of("discriminator dropout 0.3", model.withVariants(new NetworkVariants(true, true, 0.3f)),
+                        base),
+                Arguments.of("wasserstein loss", model, base.withLoss(Loss.WASSERSTEIN)),
+                Arguments.of("rmsprop", model, base.withOptimizer(OptimizerKind.RMSPROP)),
+                Arguments.of("learning rate x10", model, base.withLrMultiplier(10f)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void everyVariantTrainsBothStages(String name, ModelConfig model, TrainingConfig training) {
+        try (TinyModels models = new TinyModels(5, model, training)) {
+            GanStageTrainer stage1 = models.stage1Trainer();
+            StepLosses losses = stage1.step(models.batch(model.stage1().imageSize()));
+            assertTrue(losses.finite(), name + ": " + losses);
+            assertEquals(training.effectiveGeneratorLr(), stage1.generatorOptimizer().learningRate(), 1e-12f);
+            if (training.loss() == Loss.WASSERSTEIN) {
+                for (Parameter p : stage1.discriminatorOptimizer().parameters()) {
+                    float[] values = p.getArray().toFloatArray();
+                    for (float v : values) {
+                        assertTrue(Math.abs(v) <= training.wassersteinClip() + 1e-7f, name + ": unclipped " + v);
+                    }
+                }
+            }
+            StepLosses second = models.stage2Trainer().step(models.batch(model.stage2().imageSize()));
+            assertTrue(second.finite(), name + " stage 2: " + second);
+            System.out.println(name + ": stage1 " + losses + ", stage2 " + second);
+        }
+    }
+
+    @Test
+    void savedWeightsLoadIntoAFreshNetworkWithIdenticalOutputs(@TempDir Path dir) throws IOException {
+        try (TinyModels trained = new TinyModels(6); TinyModels fresh = new TinyModels(7)) {
+            GanStageTrainer trainer = trained.stage1Trainer();
+            trainer.step(trained.batch(trained.config.stage1().imageSize()));
+            Path file = dir.resolve("stage1.params");
+            NetworkFiles.save(trained.stage1, file);
+            NetworkFiles.load(fresh.stage1, fresh.manager, file);
+            NDArray c = trained.manager.randomNormal(new Shape(3, trained.config.conditionDim()));
+            NDArray z = trained.manager.randomNormal(new Shape(3, trained.config.noiseDim()));
+            float[] expected = generate(trained.stage1, trained, c, z);
+            float[] actual = generate(fresh.stage1, fresh, fresh.manager.create(c.toFloatArray(), c.getShape()),
+                    fresh.manager.create(z.toFloatArray(), z.getShape()));
+            assertArrayEquals(expected, actual, 0f);
+        }
+    }
+
+    @Test
+    void restoredOptimizerStateContinuesTheSameCurve(@TempDir Path dir) throws IOException {
+        Function<TinyModels, float[]> twoMoreSteps = null;
+        try (TinyModels a = new TinyModels(8); TinyModels b = new TinyModels(9)) {
+            GanStageTrainer trainerA = a.stage1Trainer();
+            int size = a.config.stage1().imageSize();
+            trainerA.step(a.batch(size));
+            Path weightsG = dir.resolve("g"), weightsD = dir.resolve("d");
+            Path optG = dir.resolve("g.opt"), optD = dir.resolve("d.opt");
+            NetworkFiles.save(a.stage1, weightsG);
+            NetworkFiles.save(a.stage1Discriminator, weightsD);
+            NetworkFiles.writeAtomically(optG, trainerA.generatorOptimizer()::save);
+            NetworkFiles.writeAtomically(optD, trainerA.discriminatorOptimizer()::save);
+
+            GanBatch next = a.batch(size);
+            StepLosses original = trainerA.step(next);
+
+            NetworkFiles.load(b.stage1, b.manager, weightsG);
+            NetworkFiles.load(b.stage1Discriminator, b.manager, weightsD);
+            NetworkFiles.load(b.textEncoder, b.manager, save(a.textEncoder, dir.resolve("t")));
+            GanStageTrainer trainerB = b.stage1Trainer();
+            load(trainerB.generatorOptimizer(), optG);
+            load(trainerB.discriminatorOptimizer(), optD);
+            StepLosses resumed = trainerB.step(copy(next, b));
+            assertEquals(original, resumed, "the resumed step reproduces the uninterrupted one");
+            assertEquals(0, TinyModels.changed(TinyModels.snapshot(a.stage1), TinyModels.snapshot(b.stage1)));
+        }
+    }
+
+    private static Path save(ai.djl.nn.Block network, Path file) throws IOException {
+        NetworkFiles.save(network, file);
+        return file;
+    }
+
+    private static void load(ParameterOptimizer optimizer, Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            optimizer.load(in);
+        }
+    }
+
+    private static GanBatch copy(GanBatch batch, TinyModels target) {
+        return new GanBatch(copy(batch.tokenIds(), target), copy(batch.realImages(), target),
+                copy(batch.wrongImages(), target), copy(batch.stage1CaNoise(), target),
+                copy(batch.stage2CaNoise(), target), copy(batch.z(), target));
+    }
+
+    private static NDArray copy(NDArray array, TinyModels target) {
+        NDArray duplicate = target.manager.zeros(array.getShape(), array.getDataType());
+        array.copyTo(duplicate);
+        return duplicate;
+    }
+
+    private static float[] generate(Stage1Generator generator, TinyModels models, NDArray c, NDArray z) {
+        ParameterStore store = new ParameterStore(models.manager, false);
+        return generator.forward(store, new NDList(c, z), false).singletonOrThrow().toFloatArray();
+    }
+
+    /** Batch-norm running statistics change in a forward pass without being trainable. */
+    private static int runningStats(ai.djl.nn.Block network) {
+        return (int) network.getParameters().values().stream().filter(p -> !p.requiresGradient()).count();
+    }
+}
