@@ -75,6 +75,26 @@ public record BirdAttributes(
                 facingLeft ? "left" : "right", word(background));
     }
 
+    /** Reads the fields written by {@link #tsvFields()}, e.g. from the attributes file. */
+    public static BirdAttributes parse(List<String> f) {
+        if (f.size() != TSV_COLUMNS.size()) {
+            throw new IllegalArgumentException("expected " + TSV_COLUMNS.size() + " attribute fields " + TSV_COLUMNS
+                    + ", got " + f);
+        }
+        return new BirdAttributes(colour(f.get(0)), colour(f.get(1)), colour(f.get(2)), colour(f.get(3)),
+                colour(f.get(4)), value(WingPattern.class, f.get(5)), colour(f.get(6)), colour(f.get(7)),
+                colour(f.get(8)), value(BirdSize.class, f.get(9)), value(BillLength.class, f.get(10)),
+                value(BillShape.class, f.get(11)), "left".equals(f.get(12)), value(Background.class, f.get(13)));
+    }
+
+    private static BirdColour colour(String word) {
+        return "none".equals(word) ? null : value(BirdColour.class, word);
+    }
+
+    private static <E extends Enum<E>> E value(Class<E> type, String word) {
+        return Enum.valueOf(type, word.toUpperCase(Locale.ROOT));
+    }
+
     /** The true colour of the part a caption word names (null if the bird lacks that part or the word is no part). */
     public BirdColour colourOfPart(String partWord) {
         return switch (partWord) {
