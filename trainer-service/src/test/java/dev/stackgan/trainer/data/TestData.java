@@ -1,0 +1,58 @@
+package dev.stackgan.trainer.data;
+
+import dev.stackgan.trainer.data.synthetic.SyntheticBirds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** Small synthetic data sets for tests, and the project's shared reference data. */
+public final class TestData {
+
+    public static final int WIDTH = 160;
+    public static final int HEIGHT = 120;
+
+    private TestData() {
+    }
+
+    /** Generates {@code count} small synthetic birds under {@code dir} and returns {@code dir}. */
+    public static Path birds(Path dir, int count, long seed) throws IOException {
+        SyntheticBirds.generate(new SyntheticBirds.Options(dir, count, seed, WIDTH, HEIGHT));
+        return dir;
+    }
+
+    /**
+     * A file of the shared reference data, found by walking up from the working directory: Maven runs tests in the
+     * module folder, and {@code shared/} lies beside the repository both here and in CI.
+     */
+    public static Path shared(String name) {
+        Path relative = Path.of("shared", "data", name);
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve(relative))) {
+                return dir.resolve(relative);
+            }
+        }
+        throw new IllegalStateException("no " + relative + " in " + Path.of("").toAbsolutePath()
+                + " or any folder above it");
+    }
+
+    /** Copies a folder tree, so a test can damage its own copy of a generated data set. */
+    public static Path copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            files.forEach(source -> {
+                try {
+                    Path target = to.resolve(from.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(source, target);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        return to;
+    }
+}
