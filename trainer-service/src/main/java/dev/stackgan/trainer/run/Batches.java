@@ -1,0 +1,39 @@
+package dev.stackgan.trainer.run;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.text.Vocabulary;
+import java.util.List;
+import java.util.Random;
+
+/** Turns loader output and seeds into the flat arrays the networks take. */
+final class Batches {
+
+    private Batches() {
+    }
+
+    /** Captions as token ids [N * maxWords], padded. */
+    static long[] tokenIds(List<String> captions, Vocabulary vocabulary, ModelConfig config) {
+        int words = config.text().maxWords();
+        long[] ids = new long[captions.size() * words];
+        for (int i = 0; i < captions.size(); i++) {
+            System.arraycopy(vocabulary.encode(captions.get(i), words).tokenIds(), 0, ids, i * words, words);
+        }
+        return ids;
+    }
+
+    static float[] gaussian(Random random, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    /** Mixes a run seed and a counter into a seed for one step's random draws. */
+    static long mix(long seed, long counter) {
+        long z = seed * 0x9E3779B97F4A7C15L + counter;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

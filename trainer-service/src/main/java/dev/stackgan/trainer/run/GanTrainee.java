@@ -1,0 +1,214 @@
+package dev.stackgan.trainer.run;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.text.Vocabulary;
+import dev.stackgan.trainer.config.TrainingConfig;
+import dev.stackgan.trainer.data.Batch;
+import dev.stackgan.trainer.model.Discriminator;
+import dev.stackgan.trainer.model.ImageEncoder;
+import dev.stackgan.trainer.model.Stage1Generator;
+import dev.stackgan.trainer.model.Stage2Generator;
+import dev.stackgan.trainer.model.TextEncoder;
+import dev.stackgan.trainer.train.ConditionalGenerator;
+import dev.stackgan.trainer.train.GanBatch;
+import dev.stackgan.trainer.train.GanStageTrainer;
+import dev.stackgan.trainer.train.ParameterOptimizer;
+import dev.stackgan.trainer.train.StepLosses;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** A Stage-I or Stage-II run: the GAN stage behind a frozen text encoder (and, for Stage-II, a frozen Stage-I). */
+final class GanTrainee implements Trainee {
+
+    /** Sample sheet: this many captions (rows) times this many noise draws (columns). */
+    static final int SHEET = 4;
+    /** Samples of one caption used to measure diversity. */
+    static final int DIVERSITY_SAMPLES = 8;
+
+    private final NDManager manager = NDManager.newBaseManager();
+    private final RunKind kind;
+    private final ModelConfig config;
+    private final Vocabulary vocabulary;
+    private final TrainingConfig training;
+    private final TextEncoder textEncoder;
+    private final ImageEncoder imageEncoder;
+    private final Stage1Generator stage1;
+    private final Stage2Generator stage2;
+    private final Discriminator discriminator;
+    private final ConditionalGenerator generator;
+    private final GanStageTrainer trainer;
+    private final List<String> sampleCaptions;
+    private final long sampleSeed;
+    private final double realDiversity;
+
+    /**
+     * @param parent         the text-encoder checkpoint (Stage-I) or the Stage-I checkpoint (Stage-II), whose
+     *                       networks are loaded and frozen
+     * @param sampleCaptions fixed captions for the sample sheet (the first also measures diversity)
+     * @param realImages     {@link #DIVERSITY_SAMPLES} real images at this stage's size, the diversity reference
+     */
+    GanTrainee(RunKind kind, ModelConfig config, Vocabulary vocabulary, TrainingConfig training, Checkpoint parent,
+               List<String> sampleCaptions, float[] realImages, long seed) throws IOException {
+        this.kind = kind;
+        this.config = config;
+        this.vocabulary = vocabulary;
+        this.training = training;
+        this.sampleCaptions = List.copyOf(sampleCaptions);
+        this.sampleSeed = seed;
+        textEncoder = new TextEncoder(config.text());
+        imageEncoder = new ImageEncoder(config);
+        stage1 = new Stage1Generator(config);
+        textEncoder.initialize(manager);
+        imageEncoder.initialize(manager);
+        stage1.initialize(manager);
+        parent.loadNetwork(Checkpoint.TEXT_ENCODER, textEncoder, manager);
+        parent.loadNetwork(Checkpoint.IMAGE_ENCODER, imageEncoder, manager);
+        imageEncoder.freezeParameters(true);
+        if (kind == RunKind.STAGE1) {
+            stage2 = null;
+            discriminator = Discriminator.stage1(config);
+            discriminator.initialize(manager);
+            generator = ConditionalGenerator.stage1(stage1);
+        } else {
+            parent.loadNetwork(Checkpoint.STAGE1_GENERATOR, stage1, manager);
+            stage1.freezeParameters(true);
+            stage2 = new Stage2Generator(config);
+            stage2.initialize(manager);
+            discriminator = Discriminator.stage2(config);
+            discriminator.initialize(manager);
+            generator = ConditionalGenerator.stage2(stage1, stage2);
+        }
+        trainer = new GanStageTrainer(manager, textEncoder, generator, discriminator, training);
+        realDiversity = meanPairwiseDistance(realImages, DIVERSITY_SAMPLES);
+    }
+
+    private int imageSize() {
+        return kind == RunKind.STAGE1 ? config.stage1().imageSize() : config.stage2().imageSize();
+    }
+
+    @Override
+    public StepLosses step(Batch batch, long noiseSeed) {
+        try (NDManager step = manager.newSubManager()) {
+            int n = batch.size();
+            int size = imageSize();
+            Random random = new Random(noiseSeed);
+            Shape images = new Shape(n, 3, size, size);
+            GanBatch gan = new GanBatch(
+                    step.create(Batches.tokenIds(batch.captions(), vocabulary, config),
+                            new Shape(n, config.text().maxWords())),
+                    step.create(batch.images()[0], images), step.create(batch.wrongImages()[0], images),
+                    noise(step, random, n, config.conditionDim()), noise(step, random, n, config.conditionDim()),
+                    noise(step, random, n, config.noiseDim()));
+            return trainer.step(gan);
+        }
+    }
+
+    private static NDArray noise(NDManager manager, Random random, int n, int dim) {
+        return manager.create(Batches.gaussian(random, n * dim), new Shape(n, dim));
+    }
+
+    /** Eval-mode images for {@code captions[i]} with noise draw {@code draws[i]} of the fixed sample noise. */
+    private float[] generate(List<String> captions, int[] draws) {
+        try (NDManager scope = manager.newSubManager()) {
+            int n = captions.size();
+            int c = config.conditionDim();
+            int z = config.noiseDim();
+            float[] ca1 = new float[n * c];
+            float[] ca2 = new float[n * c];
+            float[] noise = new float[n * z];
+            for (int i = 0; i < n; i++) {
+                Random random = new Random(Batches.mix(sampleSeed, draws[i]));
+                System.arraycopy(Batches.gaussian(random, c), 0, ca1, i * c, c);
+                System.arraycopy(Batches.gaussian(random, c), 0, ca2, i * c, c);
+                System.arraycopy(Batches.gaussian(random, z), 0, noise, i * z, z);
+            }
+            GanBatch batch = new GanBatch(scope.create(Batches.tokenIds(captions, vocabulary, config),
+                    new Shape(n, config.text().maxWords())), null, null, scope.create(ca1, new Shape(n, c)),
+                    scope.create(ca2, new Shape(n, c)), scope.create(noise, new Shape(n, z)));
+            ParameterStore store = new ParameterStore(scope, false);
+            NDArray sentence = textEncoder.forward(store, new NDList(batch.tokenIds()), false).singletonOrThrow();
+            return generator.generate(store, sentence, batch, false).image().toFloatArray();
+        }
+    }
+
+    @Override
+    public byte[] samples() {
+        List<String> captions = new java.util.ArrayList<>();
+        int[] draws = new int[SHEET * SHEET];
+        for (int row = 0; row < SHEET; row++) {
+            for (int column = 0; column < SHEET; column++) {
+                captions.add(sampleCaptions.get(row % sampleCaptions.size()));
+                draws[row * SHEET + column] = column;
+            }
+        }
+        return ImageGrid.png(generate(captions, draws), SHEET * SHEET, imageSize(), SHEET);
+    }
+
+    @Override
+    public double diversity() {
+        int[] draws = java.util.stream.IntStream.range(0, DIVERSITY_SAMPLES).toArray();
+        float[] images = generate(java.util.Collections.nCopies(DIVERSITY_SAMPLES, sampleCaptions.get(0)), draws);
+        return meanPairwiseDistance(images, DIVERSITY_SAMPLES) / realDiversity;
+    }
+
+    /** Mean L2 distance over all pairs of {@code count} equally sized images in one flat array. */
+    static double meanPairwiseDistance(float[] images, int count) {
+        int length = images.length / count;
+        double sum = 0;
+        int pairs = 0;
+        for (int a = 0; a < count; a++) {
+            for (int b = a + 1; b < count; b++) {
+                double squared = 0;
+                for (int i = 0; i < length; i++) {
+                    double d = images[a * length + i] - images[b * length + i];
+                    squared += d * d;
+                }
+                sum += Math.sqrt(squared);
+                pairs++;
+            }
+        }
+        return sum / pairs;
+    }
+
+    @Override
+    public Map<String, Block> networks() {
+        Map<String, Block> networks = new LinkedHashMap<>();
+        networks.put(Checkpoint.TEXT_ENCODER, textEncoder);
+        networks.put(Checkpoint.IMAGE_ENCODER, imageEncoder);
+        networks.put(Checkpoint.STAGE1_GENERATOR, stage1);
+        if (kind == RunKind.STAGE1) {
+            networks.put(Checkpoint.STAGE1_DISCRIMINATOR, discriminator);
+        } else {
+            networks.put(Checkpoint.STAGE2_GENERATOR, stage2);
+            networks.put(Checkpoint.STAGE2_DISCRIMINATOR, discriminator);
+        }
+        return networks;
+    }
+
+    @Override
+    public Map<String, ParameterOptimizer> optimizers() {
+        String g = kind == RunKind.STAGE1 ? Checkpoint.STAGE1_GENERATOR : Checkpoint.STAGE2_GENERATOR;
+        String d = kind == RunKind.STAGE1 ? Checkpoint.STAGE1_DISCRIMINATOR : Checkpoint.STAGE2_DISCRIMINATOR;
+        return Map.of(g, trainer.generatorOptimizer(), d, trainer.discriminatorOptimizer());
+    }
+
+    @Override
+    public void scaleLearningRates(float factor) {
+        trainer.generatorOptimizer().setLearningRate(training.effectiveGeneratorLr() * factor);
+        trainer.discriminatorOptimizer().setLearningRate(training.effectiveDiscriminatorLr() * factor);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

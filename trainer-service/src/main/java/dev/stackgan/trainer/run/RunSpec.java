@@ -1,0 +1,131 @@
+package dev.stackgan.trainer.run;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
+import dev.stackgan.trainer.config.Preset;
+import dev.stackgan.trainer.config.TrainingConfig;
+import dev.stackgan.trainer.data.Split;
+
+/**
+ * Everything that defines a training run, as submitted by a user (JSON through the API, or a file). Fields left null
+ * take the preset's value. {@link #resolve} checks every field and names the first bad one.
+ *
+ * @param name                   a label for people
+ * @param kind                   {@code text-encoder}, {@code stage1} or {@code stage2}
+ * @param preset                 {@code paper}, {@code small} or {@code tiny}
+ * @param dataset                data set directory (holding {@code CUB_200_2011/} and {@code text_c10/}), relative
+ *                               to the trainer's data root
+ * @param split                  {@code stackgan-class} (150 / 50 classes) or {@code cub-image} (CUB's own split)
+ * @param epochs                 epochs to train
+ * @param seed                   seeds data order, noise and dropout: the same spec trains the same model
+ * @param snapshotEveryEpochs    checkpoint every this many epochs (and at the end)
+ * @param snapshotEveryMinutes   also checkpoint when this many minutes passed since the last one (0: off)
+ * @param textEncoderCheckpoint  checkpoint directory of a text-encoder run (required by GAN stages)
+ * @param stage1Checkpoint       checkpoint directory of a Stage-I run (required by Stage-II)
+ * @param overrides              variant settings that replace the preset's
+ * @param maxDivergenceRetries   roll-backs with halved learning rates before the run fails
+ * @param collapseThreshold      sample diversity relative to real images below which a collapse event is recorded
+ */
+public record RunSpec(String name, String kind, String preset, String dataset, String split, Integer epochs,
+                      Long seed, Integer snapshotEveryEpochs, Double snapshotEveryMinutes,
+                      String textEncoderCheckpoint, String stage1Checkpoint, Overrides overrides,
+                      Integer maxDivergenceRetries, Double collapseThreshold) {
+
+    /** Variant settings; null keeps the preset's value. */
+    public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
+                            Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
+                            Float wassersteinClip, Float textEncoderLr, Boolean generatorBatchNorm,
+                            Boolean discriminatorBatchNorm, Float discriminatorDropout) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
+                null, null, null, null);
+    }
+
+    /** A spec with every field checked and every default filled in. */
+    public record Resolved(String name, RunKind kind, Preset preset, String dataset, Split split, int epochs,
+                           long seed, int snapshotEveryEpochs, double snapshotEveryMinutes,
+                           String textEncoderCheckpoint, String stage1Checkpoint, TrainingConfig training,
+                           NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold) {
+
+        /** The preset's model config with this run's variants, for a vocabulary size. */
+        public ModelConfig model(int vocabularySize) {
+            return preset.model(vocabularySize).withVariants(variants).validate();
+        }
+    }
+
+    public Resolved resolve() {
+        RunKind runKind = RunKind.parse(kind);
+        Preset base = Preset.parse(preset);
+        if (dataset == null || dataset.isBlank()) {
+            throw new IllegalArgumentException("dataset is required: a directory under the data root");
+        }
+        Split dataSplit = parseSplit(split);
+        int epochCount = epochs == null ? 1 : epochs;
+        if (epochCount < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochCount);
+        }
+        int snapshotEpochs = snapshotEveryEpochs == null ? Math.max(1, epochCount / 10) : snapshotEveryEpochs;
+        if (snapshotEpochs < 1) {
+            throw new IllegalArgumentException("snapshotEveryEpochs must be >= 1, got " + snapshotEpochs);
+        }
+        double snapshotMinutes = snapshotEveryMinutes == null ? 30 : snapshotEveryMinutes;
+        if (!(snapshotMinutes >= 0) || Double.isInfinite(snapshotMinutes)) {
+            throw new IllegalArgumentException("snapshotEveryMinutes must be >= 0, got " + snapshotMinutes);
+        }
+        if (runKind != RunKind.TEXT_ENCODER && blank(textEncoderCheckpoint)) {
+            throw new IllegalArgumentException("textEncoderCheckpoint is required for a " + runKind.id()
+                    + " run: GAN stages condition on a trained text encoder");
+        }
+        if (runKind == RunKind.STAGE2 && blank(stage1Checkpoint)) {
+            throw new IllegalArgumentException("stage1Checkpoint is required for a stage2 run: Stage-II refines the"
+                    + " images of a trained Stage-I generator");
+        }
+        Overrides o = overrides == null ? Overrides.NONE : overrides;
+        TrainingConfig t = base.training();
+        TrainingConfig training = new TrainingConfig(
+                or(o.batchSize(), t.batchSize()), or(o.generatorLr(), t.generatorLr()),
+                or(o.discriminatorLr(), t.discriminatorLr()), or(o.lrMultiplier(), t.lrMultiplier()),
+                or(o.lrDecayEpochs(), runKind == RunKind.STAGE2 ? 2 * t.lrDecayEpochs() : t.lrDecayEpochs()),
+                or(o.klCoefficient(), t.klCoefficient()),
+                o.loss() == null ? t.loss() : TrainingConfig.Loss.parse(o.loss()),
+                o.optimizer() == null ? t.optimizer() : TrainingConfig.OptimizerKind.parse(o.optimizer()),
+                or(o.wassersteinClip(), t.wassersteinClip()), or(o.textEncoderLr(), t.textEncoderLr()),
+                t.matchingGamma()).validate();
+        NetworkVariants v = base.model(2).variants();
+        NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),
+                or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),
+                or(o.discriminatorDropout(), v.discriminatorDropout()));
+        base.model(2).withVariants(variants).validate();
+        int retries = maxDivergenceRetries == null ? 3 : maxDivergenceRetries;
+        if (retries < 0) {
+            throw new IllegalArgumentException("maxDivergenceRetries must be >= 0, got " + retries);
+        }
+        double collapse = collapseThreshold == null ? 0.1 : collapseThreshold;
+        if (!(collapse >= 0 && collapse < 1)) {
+            throw new IllegalArgumentException("collapseThreshold must be in [0, 1), got " + collapse);
+        }
+        return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
+                dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
+                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse);
+    }
+
+    /** {@code stackgan-class} or {@code cub-image}. */
+    static Split parseSplit(String value) {
+        if (value == null) {
+            return Split.STACKGAN_CLASS;
+        }
+        for (Split s : Split.values()) {
+            if (s.name().replace('_', '-').equalsIgnoreCase(value.trim())) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("split must be one of [stackgan-class, cub-image], got '" + value + "'");
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}

@@ -1,0 +1,341 @@
+package dev.stackgan.trainer.run;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.text.Vocabulary;
+import dev.stackgan.trainer.data.Batch;
+import dev.stackgan.trainer.data.BatchIterator;
+import dev.stackgan.trainer.data.CubDataset;
+import dev.stackgan.trainer.data.CubLayout;
+import dev.stackgan.trainer.train.StepLosses;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Trains one run to the end, surviving what sank earlier StackGAN runs: it resumes from its newest checkpoint (a
+ * killed process loses at most the steps since), rolls back and halves the learning rates when a loss or a weight
+ * turns NaN or infinite, and measures sample diversity at every checkpoint to flag mode collapse.
+ *
+ * <p>Every random draw is a function of the run seed and the step (data order per epoch, noise and dropout per step),
+ * so a resumed run continues exactly the curve the uninterrupted run would have drawn.
+ */
+public final class StageRun {
+
+    /** What a run reports while it trains; the service stores it and streams it to watchers. */
+    public interface Listener {
+        default void onStep(StepMetrics metrics) {
+        }
+
+        default void onEvent(RunEvent event) {
+        }
+
+        /** A checkpoint was written; {@code evaluation} holds the diversity figure for GAN stages. */
+        default void onCheckpoint(Checkpoint checkpoint, Map<String, Double> evaluation) {
+        }
+    }
+
+    /**
+     * @param progress          fraction of all steps done, 0..1
+     * @param etaSeconds        estimated time to the end, from the steps trained since this process started
+     */
+    public record StepMetrics(int epoch, long step, float discriminatorLoss, float generatorLoss, float kl,
+                              float generatorLr, float discriminatorLr, double imagesPerSecond,
+                              double wallSeconds, double progress, double etaSeconds) {
+    }
+
+    public enum EventType { RESUMED, DIVERGENCE_ROLLED_BACK, LR_HALVED, COLLAPSE_SUSPECTED, CANCELLED }
+
+    public record RunEvent(EventType type, long step, String message) {
+    }
+
+    public enum Outcome { SUCCEEDED, FAILED, CANCELLED }
+
+    public record Result(Outcome outcome, String error, Checkpoint lastCheckpoint) {
+    }
+
+    private final RunSpec.Resolved spec;
+    private final Path datasetDirectory;
+    private final Path checkpoints;
+    private final Listener listener;
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+
+    /**
+     * @param datasetDirectory the spec's data set, already resolved against (and checked to lie inside) the data root
+     * @param runDirectory     this run's own directory; checkpoints go to its {@code checkpoints/} folder
+     */
+    public StageRun(RunSpec.Resolved spec, Path datasetDirectory, Path runDirectory, Listener listener) {
+        this.spec = spec;
+        this.datasetDirectory = datasetDirectory;
+        this.checkpoints = runDirectory.resolve("checkpoints");
+        this.listener = listener;
+    }
+
+    /** Asks the run to stop after the current step; it writes a checkpoint and ends CANCELLED. */
+    public void cancel() {
+        cancelled.set(true);
+    }
+
+    public Result run() throws IOException {
+        Checkpoint.cleanOrphans(checkpoints);
+        Optional<Checkpoint> resumeFrom = Checkpoint.latest(checkpoints);
+        Checkpoint parent = parentCheckpoint();
+        int size = imageSize(parent);
+        CubDataset dataset = CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT), captionsDirectory(),
+                spec.split(), true, size);
+        int batchSize = spec.training().batchSize();
+        if (batchSize > dataset.size()) {
+            throw new IllegalArgumentException("overrides.batchSize " + batchSize + " is larger than the data set ("
+                    + dataset.size() + " training images)");
+        }
+        Vocabulary vocabulary = parent == null
+                ? Vocabulary.build(dataset.allCaptions(), 1) : parent.vocabulary();
+        ModelConfig config = parent == null ? spec.model(vocabulary.size())
+                : parent.modelConfig().withVariants(spec.variants()).validate();
+        try (Trainee trainee = createTrainee(config, vocabulary, parent, dataset)) {
+            return new Loop(trainee, dataset, config, vocabulary).run(resumeFrom);
+        }
+    }
+
+    private Checkpoint parentCheckpoint() throws IOException {
+        return switch (spec.kind()) {
+            case TEXT_ENCODER -> null;
+            case STAGE1 -> Checkpoint.read(Path.of(spec.textEncoderCheckpoint()));
+            case STAGE2 -> Checkpoint.read(Path.of(spec.stage1Checkpoint()));
+        };
+    }
+
+    private int imageSize(Checkpoint parent) throws IOException {
+        ModelConfig config = parent == null ? spec.model(2) : parent.modelConfig();
+        return switch (spec.kind()) {
+            case TEXT_ENCODER -> config.imageEncoder().imageSize();
+            case STAGE1 -> config.stage1().imageSize();
+            case STAGE2 -> config.stage2().imageSize();
+        };
+    }
+
+    private Path captionsDirectory() {
+        Path primary = datasetDirectory.resolve(CubLayout.CAPTIONS_DIR);
+        return Files.isDirectory(primary) ? primary : datasetDirectory.resolve(CubLayout.CAPTIONS_DIR_ALTERNATIVE);
+    }
+
+    private Trainee createTrainee(ModelConfig config, Vocabulary vocabulary, Checkpoint parent, CubDataset dataset)
+            throws IOException {
+        Engine.getInstance().setRandomSeed((int) Batches.mix(spec.seed(), -1));
+        if (spec.kind() == RunKind.TEXT_ENCODER) {
+            return new TextEncoderTrainee(config, vocabulary, spec.training());
+        }
+        Random random = new Random(spec.seed());
+        List<String> captions = new ArrayList<>();
+        int references = GanTrainee.DIVERSITY_SAMPLES;
+        int imageLength = dataset.image(0, 0, dataset.randomCrop(random)).length;
+        float[] real = new float[references * imageLength];
+        for (int i = 0; i < references; i++) {
+            int index = random.nextInt(dataset.size());
+            System.arraycopy(dataset.image(index, 0, dataset.randomCrop(random)), 0, real, i * imageLength,
+                    imageLength);
+            if (captions.size() < GanTrainee.SHEET) {
+                captions.add(dataset.captions(index).get(0));
+            }
+        }
+        return new GanTrainee(spec.kind(), config, vocabulary, spec.training(), parent, captions, real, spec.seed());
+    }
+
+    /** The training loop over one trainee. */
+    private final class Loop {
+        private final Trainee trainee;
+        private final CubDataset dataset;
+        private final ModelConfig config;
+        private final Vocabulary vocabulary;
+        private final int batchesPerEpoch;
+        private final long totalSteps;
+        private Checkpoint last;
+        private int halvings;
+
+        Loop(Trainee trainee, CubDataset dataset, ModelConfig config, Vocabulary vocabulary) {
+            this.trainee = trainee;
+            this.dataset = dataset;
+            this.config = config;
+            this.vocabulary = vocabulary;
+            this.batchesPerEpoch = dataset.size() / spec.training().batchSize();
+            this.totalSteps = (long) batchesPerEpoch * spec.epochs();
+        }
+
+        Result run(Optional<Checkpoint> resumeFrom) throws IOException {
+            Checkpoint.State position;
+            if (resumeFrom.isPresent()) {
+                position = restore(resumeFrom.get());
+                listener.onEvent(new RunEvent(EventType.RESUMED, position.step(), "resumed from "
+                        + resumeFrom.get().directory().getFileName() + " at epoch " + position.epoch() + ", step "
+                        + position.step()));
+            } else {
+                position = new Checkpoint.State(spec.kind().id(), 0, 0, 0, 0);
+                last = save(position, false); // the roll-back target before the first step
+            }
+            while (true) {
+                Optional<Result> result = train(position);
+                if (result.isPresent()) {
+                    return result.get();
+                }
+                position = restore(last); // a roll-back: continue from the last good checkpoint
+            }
+        }
+
+        /** Trains from {@code position}; empty when a divergence asks to roll back. */
+        private Optional<Result> train(Checkpoint.State position) throws IOException {
+            long started = System.nanoTime();
+            long stepsThisAttempt = 0;
+            long lastSnapshot = System.nanoTime();
+            int epoch = position.epoch();
+            int done = position.batchesDoneInEpoch();
+            long step = position.step();
+            while (epoch < spec.epochs()) {
+                float factor = learningRateFactor(epoch);
+                trainee.scaleLearningRates(factor);
+                BatchIterator batches = dataset.epoch(spec.training().batchSize(),
+                        new Random(Batches.mix(spec.seed(), epoch)), true);
+                for (int skipped = 0; skipped < done; skipped++) {
+                    batches.next(); // replays the epoch's random draws up to the checkpoint
+                }
+                while (batches.hasNext()) {
+                    if (cancelled.get()) {
+                        last = save(new Checkpoint.State(spec.kind().id(), epoch, done, step, halvings), false);
+                        listener.onEvent(new RunEvent(EventType.CANCELLED, step, "cancelled at step " + step));
+                        return Optional.of(new Result(Outcome.CANCELLED, null, last));
+                    }
+                    Batch batch = batches.next();
+                    long stepStart = System.nanoTime();
+                    Engine.getInstance().setRandomSeed((int) Batches.mix(spec.seed(), step));
+                    StepLosses losses = trainee.step(batch, Batches.mix(spec.seed() + 1, step));
+                    if (!losses.finite()) {
+                        return rollBack(step, "loss is not finite: " + losses);
+                    }
+                    step++;
+                    done++;
+                    stepsThisAttempt++;
+                    double seconds = (System.nanoTime() - stepStart) / 1e9;
+                    double elapsed = (System.nanoTime() - started) / 1e9;
+                    listener.onStep(new StepMetrics(epoch, step, losses.discriminator(), losses.generator(),
+                            losses.kl(), generatorLr() * factor, discriminatorLr() * factor, batch.size() / seconds,
+                            elapsed, (double) step / totalSteps, elapsed / stepsThisAttempt * (totalSteps - step)));
+                    boolean minutesDue = spec.snapshotEveryMinutes() > 0
+                            && (System.nanoTime() - lastSnapshot) / 60e9 >= spec.snapshotEveryMinutes();
+                    if (minutesDue && batches.hasNext()) {
+                        if (!snapshot(epoch, done, step)) {
+                            return rollBack(step, "a weight is not finite");
+                        }
+                        lastSnapshot = System.nanoTime();
+                    }
+                }
+                epoch++;
+                done = 0;
+                if (epoch % spec.snapshotEveryEpochs() == 0 || epoch == spec.epochs()) {
+                    if (!snapshot(epoch, 0, step)) {
+                        return rollBack(step, "a weight is not finite");
+                    }
+                    lastSnapshot = System.nanoTime();
+                }
+                if (epoch % spec.training().lrDecayEpochs() == 0 && epoch < spec.epochs()) {
+                    listener.onEvent(new RunEvent(EventType.LR_HALVED, step, "learning rates halved at epoch "
+                            + epoch + " (every " + spec.training().lrDecayEpochs() + " epochs)"));
+                }
+            }
+            return Optional.of(new Result(Outcome.SUCCEEDED, null, last));
+        }
+
+        private float generatorLr() {
+            return spec.kind() == RunKind.TEXT_ENCODER
+                    ? spec.training().textEncoderLr() * spec.training().lrMultiplier()
+                    : spec.training().effectiveGeneratorLr();
+        }
+
+        private float discriminatorLr() {
+            return spec.kind() == RunKind.TEXT_ENCODER ? generatorLr() : spec.training().effectiveDiscriminatorLr();
+        }
+
+        /** Reference schedule: both rates halve every lrDecayEpochs; each divergence roll-back halves them again. */
+        private float learningRateFactor(int epoch) {
+            return (float) Math.pow(0.5, epoch / spec.training().lrDecayEpochs() + halvings);
+        }
+
+        /** Writes a checkpoint unless a weight is not finite; returns false then. */
+        private boolean snapshot(int epoch, int done, long step) throws IOException {
+            if (!weightsFinite()) {
+                return false;
+            }
+            last = save(new Checkpoint.State(spec.kind().id(), epoch, done, step, halvings), true);
+            return true;
+        }
+
+        private Checkpoint save(Checkpoint.State state, boolean evaluate) throws IOException {
+            Map<String, Double> evaluation = new java.util.LinkedHashMap<>();
+            byte[] samples = null;
+            if (evaluate && spec.kind() != RunKind.TEXT_ENCODER) {
+                samples = trainee.samples();
+                double diversity = trainee.diversity();
+                evaluation.put("diversity", diversity);
+                if (diversity < spec.collapseThreshold()) {
+                    listener.onEvent(new RunEvent(EventType.COLLAPSE_SUSPECTED, state.step(), String.format(
+                            "sample diversity %.3f of real images is below the threshold %.3f: mode collapse?",
+                            diversity, spec.collapseThreshold())));
+                }
+            }
+            Checkpoint checkpoint = Checkpoint.write(checkpoints, state, config, vocabulary, trainee.networks(),
+                    trainee.optimizers(), samples);
+            listener.onCheckpoint(checkpoint, evaluation);
+            return checkpoint;
+        }
+
+        /** Back to the last good checkpoint with halved learning rates, or the failure when retries are used up. */
+        private Optional<Result> rollBack(long step, String reason) throws IOException {
+            if (halvings >= spec.maxDivergenceRetries()) {
+                return Optional.of(new Result(Outcome.FAILED, "diverged at step " + step + " (" + reason + ") after "
+                        + halvings + " roll-backs with halved learning rates", last));
+            }
+            halvings++;
+            listener.onEvent(new RunEvent(EventType.DIVERGENCE_ROLLED_BACK, step, reason + " at step " + step
+                    + "; rolled back to step " + last.state().step() + " with learning rates x"
+                    + Math.pow(0.5, halvings) + " (retry " + halvings + " of " + spec.maxDivergenceRetries() + ")"));
+            return Optional.empty();
+        }
+
+        private Checkpoint.State restore(Checkpoint checkpoint) throws IOException {
+            for (Map.Entry<String, Block> e : trainee.networks().entrySet()) {
+                checkpoint.loadNetwork(e.getKey(), e.getValue(), managerOf(e.getValue()));
+            }
+            for (var e : trainee.optimizers().entrySet()) {
+                checkpoint.loadOptimizer(e.getKey(), e.getValue());
+            }
+            last = checkpoint;
+            halvings = Math.max(halvings, checkpoint.state().divergenceHalvings());
+            return checkpoint.state();
+        }
+
+        private boolean weightsFinite() {
+            for (Block network : trainee.networks().values()) {
+                for (Parameter parameter : network.getParameters().values()) {
+                    NDArray array = parameter.getArray();
+                    try (NDArray sum = array.sum()) {
+                        if (!Float.isFinite(sum.getFloat())) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
+    private static ai.djl.ndarray.NDManager managerOf(Block network) {
+        return network.getParameters().values().iterator().next().getArray().getManager();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.stackgan.trainer.run;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.text.Vocabulary;
+import dev.stackgan.trainer.config.TrainingConfig;
+import dev.stackgan.trainer.data.Batch;
+import dev.stackgan.trainer.model.ImageEncoder;
+import dev.stackgan.trainer.model.TextEncoder;
+import dev.stackgan.trainer.train.MatchingTrainer;
+import dev.stackgan.trainer.train.ParameterOptimizer;
+import dev.stackgan.trainer.train.StepLosses;
+import java.util.Map;
+
+/** Text-encoder run: DAMSM sentence matching between captions and their images. */
+final class TextEncoderTrainee implements Trainee {
+
+    private final NDManager manager = NDManager.newBaseManager();
+    private final ModelConfig config;
+    private final Vocabulary vocabulary;
+    private final TrainingConfig training;
+    private final TextEncoder textEncoder;
+    private final ImageEncoder imageEncoder;
+    private final MatchingTrainer trainer;
+
+    TextEncoderTrainee(ModelConfig config, Vocabulary vocabulary, TrainingConfig training) {
+        this.config = config;
+        this.vocabulary = vocabulary;
+        this.training = training;
+        textEncoder = new TextEncoder(config.text());
+        imageEncoder = new ImageEncoder(config);
+        textEncoder.initialize(manager);
+        imageEncoder.initialize(manager);
+        trainer = new MatchingTrainer(manager, textEncoder, imageEncoder, training);
+    }
+
+    @Override
+    public StepLosses step(Batch batch, long noiseSeed) {
+        try (NDManager step = manager.newSubManager()) {
+            int n = batch.size();
+            int size = batch.imageSizes()[0];
+            float loss = trainer.step(
+                    step.create(Batches.tokenIds(batch.captions(), vocabulary, config), new Shape(n,
+                            config.text().maxWords())),
+                    step.create(batch.images()[0], new Shape(n, 3, size, size)),
+                    step.create(java.util.Arrays.stream(batch.classIds()).asLongStream().toArray()));
+            return new StepLosses(loss, loss, 0f);
+        }
+    }
+
+    @Override
+    public Map<String, Block> networks() {
+        return Map.of(Checkpoint.TEXT_ENCODER, textEncoder, Checkpoint.IMAGE_ENCODER, imageEncoder);
+    }
+
+    @Override
+    public Map<String, ParameterOptimizer> optimizers() {
+        return Map.of(Checkpoint.TEXT_ENCODER, trainer.textOptimizer(), Checkpoint.IMAGE_ENCODER,
+                trainer.imageOptimizer());
+    }
+
+    @Override
+    public void scaleLearningRates(float factor) {
+        float lr = training.textEncoderLr() * training.lrMultiplier() * factor;
+        trainer.textOptimizer().setLearningRate(lr);
+        trainer.imageOptimizer().setLearningRate(lr);
+    }
+
+    @Override
+    public byte[] samples() {
+        return null;
+    }
+
+    @Override
+    public double diversity() {
+        return Double.NaN;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.stackgan.trainer.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackgan.trainer.data.TestData;
+import dev.stackgan.trainer.run.StageRun.EventType;
+import dev.stackgan.trainer.run.StageRun.Outcome;
+import dev.stackgan.trainer.run.StageRun.RunEvent;
+import dev.stackgan.trainer.run.StageRun.StepMetrics;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tiny runs of every kind on a generated synthetic-birds set, through the same loop the service runs. */
+class StageRunTest {
+
+    @TempDir
+    static Path shared;
+    static Path birds;
+    static Checkpoint textEncoder;
+
+    @BeforeAll
+    static void trainTextEncoder() throws IOException {
+        birds = TestData.birds(shared.resolve("birds"), 48, 5);
+        Recorder recorder = new Recorder();
+        StageRun.Result result = new StageRun(spec("text-encoder", 2, null, null, null).resolve(), birds,
+                shared.resolve("runs/te"), recorder).run();
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), String.valueOf(result.error()));
+        textEncoder = result.lastCheckpoint();
+    }
+
+    static RunSpec spec(String kind, int epochs, String textEncoderCheckpoint, String stage1Checkpoint,
+                        RunSpec.Overrides overrides) {
+        return new RunSpec("test " + kind, kind, "tiny", "birds", "cub-image", epochs, 42L, 1, 0.0,
+                textEncoderCheckpoint, stage1Checkpoint, overrides, 2, 0.0);
+    }
+
+    @Test
+    void textEncoderRunRecordsOneCheckpointPerEpochPlusTheStart() throws IOException {
+        List<Checkpoint> checkpoints = Checkpoint.list(textEncoder.directory().getParent());
+        assertEquals(List.of(0L, textEncoder.state().step() / 2, textEncoder.state().step()),
+                checkpoints.stream().map(c -> c.state().step()).toList());
+        assertTrue(textEncoder.hasNetwork(Checkpoint.TEXT_ENCODER) && textEncoder.hasNetwork(Checkpoint.IMAGE_ENCODER));
+        assertTrue(textEncoder.vocabulary().size() > 50, "vocabulary built from the synthetic captions");
+    }
+
+    @Test
+    void stage1ThenStage2TrainToTheEndWithSampleSheets(@TempDir Path runs) throws IOException {
+        Recorder stage1 = new Recorder();
+        StageRun.Result first = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, null)
+                .resolve(), birds, runs.resolve("s1"), stage1).run();
+        assertEquals(Outcome.SUCCEEDED, first.outcome(), String.valueOf(first.error()));
+        assertTrue(stage1.steps.stream().allMatch(m -> Float.isFinite(m.discriminatorLoss())));
+        assertEquals(2, stage1.checkpoints.size(), "one evaluated checkpoint per epoch");
+        assertTrue(stage1.checkpoints.get(1).getValue() > 0, "diversity measured");
+        BufferedImage sheet = ImageIO.read(first.lastCheckpoint().samples().toFile());
+        assertEquals(4 * 16, sheet.getWidth(), "4 x 4 tiny Stage-I samples of 16 px");
+
+        Recorder stage2 = new Recorder();
+        StageRun.Result second = new StageRun(spec("stage2", 1, textEncoder.directory().toString(),
+                first.lastCheckpoint().directory().toString(), null).resolve(), birds, runs.resolve("s2"), stage2)
+                .run();
+        assertEquals(Outcome.SUCCEEDED, second.outcome(), String.valueOf(second.error()));
+        assertEquals(4 * 32, ImageIO.read(second.lastCheckpoint().samples().toFile()).getWidth());
+        for (String network : List.of(Checkpoint.TEXT_ENCODER, Checkpoint.STAGE1_GENERATOR,
+                Checkpoint.STAGE2_GENERATOR)) {
+            assertTrue(second.lastCheckpoint().hasNetwork(network), "a Stage-II checkpoint can be exported alone");
+        }
+        StepMetrics lastStep = stage2.steps.get(stage2.steps.size() - 1);
+        assertEquals(1.0, lastStep.progress(), 1e-9);
+        assertTrue(lastStep.imagesPerSecond() > 0);
+    }
+
+    @Test
+    void aCancelledRunResumesOnTheUninterruptedCurve(@TempDir Path runs) throws IOException {
+        String te = textEncoder.directory().toString();
+        Recorder straight = new Recorder();
+        new StageRun(spec("stage1", 2, te, null, null).resolve(), birds, runs.resolve("straight"), straight).run();
+
+        Recorder interrupted = new Recorder();
+        StageRun[] holder = new StageRun[1];
+        interrupted.onStep = m -> {
+            if (m.step() == 3) {
+                holder[0].cancel();
+            }
+        };
+        holder[0] = new StageRun(spec("stage1", 2, te, null, null).resolve(), birds, runs.resolve("resumed"),
+                interrupted);
+        assertEquals(Outcome.CANCELLED, holder[0].run().outcome());
+        assertEquals(3, interrupted.steps.size());
+
+        Recorder resumed = new Recorder();
+        StageRun.Result result = new StageRun(spec("stage1", 2, te, null, null).resolve(), birds,
+                runs.resolve("resumed"), resumed).run();
+        assertEquals(Outcome.SUCCEEDED, result.outcome());
+        assertEquals(EventType.RESUMED, resumed.events.get(0).type());
+        assertEquals(4, resumed.steps.get(0).step(), "continues at the step after the checkpoint, none repeated");
+        List<Float> expected = straight.steps.stream().skip(3).map(StepMetrics::generatorLoss).toList();
+        List<Float> actual = resumed.steps.stream().map(StepMetrics::generatorLoss).toList();
+        assertEquals(expected, actual, "the resumed run draws the same data, noise and dropout");
+    }
+
+    @Test
+    void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
+        RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null, 1e9f, null, null, null, null, null, null,
+                null, null, null);
+        Recorder recorder = new Recorder();
+        StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
+                .resolve(), birds, runs.resolve("diverge"), recorder).run();
+        List<RunEvent> rollBacks = recorder.events.stream()
+                .filter(e -> e.type() == EventType.DIVERGENCE_ROLLED_BACK).toList();
+        System.out.println("divergence events: " + rollBacks);
+        System.out.println("result: " + result.outcome() + " " + result.error());
+        assertEquals(2, rollBacks.size(), "maxDivergenceRetries = 2");
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertTrue(result.error().contains("diverged"), result.error());
+        for (Checkpoint checkpoint : Checkpoint.list(runs.resolve("diverge/checkpoints"))) {
+            assertTrue(checkpoint.state().step() <= rollBacks.get(0).step(), "no checkpoint after the divergence");
+        }
+    }
+
+    @Test
+    void anOrphanedPartialCheckpointIsRemovedAtStart(@TempDir Path runs) throws IOException {
+        Path checkpoints = Files.createDirectories(runs.resolve("te/checkpoints"));
+        Path orphan = Files.createDirectories(checkpoints.resolve(".partial-123"));
+        Files.writeString(orphan.resolve("state.json"), "{");
+        Recorder recorder = new Recorder();
+        StageRun.Result result = new StageRun(spec("text-encoder", 1, null, null, null).resolve(), birds,
+                runs.resolve("te"), recorder).run();
+        assertEquals(Outcome.SUCCEEDED, result.outcome());
+        assertTrue(Files.notExists(orphan));
+        assertNull(result.error());
+    }
+
+    static final class Recorder implements StageRun.Listener {
+        final List<StepMetrics> steps = new ArrayList<>();
+        final List<RunEvent> events = new ArrayList<>();
+        final List<Map.Entry<Checkpoint, Double>> checkpoints = new ArrayList<>();
+        java.util.function.Consumer<StepMetrics> onStep = m -> { };
+
+        @Override
+        public void onStep(StepMetrics metrics) {
+            steps.add(metrics);
+            onStep.accept(metrics);
+        }
+
+        @Override
+        public void onEvent(RunEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public void onCheckpoint(Checkpoint checkpoint, Map<String, Double> evaluation) {
+            if (evaluation.containsKey("diversity")) {
+                checkpoints.add(Map.entry(checkpoint, evaluation.get("diversity")));
+            }
+        }
+    }
+}
