@@ -30,13 +30,12 @@ public final class OrtRuntime {
         this.requested = requested;
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
-        this.active = requested == ExecutionProvider.CPU ? ExecutionProvider.CPU : null;
     }
 
-    /** {@code cuda} or {@code cpu} once a session exists; before that the requested setting. */
+    /** {@code cuda} or {@code cpu} once a session exists; empty while nothing runs yet. */
     public String activeProvider() {
         ExecutionProvider provider = active;
-        return provider == null ? requested.id() : provider.id();
+        return provider == null ? "" : provider.id();
     }
 
     public OrtEnvironment environment() {
@@ -44,7 +43,7 @@ public final class OrtRuntime {
     }
 
     public synchronized OrtSession createSession(Path onnxFile) throws OrtException {
-        if (active == null || active == ExecutionProvider.CUDA) {
+        if (requested != ExecutionProvider.CPU && active != ExecutionProvider.CPU) {
             try (OrtSession.SessionOptions options = options()) {
                 options.addCUDA(0);
                 OrtSession session = environment.createSession(onnxFile.toString(), options);
@@ -59,7 +58,9 @@ public final class OrtRuntime {
             }
         }
         try (OrtSession.SessionOptions options = options()) {
-            return environment.createSession(onnxFile.toString(), options);
+            OrtSession session = environment.createSession(onnxFile.toString(), options);
+            active = ExecutionProvider.CPU;
+            return session;
         }
     }
 

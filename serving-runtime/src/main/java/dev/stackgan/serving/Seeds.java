@@ -27,11 +27,22 @@ public final class Seeds {
                 gaussians(random, noiseDim));
     }
 
+    /** The seeds of a request's items: {@code seed} if the request set it (checked), else a random valid one. */
+    public static long[] forItems(String field, boolean hasSeed, long seed, int count) {
+        long first = hasSeed ? seed : randomFirstSeed(count);
+        requireRange(field, first, count);
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = first + i;
+        }
+        return seeds;
+    }
+
     /**
      * Checks that {@code first .. first + count - 1} are valid seeds; {@code field} names the request field in the
      * INVALID_ARGUMENT message. Seeds arrive as uint64, so values of 2^63 and more show up negative here.
      */
-    public static void requireRange(String field, long first, int count) {
+    static void requireRange(String field, long first, int count) {
         if (first < 0 || first > MAX_SEED || first > MAX_SEED - (count - 1)) {
             throw Errors.invalidArgument(field + " is " + Long.toUnsignedString(first) + "; seeds must be 0 to "
                     + MAX_SEED + " (2^48 - 1) and " + field + " + " + (count - 1) + " (one seed per item) too");
@@ -39,7 +50,7 @@ public final class Seeds {
     }
 
     /** A random valid seed for requests that did not bring one, leaving room for {@code count} consecutive ones. */
-    public static long randomFirstSeed(int count) {
+    static long randomFirstSeed(int count) {
         return ThreadLocalRandom.current().nextLong(MAX_SEED - count + 2);
     }
 

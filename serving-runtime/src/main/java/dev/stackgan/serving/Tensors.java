@@ -48,6 +48,26 @@ public final class Tensors {
         return values;
     }
 
+    /** Reads {@code field} as rows of the graph input {@code input} of {@code model} (any batch up to maxBatch). */
+    public static InputRows.Floats readInput(String field, Tensor tensor, LoadedModel model, String input,
+                                             int maxBatch) {
+        long[] rowShape = rowShape(model.signature().input(input).shapeArray());
+        return new InputRows.Floats(read(field, tensor, rowShape, maxBatch), rowShape);
+    }
+
+    /** Inputs of one request must have the same batch: INVALID_ARGUMENT naming both fields otherwise. */
+    public static void requireSameBatch(String field, InputRows rows, String otherField, InputRows otherRows) {
+        if (rows.rows() != otherRows.rows()) {
+            throw Errors.invalidArgument(field + ".shape[0] is " + rows.rows() + " but " + otherField
+                    + ".shape[0] is " + otherRows.rows() + "; they must be equal (one row per image)");
+        }
+    }
+
+    /** A response tensor of {@code rows} rows of the graph output {@code output}. */
+    public static Tensor writeOutput(LoadedModel model, String output, int rows, float[] values) {
+        return write(model.signature().output(output).shapeForBatch(rows), values);
+    }
+
     public static Tensor write(long[] shape, float[] values) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);

@@ -10,6 +10,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,10 +33,19 @@ public final class ServiceHarness implements AutoCloseable {
         properties.put("stackgan.serving.model-repository", repository.toString());
         properties.put("stackgan.serving.poll-interval", "1h");
         properties.put("stackgan.serving.intra-op-threads", 1);
+        properties.put("grpc.server.port", freePort());
         properties.putAll(overrides);
         GrpcEmbeddedServer server = ApplicationContext.run(GrpcEmbeddedServer.class, properties, "test");
         this.context = server.getApplicationContext();
         this.channel = GrpcClients.channel(server.getPort());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public ManagedChannel channel() {
@@ -46,7 +56,7 @@ public final class ServiceHarness implements AutoCloseable {
         return context.getBean(type);
     }
 
-    /** Points CURRENT at {@code bundleId} and has the service load it now. */
+    /** Points CURRENT at {@code bundleId} and has the service load it now (the previous one stays loaded). */
     public ModelInfo promote(String bundleId) {
         try {
             ModelRepository.promote(repository, bundleId);

@@ -16,6 +16,10 @@ import java.util.List;
  */
 public final class TinyBundles {
 
+    /** The two versions service tests serve: same config, different weights. */
+    public static final String V1 = "tiny-v1";
+    public static final String V2 = "tiny-v2";
+
     private static final Path CAPTIONS = Path.of("shared", "data", "cub_example_captions.txt");
     private static Vocabulary vocabulary;
 
@@ -30,6 +34,12 @@ public final class TinyBundles {
         } catch (BundleException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Exports {@link #V1} and {@link #V2} into {@code repository} (nothing promoted yet). */
+    public static void exportVersions(Path repository) {
+        export(repository, V1, 1);
+        export(repository, V2, 2);
     }
 
     public static synchronized Vocabulary vocabulary() {
