@@ -191,30 +191,8 @@ public final class DynamicBatcher implements AutoCloseable {
             return batch.get(0).inputs();
         }
         Map<String, InputRows> merged = new HashMap<>();
-        for (Map.Entry<String, InputRows> input : batch.get(0).inputs().entrySet()) {
-            String name = input.getKey();
-            long[] rowShape = input.getValue().rowShape();
-            int rowSize = Math.toIntExact(InputRows.rowSize(rowShape));
-            int rows = batch.stream().mapToInt(Pending::rows).sum();
-            if (input.getValue() instanceof InputRows.Floats) {
-                float[] values = new float[rows * rowSize];
-                int at = 0;
-                for (Pending p : batch) {
-                    float[] part = ((InputRows.Floats) p.inputs().get(name)).values();
-                    System.arraycopy(part, 0, values, at, part.length);
-                    at += part.length;
-                }
-                merged.put(name, new InputRows.Floats(values, rowShape));
-            } else {
-                long[] values = new long[rows * rowSize];
-                int at = 0;
-                for (Pending p : batch) {
-                    long[] part = ((InputRows.Longs) p.inputs().get(name)).values();
-                    System.arraycopy(part, 0, values, at, part.length);
-                    at += part.length;
-                }
-                merged.put(name, new InputRows.Longs(values, rowShape));
-            }
+        for (String name : batch.get(0).inputs().keySet()) {
+            merged.put(name, InputRows.concatenate(batch.stream().map(p -> p.inputs().get(name)).toList()));
         }
         return merged;
     }

@@ -39,11 +39,8 @@ class Stage1ServiceTest {
 
     @BeforeAll
     static void start() {
-        TinyBundles.exportVersions(repository);
-        service = new ServiceHarness(repository, Map.of("stackgan.serving.batching.max-batch-size", 4));
-        service.promote(TinyBundles.V2);
-        service.promote(TinyBundles.V1);
-        stub = Stage1ServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+        service = ServiceHarness.servingTwoVersions(repository, 4);
+        stub = service.blocking(Stage1ServiceGrpc::newBlockingStub);
     }
 
     @AfterAll
@@ -109,6 +106,13 @@ class Stage1ServiceTest {
         assertStatus(Status.Code.FAILED_PRECONDITION,
                 "model_version 'nope' is not loaded here; available: [" + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
                 () -> stub.generate(request(conditions(1)).setSeed(1).setModelVersion("nope").build()));
+    }
+
+    @Test
+    void requestsOverGrpcsDefault4MibLimitReachValidation() {
+        int rows = 5 * 1024 * 1024 / (C * Float.BYTES);
+        assertInvalid(request(Tensors.write(new long[] {rows, C}, new float[rows * C])).setSeed(1),
+                "conditions.shape[0] (batch) is " + rows + ", must be 1 to 4");
     }
 
     @Test

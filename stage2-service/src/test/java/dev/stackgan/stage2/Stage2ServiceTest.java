@@ -37,11 +37,8 @@ class Stage2ServiceTest {
 
     @BeforeAll
     static void start() {
-        TinyBundles.exportVersions(repository);
-        service = new ServiceHarness(repository, Map.of("stackgan.serving.batching.max-batch-size", 4));
-        service.promote(TinyBundles.V2);
-        service.promote(TinyBundles.V1);
-        stub = Stage2ServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+        service = ServiceHarness.servingTwoVersions(repository, 4);
+        stub = service.blocking(Stage2ServiceGrpc::newBlockingStub);
     }
 
     @AfterAll

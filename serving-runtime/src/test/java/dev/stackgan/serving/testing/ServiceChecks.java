@@ -45,6 +45,8 @@ public final class ServiceChecks {
             assertTrue(after.getReady());
             assertEquals("first", after.getCurrentVersion());
             assertEquals("cpu", after.getExecutionProvider(), "auto falls back to CPU on a host without CUDA");
+            assertEquals(16, after.getDimensions().getStage1ImageSize());
+            assertEquals(List.of("first"), after.getLoadedVersionsList());
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
 
