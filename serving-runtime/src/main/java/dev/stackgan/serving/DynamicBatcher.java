@@ -1,0 +1,222 @@
+package dev.stackgan.serving;
+
+import io.grpc.Deadline;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges concurrent requests for the same {@link LoadedModel} into one session run and splits the outputs back.
+ * One worker thread forms batches in arrival order: it waits until the oldest waiting request's version has
+ * {@code maxBatchSize} rows waiting or the oldest request has waited {@code maxQueueDelay}, then runs every waiting
+ * request of that version that fits. Requests for other versions wait for their own run (never merged). A request
+ * whose deadline passes while it waits is answered DEADLINE_EXCEEDED and never run.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
+
+    private final BatchingPolicy policy;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Waiting requests in arrival order; guarded by lock. */
+    private final LinkedList<Pending> queue = new LinkedList<>();
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            daemon("batcher-deadlines"));
+    private final Thread worker;
+    private final AtomicLong runs = new AtomicLong();
+    private final AtomicLong runRows = new AtomicLong();
+    private volatile boolean closed;
+
+    private record Pending(LoadedModel model, Map<String, InputRows> inputs, int rows, long arrivedNanos,
+                           CompletableFuture<Map<String, float[]>> result) {
+    }
+
+    public DynamicBatcher(BatchingPolicy policy, String name) {
+        this.policy = policy;
+        this.worker = daemon("batcher-" + name).newThread(this::work);
+        worker.start();
+    }
+
+    public BatchingPolicy policy() {
+        return policy;
+    }
+
+    /** Session runs so far; with merging, fewer than the requests submitted. */
+    public long runs() {
+        return runs.get();
+    }
+
+    /** Rows run so far (sum of batch sizes). */
+    public long rowsRun() {
+        return runRows.get();
+    }
+
+    /**
+     * Queues {@code rows} rows of every graph input for {@code model}. The future completes with the request's own
+     * slice of every output, or fails with a gRPC status: RESOURCE_EXHAUSTED at once when the queue is full,
+     * DEADLINE_EXCEEDED when {@code deadline} (may be null) passes first, INTERNAL when the run fails.
+     */
+    public CompletableFuture<Map<String, float[]>> submit(LoadedModel model, Map<String, InputRows> inputs,
+                                                          Deadline deadline) {
+        int rows = inputs.values().iterator().next().rows();
+        CompletableFuture<Map<String, float[]>> result = new CompletableFuture<>();
+        if (deadline != null && deadline.isExpired()) {
+            result.completeExceptionally(Errors.deadlineExceeded("deadline passed before the request was queued"));
+            return result;
+        }
+        lock.lock();
+        try {
+            queue.removeIf(p -> p.result().isDone());
+            if (closed) {
+                result.completeExceptionally(io.grpc.Status.UNAVAILABLE
+                        .withDescription("server is shutting down").asRuntimeException());
+                return result;
+            }
+            if (queue.size() >= policy.maxQueueSize()) {
+                result.completeExceptionally(Errors.resourceExhausted("request queue is full: "
+                        + queue.size() + " requests waiting (batching.max-queue-size " + policy.maxQueueSize()
+                        + "); retry later"));
+                return result;
+            }
+            queue.add(new Pending(model, inputs, rows, System.nanoTime(), result));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (deadline != null) {
+            long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+            deadlines.schedule(() -> result.completeExceptionally(Errors.deadlineExceeded(
+                    "deadline passed while the request waited in the queue; it was not run")),
+                    nanos, TimeUnit.NANOSECONDS);
+        }
+        return result;
+    }
+
+    private void work() {
+        while (!closed) {
+            List<Pending> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!batch.isEmpty()) {
+                run(batch);
+            }
+        }
+    }
+
+    /** Blocks until a batch is due and takes it out of the queue. */
+    private List<Pending> nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                queue.removeIf(p -> p.result().isDone());
+                if (closed) {
+                    return List.of();
+                }
+                if (queue.isEmpty()) {
+                    changed.await();
+                    continue;
+                }
+                Pending oldest = queue.getFirst();
+                List<Pending> batch = new ArrayList<>();
+                int rows = 0;
+                for (Pending p : queue) {
+                    if (p.model() == oldest.model() && rows + p.rows() <= policy.maxBatchSize()) {
+                        batch.add(p);
+                        rows += p.rows();
+                    }
+                }
+                long waitNanos = oldest.arrivedNanos() + policy.maxQueueDelay().toNanos() - System.nanoTime();
+                if (rows < policy.maxBatchSize() && waitNanos > 0) {
+                    changed.awaitNanos(waitNanos);
+                    continue;
+                }
+                queue.removeAll(batch);
+                return batch;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(List<Pending> batch) {
+        // A request may have expired between forming the batch and now: drop it rather than run it.
+        batch.removeIf(p -> p.result().isDone());
+        if (batch.isEmpty()) {
+            return;
+        }
+        LoadedModel model = batch.get(0).model();
+        Map<String, float[]> outputs;
+        int rows = batch.stream().mapToInt(Pending::rows).sum();
+        try {
+            outputs = model.run(concatenate(batch));
+            runs.incrementAndGet();
+            runRows.addAndGet(rows);
+        } catch (Exception | Error e) {
+            LOG.error("{} run of bundle {} at batch {} failed", model.signature().name(), model.version(), rows, e);
+            batch.forEach(p -> p.result().completeExceptionally(io.grpc.Status.INTERNAL
+                    .withDescription("model run failed: " + e.getMessage()).asRuntimeException()));
+            return;
+        }
+        int firstRow = 0;
+        for (Pending p : batch) {
+            Map<String, float[]> slice = new HashMap<>();
+            for (Map.Entry<String, float[]> output : outputs.entrySet()) {
+                int rowSize = output.getValue().length / rows;
+                float[] part = new float[p.rows() * rowSize];
+                System.arraycopy(output.getValue(), firstRow * rowSize, part, 0, part.length);
+                slice.put(output.getKey(), part);
+            }
+            p.result().complete(slice);
+            firstRow += p.rows();
+        }
+    }
+
+    private static Map<String, InputRows> concatenate(List<Pending> batch) {
+        if (batch.size() == 1) {
+            return batch.get(0).inputs();
+        }
+        Map<String, InputRows> merged = new HashMap<>();
+        for (String name : batch.get(0).inputs().keySet()) {
+            merged.put(name, InputRows.concatenate(batch.stream().map(p -> p.inputs().get(name)).toList()));
+        }
+        return merged;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            queue.forEach(p -> p.result().completeExceptionally(io.grpc.Status.UNAVAILABLE
+                    .withDescription("server is shutting down").asRuntimeException()));
+            queue.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        deadlines.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,134 @@
+package dev.stackgan.serving;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.stackgan.bundle.ModelBundle;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.graph.GraphSignature;
+import dev.stackgan.bundle.graph.TensorSpec;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bundle version's session for one graph. Requests hold a lease while they use it; a version the repository has
+ * retired is closed when its last lease is released, so pinned requests finish on the version they started with.
+ */
+public final class LoadedModel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoadedModel.class);
+
+    private final ModelBundle bundle;
+    private final GraphSignature signature;
+    private final OrtRuntime runtime;
+    private final OrtSession session;
+    private final AtomicInteger leases = new AtomicInteger();
+    private final AtomicLong runs = new AtomicLong();
+    private volatile boolean retired;
+    private boolean closed;
+
+    LoadedModel(ModelBundle bundle, String graph, OrtRuntime runtime) throws OrtException {
+        this.bundle = bundle;
+        this.signature = bundle.signature(graph);
+        this.runtime = runtime;
+        this.session = runtime.createSession(bundle.graphFile(graph));
+    }
+
+    public String version() {
+        return bundle.manifest().bundleId();
+    }
+
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    public ModelConfig config() {
+        return bundle.manifest().modelConfig();
+    }
+
+    public GraphSignature signature() {
+        return signature;
+    }
+
+    /** Session runs so far (a merged batch is one run). */
+    public long runs() {
+        return runs.get();
+    }
+
+    /**
+     * Runs the graph on {@code rows} rows of every input and returns every output flattened, by name. All outputs
+     * of the bundle graphs are float32.
+     */
+    public Map<String, float[]> run(Map<String, InputRows> inputs) throws OrtException {
+        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+        try {
+            for (TensorSpec spec : signature.inputs()) {
+                InputRows rows = inputs.get(spec.name());
+                long[] shape = spec.shapeForBatch(rows.rows());
+                tensors.put(spec.name(), rows instanceof InputRows.Floats f
+                        ? OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(f.values()), shape)
+                        : OnnxTensor.createTensor(runtime.environment(),
+                                LongBuffer.wrap(((InputRows.Longs) rows).values()), shape));
+            }
+            runs.incrementAndGet();
+            try (OrtSession.Result result = session.run(tensors)) {
+                Map<String, float[]> outputs = new LinkedHashMap<>();
+                for (TensorSpec spec : signature.outputs()) {
+                    OnnxTensor output = (OnnxTensor) result.get(spec.name()).orElseThrow();
+                    FloatBuffer buffer = output.getFloatBuffer();
+                    float[] values = new float[buffer.remaining()];
+                    buffer.get(values);
+                    outputs.put(spec.name(), values);
+                }
+                return outputs;
+            }
+        } finally {
+            tensors.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    boolean tryAcquire() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            leases.incrementAndGet();
+            return true;
+        }
+    }
+
+    void release() {
+        if (leases.decrementAndGet() == 0 && retired) {
+            closeQuietly();
+        }
+    }
+
+    /** No new requests will get this version; it closes once the requests holding it are done. */
+    void retire() {
+        retired = true;
+        if (leases.get() == 0) {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        synchronized (this) {
+            if (closed || leases.get() > 0) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            session.close();
+            LOG.info("closed {} session of bundle {}", signature.name(), version());
+        } catch (OrtException e) {
+            LOG.warn("closing {} session of bundle {} failed: {}", signature.name(), version(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.stackgan.serving.micronaut;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * {@code stackgan.serving.*}: where the bundles are and how they run. Defaults suit a local run on a small CPU
+ * host; each service's application.yml sets its own batching limits.
+ */
+@ConfigurationProperties("stackgan.serving")
+public class ServingConfiguration {
+
+    /** Directory holding bundle sub-directories and the CURRENT pointer (a docker volume in compose). */
+    private Path modelRepository = Path.of("models");
+    /** How often the CURRENT pointer is read. */
+    private Duration pollInterval = Duration.ofSeconds(10);
+    /** Versions kept loaded: the current one and the previous ones still pinned by requests. */
+    private int keepVersions = 2;
+    /** auto (CUDA if it loads, else CPU), cuda (fail without it) or cpu. */
+    private String executionProvider = "auto";
+    /** ONNX Runtime intra-op threads; 0 = one per core. */
+    private int intraOpThreads = 0;
+    /** ONNX Runtime inter-op threads; 0 = ONNX Runtime's default. */
+    private int interOpThreads = 0;
+    private Batching batching = new Batching();
+
+    @ConfigurationProperties("batching")
+    public static class Batching {
+        /** Largest merged batch, and largest batch one request may carry. */
+        private int maxBatchSize = 16;
+        /** Longest a request waits for others to fill its batch. */
+        private Duration maxQueueDelay = Duration.ofMillis(5);
+        /** Requests that may wait; more get RESOURCE_EXHAUSTED. */
+        private int maxQueueSize = 64;
+
+        public int getMaxBatchSize() {
+            return maxBatchSize;
+        }
+
+        public void setMaxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+        }
+
+        public Duration getMaxQueueDelay() {
+            return maxQueueDelay;
+        }
+
+        public void setMaxQueueDelay(Duration maxQueueDelay) {
+            this.maxQueueDelay = maxQueueDelay;
+        }
+
+        public int getMaxQueueSize() {
+            return maxQueueSize;
+        }
+
+        public void setMaxQueueSize(int maxQueueSize) {
+            this.maxQueueSize = maxQueueSize;
+        }
+    }
+
+    public Path getModelRepository() {
+        return modelRepository;
+    }
+
+    public void setModelRepository(Path modelRepository) {
+        this.modelRepository = modelRepository;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    public int getKeepVersions() {
+        return keepVersions;
+    }
+
+    public void setKeepVersions(int keepVersions) {
+        this.keepVersions = keepVersions;
+    }
+
+    public String getExecutionProvider() {
+        return executionProvider;
+    }
+
+    public void setExecutionProvider(String executionProvider) {
+        this.executionProvider = executionProvider;
+    }
+
+    public int getIntraOpThreads() {
+        return intraOpThreads;
+    }
+
+    public void setIntraOpThreads(int intraOpThreads) {
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    public int getInterOpThreads() {
+        return interOpThreads;
+    }
+
+    public void setInterOpThreads(int interOpThreads) {
+        this.interOpThreads = interOpThreads;
+    }
+
+    public Batching getBatching() {
+        return batching;
+    }
+
+    public void setBatching(Batching batching) {
+        this.batching = batching;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.stackgan.serving.micronaut;
+
+import dev.stackgan.serving.BatchingPolicy;
+import dev.stackgan.serving.DynamicBatcher;
+import dev.stackgan.serving.ExecutionProvider;
+import dev.stackgan.serving.Inference;
+import dev.stackgan.serving.ModelRepository;
+import dev.stackgan.serving.OrtRuntime;
+import io.grpc.BindableService;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+
+/** The serving runtime as beans: one ONNX Runtime, the model repository and batcher of the served graph. */
+@Factory
+public class ServingFactory {
+
+    @Singleton
+    OrtRuntime ortRuntime(ServingConfiguration config) {
+        return new OrtRuntime(ExecutionProvider.parse(config.getExecutionProvider()), config.getIntraOpThreads(),
+                config.getInterOpThreads());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    ModelRepository modelRepository(ServingConfiguration config, ServedGraph served, OrtRuntime runtime) {
+        return new ModelRepository(config.getModelRepository(), served.graph(), runtime, config.getKeepVersions());
+    }
+
+    @Singleton
+    BatchingPolicy batchingPolicy(ServingConfiguration config) {
+        ServingConfiguration.Batching batching = config.getBatching();
+        return new BatchingPolicy(batching.getMaxBatchSize(), batching.getMaxQueueDelay(),
+                batching.getMaxQueueSize());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    DynamicBatcher dynamicBatcher(BatchingPolicy policy, ServedGraph served) {
+        return new DynamicBatcher(policy, served.graph());
+    }
+
+    @Singleton
+    Inference inference(ModelRepository repository, DynamicBatcher batcher) {
+        return new Inference(repository, batcher);
+    }
+
+    /** Server reflection for grpcurl and other tools (v1, and v1alpha for tools that only speak that). */
+    @Singleton
+    @Named("reflection-v1")
+    BindableService reflectionV1() {
+        return ProtoReflectionServiceV1.newInstance();
+    }
+
+    @Singleton
+    @Named("reflection-v1alpha")
+    BindableService reflectionV1Alpha() {
+        return ProtoReflectionService.newInstance();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.stackgan.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackgan.bundle.graph.ModelGraphs;
+import dev.stackgan.serving.testing.TinyBundles;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The batcher on real Stage-I sessions of two tiny bundle versions. */
+class DynamicBatcherTest {
+
+    @TempDir
+    static Path repository;
+    static ModelRepository models;
+
+    @BeforeAll
+    static void loadTwoVersions() throws Exception {
+        TinyBundles.export(repository, "v1", 1);
+        TinyBundles.export(repository, "v2", 2);
+        models = new ModelRepository(repository, ModelGraphs.STAGE1, new OrtRuntime(ExecutionProvider.CPU, 1, 1), 2);
+        ModelRepository.promote(repository, "v1");
+        models.reload();
+        ModelRepository.promote(repository, "v2");
+        models.reload();
+        assertEquals(List.of("v2", "v1"), models.state().loadedVersions());
+    }
+
+    @AfterAll
+    static void close() {
+        models.close();
+    }
+
+    @Test
+    void concurrentRequestsMergeIntoFewerRunsAndGetTheirOwnRows() throws Exception {
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(1), 64), "t");
+             ModelLease lease = models.lease("v2")) {
+            List<CompletableFuture<Map<String, float[]>>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, i), null));
+            }
+            for (CompletableFuture<Map<String, float[]>> result : results) {
+                result.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(8, batcher.rowsRun());
+            assertTrue(batcher.runs() < 8, "8 requests within the queue delay ran in " + batcher.runs() + " runs");
+            // Request i's slice is what request i alone produces.
+            float[] alone = lease.model().run(stage1Inputs(lease.model(), 1, 5)).get(ModelGraphs.IMAGE);
+            assertArrayEquals(alone, results.get(5).get().get(ModelGraphs.IMAGE), 1e-4f);
+        }
+    }
+
+    @Test
+    void requestsForDifferentVersionsAreNeverMerged() throws Exception {
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofMillis(300), 64), "t");
+             ModelLease v1 = models.lease("v1");
+             ModelLease v2 = models.lease("v2")) {
+            var a = batcher.submit(v1.model(), stage1Inputs(v1.model(), 2, 0), null);
+            var b = batcher.submit(v2.model(), stage1Inputs(v2.model(), 2, 0), null);
+            var c = batcher.submit(v1.model(), stage1Inputs(v1.model(), 2, 0), null);
+            CompletableFuture.allOf(a, b, c).get(30, TimeUnit.SECONDS);
+            assertEquals(2, batcher.runs());
+            assertArrayEquals(a.get().get(ModelGraphs.IMAGE), c.get().get(ModelGraphs.IMAGE));
+            assertTrue(!java.util.Arrays.equals(a.get().get(ModelGraphs.IMAGE), b.get().get(ModelGraphs.IMAGE)),
+                    "v1 and v2 have different weights");
+        }
+    }
+
+    @Test
+    void deadlinePassingWhileQueuedAnswersDeadlineExceededWithoutRunning() throws Exception {
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(3), 64), "t");
+             ModelLease lease = models.lease("v2")) {
+            var result = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0),
+                    Deadline.after(100, TimeUnit.MILLISECONDS));
+            Status status = statusOf(result);
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode());
+            assertTrue(status.getDescription().contains("waited in the queue"), status.getDescription());
+            assertEquals(0, batcher.runs());
+        }
+    }
+
+    @Test
+    void fullQueueRejectsWithResourceExhausted() throws Exception {
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(2), 2), "t");
+             ModelLease lease = models.lease("v2")) {
+            var first = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null);
+            var second = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 1), null);
+            var third = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 2), null);
+            Status status = statusOf(third);
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode());
+            assertTrue(status.getDescription().contains("batching.max-queue-size 2"), status.getDescription());
+            CompletableFuture.allOf(first, second).get(30, TimeUnit.SECONDS);
+            assertEquals(1, batcher.runs());
+        }
+    }
+
+    static Map<String, InputRows> stage1Inputs(LoadedModel model, int rows, long seed) {
+        int c = model.config().conditionDim();
+        int z = model.config().noiseDim();
+        float[] conditions = new float[rows * c];
+        float[] noise = new float[rows * z];
+        for (int i = 0; i < rows; i++) {
+            Seeds.Noise n = Seeds.noise(seed + i, c, z);
+            System.arraycopy(n.stage1CaEpsilon(), 0, conditions, i * c, c);
+            System.arraycopy(n.z(), 0, noise, i * z, z);
+        }
+        return Map.of(ModelGraphs.CONDITION, new InputRows.Floats(conditions, new long[] {c}),
+                ModelGraphs.NOISE, new InputRows.Floats(noise, new long[] {z}));
+    }
+
+    static Status statusOf(CompletableFuture<?> result) throws Exception {
+        try {
+            result.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return Status.fromThrowable(e.getCause());
+        }
+        throw new AssertionError("expected the request to fail");
+    }
+}

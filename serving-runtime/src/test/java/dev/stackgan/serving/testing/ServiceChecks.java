@@ -1,0 +1,92 @@
+package dev.stackgan.serving.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.stackgan.proto.v1.ModelInfo;
+import dev.stackgan.proto.v1.ModelManagementGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.function.Executable;
+
+/** Checks every model service must pass, run against the real application by each service's tests. */
+public final class ServiceChecks {
+
+    private ServiceChecks() {
+    }
+
+    /**
+     * Over an empty repository the service is NOT_SERVING (overall and by name) and says so in its model info;
+     * after a bundle is promoted it is SERVING; reflection lists the service, model management and health.
+     */
+    public static void assertHealthFollowsModelAndReflectionListsServices(Path emptyRepository, String serviceName)
+            throws Exception {
+        try (ServiceHarness service = new ServiceHarness(emptyRepository, Map.of())) {
+            assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), ""));
+            assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), serviceName));
+            ModelInfo before = service.modelInfo();
+            assertFalse(before.getReady());
+            assertEquals(serviceName, before.getService());
+            assertEquals("", before.getExecutionProvider(), "nothing runs yet");
+
+            TinyBundles.export(emptyRepository, "first", 11);
+            ModelInfo after = service.promote("first");
+            assertTrue(after.getReady());
+            assertEquals("first", after.getCurrentVersion());
+            assertEquals("cpu", after.getExecutionProvider(), "auto falls back to CPU on a host without CUDA");
+            assertEquals(16, after.getDimensions().getStage1ImageSize());
+            assertEquals(List.of("first"), after.getLoadedVersionsList());
+            assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
+            assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
+
+            List<String> services = GrpcClients.listServices(service.channel());
+            assertTrue(services.containsAll(List.of(serviceName, ModelManagementGrpc.SERVICE_NAME,
+                    HealthGrpc.SERVICE_NAME)), services.toString());
+        }
+    }
+
+    /**
+     * With room for one waiting request and a long batching delay: a second concurrent request is refused with
+     * RESOURCE_EXHAUSTED, and a request whose deadline passes while it waits gets DEADLINE_EXCEEDED.
+     * {@code call} sends one valid request with the given deadline in milliseconds.
+     */
+    public static void assertQueueOverflowAndDeadline(Path repository,
+                                                      BiFunction<ServiceHarness, Long, ListenableFuture<?>> call)
+            throws Exception {
+        Map<String, Object> tightQueue = Map.of("stackgan.serving.batching.max-queue-size", 1,
+                "stackgan.serving.batching.max-queue-delay", "1500ms");
+        try (ServiceHarness service = new ServiceHarness(repository, tightQueue)) {
+            service.promote(TinyBundles.V1);
+            ListenableFuture<?> waiting = call.apply(service, 30_000L);
+            Thread.sleep(300); // the first request is queued before the second arrives
+            assertStatus(Status.Code.RESOURCE_EXHAUSTED, "batching.max-queue-size 1",
+                    () -> call.apply(service, 30_000L).get(30, TimeUnit.SECONDS));
+            waiting.get(30, TimeUnit.SECONDS);
+            assertStatus(Status.Code.DEADLINE_EXCEEDED, "",
+                    () -> call.apply(service, 200L).get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** The call fails with {@code code} and a description containing {@code messagePart}; returns the description. */
+    public static String assertStatus(Status.Code code, String messagePart, Executable call) {
+        Throwable thrown = assertThrows(Throwable.class, call);
+        Throwable cause = thrown instanceof ExecutionException ? thrown.getCause() : thrown;
+        assertTrue(cause instanceof StatusRuntimeException, "expected a gRPC status, got " + cause);
+        Status status = ((StatusRuntimeException) cause).getStatus();
+        assertEquals(code, status.getCode(), String.valueOf(status.getDescription()));
+        String description = String.valueOf(status.getDescription());
+        assertTrue(description.contains(messagePart), "'" + description + "' should contain '" + messagePart + "'");
+        return description;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.stackgan.serving.testing;
+
+import dev.stackgan.proto.v1.GetModelInfoRequest;
+import dev.stackgan.proto.v1.ModelInfo;
+import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ReloadModelRequest;
+import dev.stackgan.serving.ModelRepository;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractBlockingStub;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A model service application started for real (Micronaut, gRPC on a free port, ONNX Runtime) over a model
+ * repository directory, with a channel to it. The poller is effectively off: tests promote and then reload through
+ * the ModelManagement API, so nothing depends on timing.
+ */
+public final class ServiceHarness implements AutoCloseable {
+
+    private final Path repository;
+    private final ApplicationContext context;
+    private final ManagedChannel channel;
+
+    public ServiceHarness(Path repository, Map<String, Object> overrides) {
+        this.repository = repository;
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("stackgan.serving.model-repository", repository.toString());
+        properties.put("stackgan.serving.poll-interval", "1h");
+        properties.put("stackgan.serving.intra-op-threads", 1);
+        properties.put("grpc.server.port", freePort());
+        properties.putAll(overrides);
+        GrpcEmbeddedServer server = ApplicationContext.run(GrpcEmbeddedServer.class, properties, "test");
+        this.context = server.getApplicationContext();
+        this.channel = GrpcClients.channel(server.getPort());
+    }
+
+    /**
+     * The service over {@code repository} holding {@link TinyBundles#V1} (current) and {@link TinyBundles#V2}
+     * (loaded, previous), accepting batches of up to {@code maxBatchSize}.
+     */
+    public static ServiceHarness servingTwoVersions(Path repository, int maxBatchSize) {
+        TinyBundles.exportVersions(repository);
+        ServiceHarness service = new ServiceHarness(repository,
+                Map.of("stackgan.serving.batching.max-batch-size", maxBatchSize));
+        service.promote(TinyBundles.V2);
+        service.promote(TinyBundles.V1);
+        return service;
+    }
+
+    /** A blocking stub with a generous deadline (tests must never hang). */
+    public <S extends AbstractBlockingStub<S>> S blocking(Function<ManagedChannel, S> newStub) {
+        return newStub.apply(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    /** Points CURRENT at {@code bundleId} and has the service load it now (the previous one stays loaded). */
+    public ModelInfo promote(String bundleId) {
+        try {
+            ModelRepository.promote(repository, bundleId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .reloadModel(ReloadModelRequest.getDefaultInstance());
+    }
+
+    public ModelInfo modelInfo() {
+        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getModelInfo(GetModelInfoRequest.getDefaultInstance());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        context.close();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.stackgan.stage1;
+
+import static dev.stackgan.serving.testing.ServiceChecks.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.stackgan.proto.v1.Stage1Request;
+import dev.stackgan.proto.v1.Stage1Response;
+import dev.stackgan.proto.v1.Stage1ServiceGrpc;
+import dev.stackgan.proto.v1.Tensor;
+import dev.stackgan.serving.Seeds;
+import dev.stackgan.serving.Tensors;
+import dev.stackgan.serving.testing.ServiceChecks;
+import dev.stackgan.serving.testing.ServiceHarness;
+import dev.stackgan.serving.testing.TinyBundles;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Stage-I application over real gRPC and real ONNX Runtime sessions of tiny bundles (C 8, Z 8, 16 px). */
+class Stage1ServiceTest {
+
+    static final int C = 8;
+    static final int Z = 8;
+
+    @TempDir
+    static Path repository;
+    static ServiceHarness service;
+    static Stage1ServiceGrpc.Stage1ServiceBlockingStub stub;
+
+    @BeforeAll
+    static void start() {
+        service = ServiceHarness.servingTwoVersions(repository, 4);
+        stub = service.blocking(Stage1ServiceGrpc::newBlockingStub);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        service.close();
+    }
+
+    @Test
+    void seededImagesHaveTheBundleShapeStayInRangeAndRepeatPerSeed() {
+        Stage1Response first = stub.generate(request(conditions(3)).setSeed(100).build());
+        assertEquals(List.of(3L, 3L, 16L, 16L), first.getImages().getShapeList());
+        assertEquals(List.of(100L, 101L, 102L), first.getSeedsList());
+        assertEquals(TinyBundles.V1, first.getModelVersion());
+        for (float v : Tensors.values(first.getImages())) {
+            assertTrue(v >= -1f && v <= 1f, "tanh output " + v);
+        }
+        Stage1Response again = stub.generate(request(conditions(3)).setSeed(100).build());
+        assertEquals(first.getImages().getData(), again.getImages().getData());
+        Stage1Response other = stub.generate(request(conditions(3)).setSeed(200).build());
+        assertFalse(first.getImages().getData().equals(other.getImages().getData()));
+        // image i of seed s is the image of seed s + i alone
+        Stage1Response single = stub.generate(request(conditions(1)).setSeed(101).build());
+        float[] batch = Tensors.values(first.getImages());
+        float[] alone = Tensors.values(single.getImages());
+        float[] secondOfBatch = java.util.Arrays.copyOfRange(batch, alone.length, 2 * alone.length);
+        assertArrayEquals(alone, secondOfBatch, 1e-5f);
+    }
+
+    @Test
+    void explicitNoiseAndPinnedVersions() {
+        Tensor noise = Tensors.write(new long[] {2, Z}, new float[2 * Z]);
+        Stage1Response v1 = stub.generate(request(conditions(2)).setNoise(noise).build());
+        assertTrue(v1.getSeedsList().isEmpty());
+        Stage1Response v2 = stub.generate(request(conditions(2)).setNoise(noise).setModelVersion(TinyBundles.V2)
+                .build());
+        assertEquals(TinyBundles.V2, v2.getModelVersion());
+        assertFalse(v1.getImages().getData().equals(v2.getImages().getData()), "versions have different weights");
+        Stage1Response unseeded = stub.generate(request(conditions(2)).build());
+        assertEquals(2, unseeded.getSeedsCount());
+    }
+
+    @Test
+    void badRequestsNameTheFieldAndTheLimit() {
+        assertInvalid(request(Tensor.getDefaultInstance()).setSeed(1), "conditions is missing");
+        assertInvalid(request(Tensors.write(new long[] {2, 7}, new float[14])).setSeed(1),
+                "conditions.shape is [2, 7], expected [N, 8] with 1 <= N <= 4");
+        assertInvalid(request(Tensors.write(new long[] {2, 1, 8}, new float[16])).setSeed(1),
+                "conditions.shape is [2, 1, 8]");
+        assertInvalid(request(conditions(5)).setSeed(1), "conditions.shape[0] (batch) is 5, must be 1 to 4");
+        assertInvalid(request(conditions(2).toBuilder().setData(ByteString.copyFrom(new byte[60])).build())
+                .setSeed(1), "conditions.data has 60 bytes, shape [2, 8] needs 64");
+        float[] nan = new float[2 * C];
+        nan[9] = Float.NaN;
+        assertInvalid(request(Tensors.write(new long[] {2, C}, nan)).setSeed(1),
+                "conditions.data holds NaN at element 9");
+        float[] inf = new float[2 * Z];
+        inf[0] = Float.POSITIVE_INFINITY;
+        assertInvalid(request(conditions(2)).setNoise(Tensors.write(new long[] {2, Z}, inf)), "noise.data holds Inf");
+        assertInvalid(request(conditions(2)).setNoise(Tensors.write(new long[] {3, Z}, new float[3 * Z])),
+                "noise.shape[0] is 3 but conditions.shape[0] is 2");
+        assertInvalid(request(conditions(2)).setSeed(Seeds.MAX_SEED), "seeds must be 0 to 281474976710655");
+        assertInvalid(request(conditions(1)).setSeed(-1), "seed is 18446744073709551615");
+        assertStatus(Status.Code.FAILED_PRECONDITION,
+                "model_version 'nope' is not loaded here; available: [" + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
+                () -> stub.generate(request(conditions(1)).setSeed(1).setModelVersion("nope").build()));
+    }
+
+    @Test
+    void requestsOverGrpcsDefault4MibLimitReachValidation() {
+        int rows = 5 * 1024 * 1024 / (C * Float.BYTES);
+        assertInvalid(request(Tensors.write(new long[] {rows, C}, new float[rows * C])).setSeed(1),
+                "conditions.shape[0] (batch) is " + rows + ", must be 1 to 4");
+    }
+
+    @Test
+    void healthFollowsTheModelAndReflectionListsTheService(@TempDir Path empty) throws Exception {
+        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage1ServiceGrpc.SERVICE_NAME);
+    }
+
+    @Test
+    void fullQueueAndExpiredDeadline() throws Exception {
+        ServiceChecks.assertQueueOverflowAndDeadline(repository, (harness, deadlineMs) ->
+                Stage1ServiceGrpc.newFutureStub(harness.channel()).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                        .generate(request(conditions(1)).setSeed(1).build()));
+    }
+
+    private static void assertInvalid(Stage1Request.Builder request, String messagePart) {
+        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub.generate(request.build()));
+    }
+
+    private static Stage1Request.Builder request(Tensor conditions) {
+        return Stage1Request.newBuilder().setConditions(conditions);
+    }
+
+    private static Tensor conditions(int rows) {
+        float[] values = new float[rows * C];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % C) * 0.2f - 0.7f; // every row the same condition
+        }
+        return Tensors.write(new long[] {rows, C}, values);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.stackgan.stage2;
+
+import static dev.stackgan.serving.testing.ServiceChecks.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.stackgan.proto.v1.Stage2Request;
+import dev.stackgan.proto.v1.Stage2Response;
+import dev.stackgan.proto.v1.Stage2ServiceGrpc;
+import dev.stackgan.proto.v1.Tensor;
+import dev.stackgan.serving.Tensors;
+import dev.stackgan.serving.testing.ServiceChecks;
+import dev.stackgan.serving.testing.ServiceHarness;
+import dev.stackgan.serving.testing.TinyBundles;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Stage-II application over real gRPC and ONNX Runtime on tiny bundles (C 8, 16 px in, 32 px out). */
+class Stage2ServiceTest {
+
+    static final int C = 8;
+    static final int SMALL = 16;
+
+    @TempDir
+    static Path repository;
+    static ServiceHarness service;
+    static Stage2ServiceGrpc.Stage2ServiceBlockingStub stub;
+
+    @BeforeAll
+    static void start() {
+        service = ServiceHarness.servingTwoVersions(repository, 4);
+        stub = service.blocking(Stage2ServiceGrpc::newBlockingStub);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        service.close();
+    }
+
+    @Test
+    void refinedImagesHaveTheBundleShapeStayInRangeAndAreDeterministic() {
+        Stage2Response first = stub.refine(request(images(2, 0.1f), conditions(2, 0.3f)).build());
+        assertEquals(List.of(2L, 3L, 32L, 32L), first.getImages().getShapeList());
+        assertEquals(TinyBundles.V1, first.getModelVersion());
+        for (float v : Tensors.values(first.getImages())) {
+            assertTrue(v >= -1f && v <= 1f, "tanh output " + v);
+        }
+        assertEquals(first.getImages().getData(),
+                stub.refine(request(images(2, 0.1f), conditions(2, 0.3f)).build()).getImages().getData());
+        assertFalse(first.getImages().getData().equals(
+                stub.refine(request(images(2, -0.5f), conditions(2, 0.3f)).build()).getImages().getData()));
+        Stage2Response v2 = stub.refine(request(images(2, 0.1f), conditions(2, 0.3f))
+                .setModelVersion(TinyBundles.V2).build());
+        assertEquals(TinyBundles.V2, v2.getModelVersion());
+        assertFalse(first.getImages().getData().equals(v2.getImages().getData()));
+    }
+
+    @Test
+    void badRequestsNameTheFieldAndTheLimit() {
+        assertInvalid(request(Tensor.getDefaultInstance(), conditions(1, 0)), "stage1_images is missing");
+        assertInvalid(request(Tensors.write(new long[] {1, 3, 32, 32}, new float[3 * 32 * 32]), conditions(1, 0)),
+                "stage1_images.shape is [1, 3, 32, 32], expected [N, 3, 16, 16] with 1 <= N <= 4");
+        assertInvalid(request(Tensors.write(new long[] {3, SMALL, SMALL}, new float[3 * SMALL * SMALL]),
+                conditions(1, 0)), "stage1_images.shape is [3, 16, 16]");
+        assertInvalid(request(images(5, 0), conditions(5, 0)), "stage1_images.shape[0] (batch) is 5, must be 1 to 4");
+        assertInvalid(request(images(1, 0), conditions(2, 0)),
+                "conditions.shape[0] is 2 but stage1_images.shape[0] is 1");
+        assertInvalid(request(images(1, 0).toBuilder().setData(ByteString.copyFrom(new byte[12])).build(),
+                conditions(1, 0)), "stage1_images.data has 12 bytes, shape [1, 3, 16, 16] needs 3072");
+        float[] inf = new float[C];
+        inf[2] = Float.NEGATIVE_INFINITY;
+        assertInvalid(request(images(1, 0), Tensors.write(new long[] {1, C}, inf)),
+                "conditions.data holds -Infinity at element 2");
+        assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'v0' is not loaded here; available: ["
+                        + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
+                () -> stub.refine(request(images(1, 0), conditions(1, 0)).setModelVersion("v0").build()));
+    }
+
+    @Test
+    void healthFollowsTheModelAndReflectionListsTheService(@TempDir Path empty) throws Exception {
+        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage2ServiceGrpc.SERVICE_NAME);
+    }
+
+    @Test
+    void fullQueueAndExpiredDeadline() throws Exception {
+        ServiceChecks.assertQueueOverflowAndDeadline(repository, (harness, deadlineMs) ->
+                Stage2ServiceGrpc.newFutureStub(harness.channel()).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                        .refine(request(images(1, 0), conditions(1, 0)).build()));
+    }
+
+    private static void assertInvalid(Stage2Request.Builder request, String messagePart) {
+        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub.refine(request.build()));
+    }
+
+    private static Stage2Request.Builder request(Tensor images, Tensor conditions) {
+        return Stage2Request.newBuilder().setStage1Images(images).setConditions(conditions);
+    }
+
+    private static Tensor images(int rows, float value) {
+        float[] values = new float[rows * 3 * SMALL * SMALL];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = value * ((i % 7) - 3) / 3f;
+        }
+        return Tensors.write(new long[] {rows, 3, SMALL, SMALL}, values);
+    }
+
+    private static Tensor conditions(int rows, float value) {
+        float[] values = new float[rows * C];
+        java.util.Arrays.fill(values, value);
+        return Tensors.write(new long[] {rows, C}, values);
+    }
+}

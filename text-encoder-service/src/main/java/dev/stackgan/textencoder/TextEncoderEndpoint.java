@@ -1,0 +1,115 @@
+package dev.stackgan.textencoder;
+
+import static dev.stackgan.bundle.graph.ModelGraphs.SENTENCE_EMBEDDING;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE1_C;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE1_CA_NOISE;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE1_LOGVAR;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE1_MU;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE2_C;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE2_CA_NOISE;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE2_LOGVAR;
+import static dev.stackgan.bundle.graph.ModelGraphs.STAGE2_MU;
+import static dev.stackgan.bundle.graph.ModelGraphs.TOKEN_IDS;
+
+import dev.stackgan.bundle.text.EncodedCaption;
+import dev.stackgan.proto.v1.Condition;
+import dev.stackgan.proto.v1.EncodeRequest;
+import dev.stackgan.proto.v1.EncodeResponse;
+import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
+import dev.stackgan.serving.Captions;
+import dev.stackgan.serving.Errors;
+import dev.stackgan.serving.Inference;
+import dev.stackgan.serving.InputRows;
+import dev.stackgan.serving.LoadedModel;
+import dev.stackgan.serving.Seeds;
+import io.grpc.stub.StreamObserver;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * stackgan.v1.TextEncoderService: captions -> sentence vectors and both stages' conditions. Captions whose words
+ * are all unknown are encoded anyway (the unknown words are reported), so the caller decides whether to refuse.
+ */
+@Singleton
+public class TextEncoderEndpoint extends TextEncoderServiceGrpc.TextEncoderServiceImplBase {
+
+    private final Inference inference;
+
+    public TextEncoderEndpoint(Inference inference) {
+        this.inference = inference;
+    }
+
+    @Override
+    public void encode(EncodeRequest request, StreamObserver<EncodeResponse> observer) {
+        inference.call(request.hasModelVersion() ? request.getModelVersion() : null,
+                model -> prepare(request, model), observer);
+    }
+
+    private Inference.Prepared<EncodeResponse> prepare(EncodeRequest request, LoadedModel model) {
+        int count = request.getCaptionsCount();
+        int maxBatch = inference.maxBatchSize();
+        if (count < 1 || count > maxBatch) {
+            throw Errors.invalidArgument("captions has " + count + " entries, must be 1 to " + maxBatch);
+        }
+        for (int i = 0; i < count; i++) {
+            Captions.requireValid("captions[" + i + "]", request.getCaptions(i));
+        }
+        long[] seeds = Seeds.forItems("seed", request.hasSeed(), request.getSeed(), count);
+        int maxWords = model.config().text().maxWords();
+        int conditionDim = model.config().conditionDim();
+        List<EncodedCaption> encoded = new ArrayList<>();
+        long[] tokenIds = new long[count * maxWords];
+        float[] stage1Noise = new float[count * conditionDim];
+        float[] stage2Noise = new float[count * conditionDim];
+        for (int i = 0; i < count; i++) {
+            EncodedCaption caption = model.bundle().vocabulary().encode(request.getCaptions(i), maxWords);
+            encoded.add(caption);
+            System.arraycopy(caption.tokenIds(), 0, tokenIds, i * maxWords, maxWords);
+            Seeds.Noise noise = Seeds.noise(seeds[i], conditionDim, model.config().noiseDim());
+            System.arraycopy(noise.stage1CaEpsilon(), 0, stage1Noise, i * conditionDim, conditionDim);
+            System.arraycopy(noise.stage2CaEpsilon(), 0, stage2Noise, i * conditionDim, conditionDim);
+        }
+        long[] conditionRow = {conditionDim};
+        Map<String, InputRows> inputs = Map.of(
+                TOKEN_IDS, new InputRows.Longs(tokenIds, new long[] {maxWords}),
+                STAGE1_CA_NOISE, new InputRows.Floats(stage1Noise, conditionRow),
+                STAGE2_CA_NOISE, new InputRows.Floats(stage2Noise, conditionRow));
+        return new Inference.Prepared<>(inputs, outputs -> {
+            EncodeResponse.Builder response = EncodeResponse.newBuilder().setModelVersion(model.version());
+            for (int i = 0; i < count; i++) {
+                EncodedCaption caption = encoded.get(i);
+                response.addCaptionsBuilder()
+                        .setSeed(seeds[i])
+                        .addAllWords(caption.words())
+                        .addAllTokenIds(Arrays.stream(caption.tokenIds()).limit(caption.length()).boxed().toList())
+                        .addAllUnknownWords(caption.unknownWords())
+                        .setTruncatedWords(caption.truncatedWords())
+                        .addAllSentenceEmbedding(row(outputs.get(SENTENCE_EMBEDDING), i, count))
+                        .setStage1(condition(outputs, STAGE1_MU, STAGE1_LOGVAR, STAGE1_C, i, count))
+                        .setStage2(condition(outputs, STAGE2_MU, STAGE2_LOGVAR, STAGE2_C, i, count));
+            }
+            return response.build();
+        });
+    }
+
+    private static Condition condition(Map<String, float[]> outputs, String mu, String logvar, String c, int row,
+                                       int rows) {
+        return Condition.newBuilder()
+                .addAllMu(row(outputs.get(mu), row, rows))
+                .addAllLogvar(row(outputs.get(logvar), row, rows))
+                .addAllC(row(outputs.get(c), row, rows))
+                .build();
+    }
+
+    private static List<Float> row(float[] values, int row, int rows) {
+        int size = values.length / rows;
+        List<Float> out = new ArrayList<>(size);
+        for (int i = row * size; i < (row + 1) * size; i++) {
+            out.add(values[i]);
+        }
+        return out;
+    }
+}
