@@ -54,6 +54,7 @@ public final class ModelRepository implements AutoCloseable {
     });
     /** Loaded versions, oldest first; guarded by this. */
     private final LinkedHashMap<String, LoadedModel> loaded = new LinkedHashMap<>();
+    private volatile boolean pointerMissingLogged;
     private volatile State state = new State(null, List.of(), null, null);
 
     /**
@@ -150,6 +151,10 @@ public final class ModelRepository implements AutoCloseable {
         try {
             promoted = Files.readString(pointer, StandardCharsets.UTF_8).trim();
         } catch (NoSuchFileException e) {
+            if (!pointerMissingLogged) {
+                pointerMissingLogged = true;
+                LOG.info("no {} in {} yet: not serving until a bundle is promoted", POINTER, directory);
+            }
             return state;
         } catch (IOException e) {
             return failed(null, "cannot read " + pointer + ": " + e);
