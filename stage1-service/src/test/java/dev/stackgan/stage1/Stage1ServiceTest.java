@@ -107,6 +107,13 @@ class Stage1ServiceTest {
     }
 
     @Test
+    void hotSwapUnderLoadAndCorruptBundleRefused(@TempDir Path repository) throws Exception {
+        ServiceChecks.assertHotSwapUnderLoadAndCorruptBundleRefused(repository, harness ->
+                harness.blocking(Stage1ServiceGrpc::newBlockingStub)
+                        .generate(request(conditions(2)).setSeed(3).build()).getModelVersion());
+    }
+
+    @Test
     void fullQueueAndExpiredDeadline() throws Exception {
         ServiceChecks.assertQueueOverflowAndDeadline(service.repository(), (harness, deadlineMs) ->
                 Stage1ServiceGrpc.newFutureStub(harness.channel()).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
