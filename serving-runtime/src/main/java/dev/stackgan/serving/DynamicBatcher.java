@@ -7,8 +7,8 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -32,7 +32,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     /** Waiting requests in arrival order; guarded by lock. */
     private final LinkedList<Pending> queue = new LinkedList<>();
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
             daemon("batcher-deadlines"));
     private final Thread worker;
     private final AtomicLong runs = new AtomicLong();
@@ -45,6 +45,7 @@ public final class DynamicBatcher implements AutoCloseable {
 
     public DynamicBatcher(BatchingPolicy policy, String name) {
         this.policy = policy;
+        deadlines.setRemoveOnCancelPolicy(true);
         this.worker = daemon("batcher-" + name).newThread(this::work);
         worker.start();
     }
@@ -96,10 +97,10 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.unlock();
         }
         if (deadline != null) {
-            long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
-            deadlines.schedule(() -> result.completeExceptionally(Errors.deadlineExceeded(
-                    "deadline passed while the request waited in the queue; it was not run")),
-                    nanos, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> expiry = deadlines.schedule(() -> result.completeExceptionally(
+                    Errors.deadlineExceeded("deadline passed while the request waited in the queue; it was not run")),
+                    deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
+            result.whenComplete((outputs, error) -> expiry.cancel(false));
         }
         return result;
     }
