@@ -63,7 +63,8 @@ public final class CubDataset {
         }
         Path root = CubIndex.resolveRoot(cubRoot);
         CubIndex index = CubIndex.read(root);
-        Path captions = resolveCaptions(captionsDir != null ? captionsDir : root.toAbsolutePath().getParent());
+        Path captions = captionsDir != null ? resolveCaptions(captionsDir)
+                : resolveCaptions(root.toAbsolutePath().getParent().resolve(CubLayout.CAPTIONS_DIR));
         int[] loadSizes = Arrays.stream(imageSizes).map(Preprocessing::loadSize).toArray();
         String description = String.format("%s %s (%s)", split, train ? "train" : "test", root);
 
@@ -97,12 +98,19 @@ public final class CubDataset {
         return !known || split.isTrain(e.classId(), Boolean.TRUE.equals(e.cubTrain())) == train;
     }
 
-    /** The caption folder: {@code dir/text_c10}, else {@code dir/text}, else {@code dir} itself. */
+    /**
+     * The caption folder: {@code dir/text_c10}, else {@code dir/text}, else {@code dir} itself; given
+     * {@code .../text_c10} that does not exist, its sibling {@code text/}.
+     */
     private static Path resolveCaptions(Path dir) {
         for (String name : List.of(CubLayout.CAPTIONS_DIR, CubLayout.CAPTIONS_DIR_ALTERNATIVE)) {
             if (Files.isDirectory(dir.resolve(name))) {
                 return dir.resolve(name);
             }
+        }
+        Path alternative = dir.resolveSibling(CubLayout.CAPTIONS_DIR_ALTERNATIVE);
+        if (!Files.exists(dir) && dir.endsWith(CubLayout.CAPTIONS_DIR) && Files.isDirectory(alternative)) {
+            return alternative;
         }
         CubIndex.requireDirectory(dir);
         return dir;
