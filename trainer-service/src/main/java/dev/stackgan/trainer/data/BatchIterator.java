@@ -54,9 +54,6 @@ public final class BatchIterator implements Iterator<Batch> {
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = rng.nextLong();
         }
-        List<Sample> samples = IntStream.range(0, indices.size()).parallel()
-                .mapToObj(i -> dataset.sample(indices.get(i), new Random(seeds[i])))
-                .toList();
-        return Batch.of(samples, dataset.imageSizes());
+        return dataset.batch(indices, seeds);
     }
 }

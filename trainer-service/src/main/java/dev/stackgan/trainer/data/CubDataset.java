@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * CUB-200-2011 (or any data in its layout, such as the synthetic birds) with Reed et al.'s captions, preprocessed as
@@ -62,7 +63,8 @@ public final class CubDataset {
         }
         Path root = CubIndex.resolveRoot(cubRoot);
         CubIndex index = CubIndex.read(root);
-        Path captions = resolveCaptions(captionsDir != null ? captionsDir : root.toAbsolutePath().getParent());
+        Path captions = captionsDir != null ? resolveCaptions(captionsDir)
+                : resolveCaptions(root.toAbsolutePath().getParent().resolve(CubLayout.CAPTIONS_DIR));
         int[] loadSizes = Arrays.stream(imageSizes).map(Preprocessing::loadSize).toArray();
         String description = String.format("%s %s (%s)", split, train ? "train" : "test", root);
 
@@ -96,12 +98,19 @@ public final class CubDataset {
         return !known || split.isTrain(e.classId(), Boolean.TRUE.equals(e.cubTrain())) == train;
     }
 
-    /** The caption folder: {@code dir/text_c10}, else {@code dir/text}, else {@code dir} itself. */
+    /**
+     * The caption folder: {@code dir/text_c10}, else {@code dir/text}, else {@code dir} itself; given
+     * {@code .../text_c10} that does not exist, its sibling {@code text/}.
+     */
     private static Path resolveCaptions(Path dir) {
         for (String name : List.of(CubLayout.CAPTIONS_DIR, CubLayout.CAPTIONS_DIR_ALTERNATIVE)) {
             if (Files.isDirectory(dir.resolve(name))) {
                 return dir.resolve(name);
             }
+        }
+        Path alternative = dir.resolveSibling(CubLayout.CAPTIONS_DIR_ALTERNATIVE);
+        if (!Files.exists(dir) && dir.endsWith(CubLayout.CAPTIONS_DIR) && Files.isDirectory(alternative)) {
+            return alternative;
         }
         CubIndex.requireDirectory(dir);
         return dir;
@@ -221,24 +230,18 @@ public final class CubDataset {
     public float[] image(int index, int sizeIndex, Crop crop) {
         int size = imageSizes[sizeIndex];
         float[] out = new float[3 * size * size];
-        Preprocessing.toChw(items.get(index).pixels()[sizeIndex], loadSizes[sizeIndex], size,
-                crop.scaledTo(size, imageSizes[largest]), out, 0);
+        write(index, sizeIndex, crop, out, 0);
         return out;
     }
 
     /** The sample of image {@code index}: random caption, crop, flip and a wrong image from another class. */
     public Sample sample(int index, Random rng) {
-        Item item = items.get(index);
-        String caption = item.captions().get(rng.nextInt(item.captions().size()));
-        float[][] images = images(index, randomCrop(rng));
-        int wrongIndex;
-        do {
-            wrongIndex = rng.nextInt(items.size());
-        } while (items.get(wrongIndex).classId() == item.classId());
-        Item wrong = items.get(wrongIndex);
-        String wrongCaption = wrong.captions().get(rng.nextInt(wrong.captions().size()));
-        return new Sample(item.imageId(), item.classId(), images, caption, wrong.imageId(), wrong.classId(),
-                images(wrongIndex, randomCrop(rng)), wrongCaption);
+        Draw d = draw(index, rng);
+        float[][] images = allocate(1);
+        float[][] wrongImages = allocate(1);
+        d.write(images, wrongImages, 0);
+        return new Sample(imageId(index), classId(index), images, d.caption(), imageId(d.wrongIndex()),
+                classId(d.wrongIndex()), wrongImages, d.wrongCaption());
     }
 
     /** One shuffled epoch in batches of {@code batchSize}; {@code dropLast} leaves out a final partial batch. */
@@ -246,11 +249,76 @@ public final class CubDataset {
         return new BatchIterator(this, batchSize, rng, dropLast);
     }
 
-    private float[][] images(int index, Crop crop) {
-        float[][] images = new float[imageSizes.length][];
-        for (int k = 0; k < imageSizes.length; k++) {
-            images[k] = image(index, k, crop);
+    /**
+     * The batch of images {@code indices}, sample i drawn with {@code new Random(seeds[i])}. Samples are built in
+     * parallel straight into the batch arrays: at 256 px a batch is hundreds of megabytes, too much to copy twice.
+     */
+    Batch batch(List<Integer> indices, long[] seeds) {
+        int n = indices.size();
+        float[][] images = allocate(n);
+        float[][] wrongImages = allocate(n);
+        Draw[] draws = new Draw[n];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            draws[i] = draw(indices.get(i), new Random(seeds[i]));
+            draws[i].write(images, wrongImages, i);
+        });
+        int[] ids = new int[n];
+        int[] classes = new int[n];
+        int[] wrongIds = new int[n];
+        int[] wrongClasses = new int[n];
+        List<String> captions = new ArrayList<>(n);
+        List<String> wrongCaptions = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids[i] = imageId(draws[i].index());
+            classes[i] = classId(draws[i].index());
+            wrongIds[i] = imageId(draws[i].wrongIndex());
+            wrongClasses[i] = classId(draws[i].wrongIndex());
+            captions.add(draws[i].caption());
+            wrongCaptions.add(draws[i].wrongCaption());
         }
-        return images;
+        return new Batch(imageSizes(), ids, classes, images, List.copyOf(captions), wrongIds, wrongClasses,
+                wrongImages, List.copyOf(wrongCaptions));
+    }
+
+    /** The random choices of one sample, in the order StackGAN's dataset makes them. */
+    private record Draw(CubDataset data, int index, String caption, Crop crop, int wrongIndex, String wrongCaption,
+                        Crop wrongCrop) {
+
+        /** Writes the image and the wrong image, at every size, into slot {@code slot} of the batch arrays. */
+        void write(float[][] images, float[][] wrongImages, int slot) {
+            for (int k = 0; k < images.length; k++) {
+                int length = 3 * data.imageSizes[k] * data.imageSizes[k];
+                data.write(index, k, crop, images[k], slot * length);
+                data.write(wrongIndex, k, wrongCrop, wrongImages[k], slot * length);
+            }
+        }
+    }
+
+    private Draw draw(int index, Random rng) {
+        Item item = items.get(index);
+        String caption = item.captions().get(rng.nextInt(item.captions().size()));
+        Crop crop = randomCrop(rng);
+        int wrongIndex;
+        do {
+            wrongIndex = rng.nextInt(items.size());
+        } while (items.get(wrongIndex).classId() == item.classId());
+        List<String> wrongCaptions = items.get(wrongIndex).captions();
+        return new Draw(this, index, caption, crop, wrongIndex, wrongCaptions.get(rng.nextInt(wrongCaptions.size())),
+                randomCrop(rng));
+    }
+
+    private void write(int index, int sizeIndex, Crop crop, float[] out, int offset) {
+        int size = imageSizes[sizeIndex];
+        Preprocessing.toChw(items.get(index).pixels()[sizeIndex], loadSizes[sizeIndex], size,
+                crop.scaledTo(size, imageSizes[largest]), out, offset);
+    }
+
+    /** Zeroed image arrays for {@code n} images at every size: [size index][N * 3 * S * S]. */
+    private float[][] allocate(int n) {
+        float[][] arrays = new float[imageSizes.length][];
+        for (int k = 0; k < imageSizes.length; k++) {
+            arrays[k] = new float[n * 3 * imageSizes[k] * imageSizes[k]];
+        }
+        return arrays;
     }
 }

@@ -74,14 +74,14 @@ public final class Preprocessing {
      * [-1, 1] into {@code out} from {@code offset}.
      */
     static void toChw(byte[] rgb, int loadSize, int size, Crop crop, float[] out, int offset) {
-        int plane = size * size;
-        for (int y = 0; y < size; y++) {
-            int row = (crop.y() + y) * loadSize;
-            for (int x = 0; x < size; x++) {
-                int source = (row + crop.x() + (crop.flip() ? size - 1 - x : x)) * 3;
-                int target = offset + y * size + x;
-                for (int c = 0; c < 3; c++) {
-                    out[target + c * plane] = (rgb[source + c] & 0xff) / 127.5f - 1f;
+        // Channel-major loops write the output sequentially; the interleaved source is read with stride 3.
+        for (int c = 0; c < 3; c++) {
+            int target = offset + c * size * size;
+            for (int y = 0; y < size; y++) {
+                int row = ((crop.y() + y) * loadSize + crop.x()) * 3 + c;
+                for (int x = 0; x < size; x++) {
+                    int source = row + (crop.flip() ? size - 1 - x : x) * 3;
+                    out[target++] = (rgb[source] & 0xff) / 127.5f - 1f;
                 }
             }
         }

@@ -13,19 +13,14 @@ public final class Progress implements AutoCloseable {
 
     private final String label;
     private final long total;
-    private final PrintStream out;
+    private final PrintStream out = System.err;
     private final long start = System.nanoTime();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong lastDraw = new AtomicLong(start);
 
     public Progress(String label, long total) {
-        this(label, total, System.err);
-    }
-
-    Progress(String label, long total, PrintStream out) {
         this.label = label;
         this.total = total;
-        this.out = out;
     }
 
     public void step() {

@@ -180,6 +180,14 @@ class CubDatasetTest {
     }
 
     @Test
+    void acceptsTheCaptionFolderNamedText() throws IOException {
+        Path copy = TestData.copy(birds, dir.resolve("text-folder"));
+        Files.move(copy.resolve(CubLayout.CAPTIONS_DIR), copy.resolve(CubLayout.CAPTIONS_DIR_ALTERNATIVE));
+        assertEquals(COUNT, CubDataset.load(copy, null, Split.CUB_IMAGE, true, 64).size()
+                + CubDataset.load(copy.resolve(CubLayout.ROOT), copy, Split.CUB_IMAGE, false, 64).size());
+    }
+
+    @Test
     void missingIndexFileOrFolderFailsNamingThePath() throws IOException {
         Path copy = TestData.copy(birds, dir.resolve("incomplete"));
         Path boxes = copy.resolve(CubLayout.ROOT).resolve(CubLayout.BOXES_FILE);
@@ -187,6 +195,13 @@ class CubDatasetTest {
         DataLayoutException missingFile = assertThrows(DataLayoutException.class,
                 () -> CubDataset.load(copy, null, Split.STACKGAN_CLASS, true, 64));
         assertTrue(missingFile.getMessage().contains(boxes.toString()), missingFile.getMessage());
+
+        Path withoutCaptions = TestData.copy(birds.resolve(CubLayout.ROOT), dir.resolve("uncaptioned")
+                .resolve(CubLayout.ROOT));
+        DataLayoutException noDefault = assertThrows(DataLayoutException.class,
+                () -> CubDataset.load(withoutCaptions, null, Split.STACKGAN_CLASS, true, 64));
+        assertTrue(noDefault.getMessage().contains(withoutCaptions.resolveSibling(CubLayout.CAPTIONS_DIR).toString()),
+                noDefault.getMessage());
 
         Path noCaptions = dir.resolve("no-captions");
         DataLayoutException missingFolder = assertThrows(DataLayoutException.class,
