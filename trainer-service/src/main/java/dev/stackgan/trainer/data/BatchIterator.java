@@ -45,15 +45,33 @@ public final class BatchIterator implements Iterator<Batch> {
 
     @Override
     public Batch next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("the epoch has no more batches");
-        }
-        List<Integer> indices = order.subList(next, Math.min(order.size(), next + batchSize));
-        next += indices.size();
+        List<Integer> indices = advance();
         long[] seeds = new long[indices.size()];
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = rng.nextLong();
         }
         return dataset.batch(indices, seeds);
+    }
+
+    /**
+     * Passes over the next {@code batches} batches without building them, drawing the same random numbers, so a
+     * run resumed mid-epoch continues with exactly the batches it would have seen.
+     */
+    public void skip(int batches) {
+        for (int b = 0; b < batches; b++) {
+            int count = advance().size();
+            for (int i = 0; i < count; i++) {
+                rng.nextLong();
+            }
+        }
+    }
+
+    private List<Integer> advance() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("the epoch has no more batches");
+        }
+        List<Integer> indices = order.subList(next, Math.min(order.size(), next + batchSize));
+        next += indices.size();
+        return indices;
     }
 }

@@ -203,9 +203,7 @@ public final class StageRun {
                 trainee.scaleLearningRates(factor);
                 BatchIterator batches = dataset.epoch(spec.training().batchSize(),
                         new Random(Batches.mix(spec.seed(), epoch)), true);
-                for (int skipped = 0; skipped < done; skipped++) {
-                    batches.next(); // replays the epoch's random draws up to the checkpoint
-                }
+                batches.skip(done); // replays the epoch's random draws up to the checkpoint
                 while (batches.hasNext()) {
                     if (cancelled.get()) {
                         last = save(new Checkpoint.State(spec.kind().id(), epoch, done, step, halvings), false);
