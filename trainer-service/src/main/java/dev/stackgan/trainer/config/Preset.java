@@ -24,7 +24,7 @@ public enum Preset {
             new TrainingConfig(64, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f)),
 
     SMALL(new ModelConfig(new TextEncoderConfig(0, 18, 64, 64, 0.5f), 64, 50,
-            new Stage1Config(64, 32, 32), new Stage2Config(128, 32, 32, 2),
+            new Stage1Config(64, 32, 32), new Stage2Config(256, 16, 8, 2),
             new ImageEncoderConfig(64, 32), new NetworkVariants(true, true, 0f)),
             new TrainingConfig(32, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f)),
 
