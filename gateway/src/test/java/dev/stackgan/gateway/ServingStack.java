@@ -1,0 +1,130 @@
+package dev.stackgan.gateway;
+
+import dev.stackgan.proto.v1.ModelInfo;
+import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ReloadModelRequest;
+import dev.stackgan.serving.ModelRepository;
+import dev.stackgan.serving.testing.GrpcClients;
+import dev.stackgan.stage1.Stage1Application;
+import dev.stackgan.stage2.Stage2Application;
+import dev.stackgan.textencoder.TextEncoderApplication;
+import io.grpc.ManagedChannel;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The four serving applications started for real in this JVM on free ports: text encoder, Stage-I and Stage-II
+ * over one model repository, and the gateway pointed at them. Each runs in its own ApplicationContext and sees only
+ * its own module's beans and configuration ({@link ModuleClassLoader}). Repository polling is off: {@link #promote}
+ * reloads through the gateway's ModelManagement, so nothing depends on timing.
+ */
+final class ServingStack implements AutoCloseable {
+
+    static final String TEXT_ENCODER = "text-encoder";
+    static final String STAGE1 = "stage1";
+    static final String STAGE2 = "stage2";
+
+    private static final Map<String, Class<?>> SERVICES = Map.of(TEXT_ENCODER, TextEncoderApplication.class,
+            STAGE1, Stage1Application.class, STAGE2, Stage2Application.class);
+
+    private final Path repository;
+    private final Map<String, ApplicationContext> services = new LinkedHashMap<>();
+    private final ApplicationContext gateway;
+    private final URI http;
+    private final ManagedChannel channel;
+
+    /** @param gatewayProperties overrides of the gateway's configuration */
+    ServingStack(Path repository, Map<String, Object> gatewayProperties) {
+        this.repository = repository;
+        Map<String, Object> gatewayConfig = new HashMap<>();
+        gatewayConfig.put("micronaut.server.port", freePort());
+        gatewayConfig.put("grpc.server.port", freePort());
+        for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
+            int port = freePort();
+            services.put(name, startService(name, port));
+            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + port);
+        }
+        gatewayConfig.putAll(gatewayProperties);
+        EmbeddedServer server = ApplicationContext.builder()
+                .classLoader(new ModuleClassLoader(getClass().getClassLoader(), List.copyOf(SERVICES.values())))
+                .properties(gatewayConfig)
+                .environments("test")
+                .run(EmbeddedServer.class);
+        this.gateway = server.getApplicationContext();
+        this.http = server.getURI();
+        this.channel = GrpcClients.channel(gateway.getBean(GrpcEmbeddedServer.class).getPort());
+    }
+
+    private ApplicationContext startService(String name, int port) {
+        List<Class<?>> hidden = new ArrayList<>(SERVICES.values());
+        hidden.remove(SERVICES.get(name));
+        hidden.add(GatewayApplication.class);
+        return ApplicationContext.builder()
+                .classLoader(new ModuleClassLoader(getClass().getClassLoader(), hidden))
+                .properties(Map.of(
+                        "grpc.server.port", port,
+                        "micronaut.server.port", -1,
+                        "stackgan.serving.model-repository", repository.toString(),
+                        "stackgan.serving.poll-interval", "1h",
+                        "stackgan.serving.intra-op-threads", 1))
+                .environments("test")
+                .run(GrpcEmbeddedServer.class)
+                .getApplicationContext();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    URI http() {
+        return http;
+    }
+
+    /** A channel to the gateway's gRPC port. */
+    ManagedChannel channel() {
+        return channel;
+    }
+
+    <T> T gatewayBean(Class<T> type) {
+        return gateway.getBean(type);
+    }
+
+    /** Points CURRENT at {@code bundleId} and reloads every service through the gateway (stages first). */
+    ModelInfo promote(String bundleId) {
+        try {
+            ModelRepository.promote(repository, bundleId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .reloadModel(ReloadModelRequest.getDefaultInstance());
+    }
+
+    /** Stops one model service while the gateway keeps running. */
+    void stop(String service) {
+        services.remove(service).close();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        gateway.close();
+        services.values().forEach(ApplicationContext::close);
+    }
+}
