@@ -7,8 +7,8 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -32,7 +32,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     /** Waiting requests in arrival order; guarded by lock. */
     private final LinkedList<Pending> queue = new LinkedList<>();
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
             daemon("batcher-deadlines"));
     private final Thread worker;
     private final AtomicLong runs = new AtomicLong();
@@ -45,6 +45,7 @@ public final class DynamicBatcher implements AutoCloseable {
 
     public DynamicBatcher(BatchingPolicy policy, String name) {
         this.policy = policy;
+        deadlines.setRemoveOnCancelPolicy(true);
         this.worker = daemon("batcher-" + name).newThread(this::work);
         worker.start();
     }
@@ -96,10 +97,10 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.unlock();
         }
         if (deadline != null) {
-            long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
-            deadlines.schedule(() -> result.completeExceptionally(Errors.deadlineExceeded(
-                    "deadline passed while the request waited in the queue; it was not run")),
-                    nanos, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> expiry = deadlines.schedule(() -> result.completeExceptionally(
+                    Errors.deadlineExceeded("deadline passed while the request waited in the queue; it was not run")),
+                    deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
+            result.whenComplete((outputs, error) -> expiry.cancel(false));
         }
         return result;
     }
@@ -191,30 +192,8 @@ public final class DynamicBatcher implements AutoCloseable {
             return batch.get(0).inputs();
         }
         Map<String, InputRows> merged = new HashMap<>();
-        for (Map.Entry<String, InputRows> input : batch.get(0).inputs().entrySet()) {
-            String name = input.getKey();
-            long[] rowShape = input.getValue().rowShape();
-            int rowSize = Math.toIntExact(InputRows.rowSize(rowShape));
-            int rows = batch.stream().mapToInt(Pending::rows).sum();
-            if (input.getValue() instanceof InputRows.Floats) {
-                float[] values = new float[rows * rowSize];
-                int at = 0;
-                for (Pending p : batch) {
-                    float[] part = ((InputRows.Floats) p.inputs().get(name)).values();
-                    System.arraycopy(part, 0, values, at, part.length);
-                    at += part.length;
-                }
-                merged.put(name, new InputRows.Floats(values, rowShape));
-            } else {
-                long[] values = new long[rows * rowSize];
-                int at = 0;
-                for (Pending p : batch) {
-                    long[] part = ((InputRows.Longs) p.inputs().get(name)).values();
-                    System.arraycopy(part, 0, values, at, part.length);
-                    at += part.length;
-                }
-                merged.put(name, new InputRows.Longs(values, rowShape));
-            }
+        for (String name : batch.get(0).inputs().keySet()) {
+            merged.put(name, InputRows.concatenate(batch.stream().map(p -> p.inputs().get(name)).toList()));
         }
         return merged;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -52,8 +53,10 @@ public final class ModelRepository implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final ReentrantLock loading = new ReentrantLock();
     /** Loaded versions, oldest first; guarded by this. */
     private final LinkedHashMap<String, LoadedModel> loaded = new LinkedHashMap<>();
+    private volatile boolean pointerMissingLogged;
     private volatile State state = new State(null, List.of(), null, null);
 
     /**
@@ -150,6 +153,10 @@ public final class ModelRepository implements AutoCloseable {
         try {
             promoted = Files.readString(pointer, StandardCharsets.UTF_8).trim();
         } catch (NoSuchFileException e) {
+            if (!pointerMissingLogged) {
+                pointerMissingLogged = true;
+                LOG.info("no {} in {} yet: not serving until a bundle is promoted", POINTER, directory);
+            }
             return state;
         } catch (IOException e) {
             return failed(null, "cannot read " + pointer + ": " + e);
@@ -160,30 +167,43 @@ public final class ModelRepository implements AutoCloseable {
         return switchTo(promoted);
     }
 
-    private synchronized State switchTo(String version) {
-        if (version.equals(state.current())) {
-            return state.lastError() == null ? state : publish(new State(version, state.loadedVersions(), null, null));
-        }
-        LoadedModel model = loaded.get(version);
-        if (model == null) {
-            try {
-                model = load(version);
-            } catch (Exception e) {
-                String why = e instanceof BundleException ? e.getMessage() : e.toString();
-                LOG.error("bundle {} not loaded, still serving {}: {}", version, state.current(), why);
-                return failed(version, why);
+    /**
+     * Reloads are serialized by {@code loading}; the slow part (verify, create session, warm up) runs without the
+     * repository's monitor, so requests keep leasing the old version meanwhile. Only the swap itself holds it.
+     */
+    private State switchTo(String version) {
+        loading.lock();
+        try {
+            LoadedModel model;
+            synchronized (this) {
+                if (version.equals(state.current())) {
+                    return state.lastError() == null ? state
+                            : publish(new State(version, state.loadedVersions(), null, null));
+                }
+                model = loaded.get(version);
             }
-            loaded.put(version, model);
-        } else {
-            loaded.remove(version);
-            loaded.put(version, model);
+            if (model == null) {
+                try {
+                    model = load(version);
+                } catch (Exception e) {
+                    String why = e instanceof BundleException ? e.getMessage() : e.toString();
+                    LOG.error("bundle {} not loaded, still serving {}: {}", version, state.current(), why);
+                    return failed(version, why);
+                }
+            }
+            synchronized (this) {
+                loaded.remove(version); // re-inserted as the newest
+                loaded.put(version, model);
+                while (loaded.size() > keepVersions) {
+                    String oldest = loaded.keySet().iterator().next();
+                    loaded.remove(oldest).retire();
+                }
+                LOG.info("serving {} of bundle {} on {}", graph, version, runtime.activeProvider());
+                return publish(new State(version, versionsNewestFirst(), null, null));
+            }
+        } finally {
+            loading.unlock();
         }
-        while (loaded.size() > keepVersions) {
-            String oldest = loaded.keySet().iterator().next();
-            loaded.remove(oldest).retire();
-        }
-        LOG.info("serving {} of bundle {} on {}", graph, version, runtime.activeProvider());
-        return publish(new State(version, versionsNewestFirst(), null, null));
     }
 
     private LoadedModel load(String version) throws Exception {
@@ -218,7 +238,7 @@ public final class ModelRepository implements AutoCloseable {
         return inputs;
     }
 
-    private State failed(String version, String why) {
+    private synchronized State failed(String version, String why) {
         State now = state;
         return publish(new State(now.current(), now.loadedVersions(), why, version));
     }

@@ -14,16 +14,14 @@ import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.Tensors;
 import dev.stackgan.serving.testing.ServiceChecks;
-import dev.stackgan.serving.testing.ServiceHarness;
 import dev.stackgan.serving.testing.TinyBundles;
+import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Stage-I application over real gRPC and real ONNX Runtime sessions of tiny bundles (C 8, Z 8, 16 px). */
@@ -32,40 +30,25 @@ class Stage1ServiceTest {
     static final int C = 8;
     static final int Z = 8;
 
-    @TempDir
-    static Path repository;
-    static ServiceHarness service;
-    static Stage1ServiceGrpc.Stage1ServiceBlockingStub stub;
+    @RegisterExtension
+    static final TwoVersionService service = new TwoVersionService(4);
 
-    @BeforeAll
-    static void start() {
-        TinyBundles.exportVersions(repository);
-        service = new ServiceHarness(repository, Map.of("stackgan.serving.batching.max-batch-size", 4));
-        service.promote(TinyBundles.V2);
-        service.promote(TinyBundles.V1);
-        stub = Stage1ServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.close();
-    }
 
     @Test
     void seededImagesHaveTheBundleShapeStayInRangeAndRepeatPerSeed() {
-        Stage1Response first = stub.generate(request(conditions(3)).setSeed(100).build());
+        Stage1Response first = stub().generate(request(conditions(3)).setSeed(100).build());
         assertEquals(List.of(3L, 3L, 16L, 16L), first.getImages().getShapeList());
         assertEquals(List.of(100L, 101L, 102L), first.getSeedsList());
         assertEquals(TinyBundles.V1, first.getModelVersion());
         for (float v : Tensors.values(first.getImages())) {
             assertTrue(v >= -1f && v <= 1f, "tanh output " + v);
         }
-        Stage1Response again = stub.generate(request(conditions(3)).setSeed(100).build());
+        Stage1Response again = stub().generate(request(conditions(3)).setSeed(100).build());
         assertEquals(first.getImages().getData(), again.getImages().getData());
-        Stage1Response other = stub.generate(request(conditions(3)).setSeed(200).build());
+        Stage1Response other = stub().generate(request(conditions(3)).setSeed(200).build());
         assertFalse(first.getImages().getData().equals(other.getImages().getData()));
         // image i of seed s is the image of seed s + i alone
-        Stage1Response single = stub.generate(request(conditions(1)).setSeed(101).build());
+        Stage1Response single = stub().generate(request(conditions(1)).setSeed(101).build());
         float[] batch = Tensors.values(first.getImages());
         float[] alone = Tensors.values(single.getImages());
         float[] secondOfBatch = java.util.Arrays.copyOfRange(batch, alone.length, 2 * alone.length);
@@ -75,13 +58,13 @@ class Stage1ServiceTest {
     @Test
     void explicitNoiseAndPinnedVersions() {
         Tensor noise = Tensors.write(new long[] {2, Z}, new float[2 * Z]);
-        Stage1Response v1 = stub.generate(request(conditions(2)).setNoise(noise).build());
+        Stage1Response v1 = stub().generate(request(conditions(2)).setNoise(noise).build());
         assertTrue(v1.getSeedsList().isEmpty());
-        Stage1Response v2 = stub.generate(request(conditions(2)).setNoise(noise).setModelVersion(TinyBundles.V2)
+        Stage1Response v2 = stub().generate(request(conditions(2)).setNoise(noise).setModelVersion(TinyBundles.V2)
                 .build());
         assertEquals(TinyBundles.V2, v2.getModelVersion());
         assertFalse(v1.getImages().getData().equals(v2.getImages().getData()), "versions have different weights");
-        Stage1Response unseeded = stub.generate(request(conditions(2)).build());
+        Stage1Response unseeded = stub().generate(request(conditions(2)).build());
         assertEquals(2, unseeded.getSeedsCount());
     }
 
@@ -108,7 +91,14 @@ class Stage1ServiceTest {
         assertInvalid(request(conditions(1)).setSeed(-1), "seed is 18446744073709551615");
         assertStatus(Status.Code.FAILED_PRECONDITION,
                 "model_version 'nope' is not loaded here; available: [" + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
-                () -> stub.generate(request(conditions(1)).setSeed(1).setModelVersion("nope").build()));
+                () -> stub().generate(request(conditions(1)).setSeed(1).setModelVersion("nope").build()));
+    }
+
+    @Test
+    void requestsOverGrpcsDefault4MibLimitReachValidation() {
+        int rows = 5 * 1024 * 1024 / (C * Float.BYTES);
+        assertInvalid(request(Tensors.write(new long[] {rows, C}, new float[rows * C])).setSeed(1),
+                "conditions.shape[0] (batch) is " + rows + ", must be 1 to 4");
     }
 
     @Test
@@ -117,14 +107,21 @@ class Stage1ServiceTest {
     }
 
     @Test
+    void hotSwapUnderLoadAndCorruptBundleRefused(@TempDir Path repository) throws Exception {
+        ServiceChecks.assertHotSwapUnderLoadAndCorruptBundleRefused(repository, harness ->
+                harness.blocking(Stage1ServiceGrpc::newBlockingStub)
+                        .generate(request(conditions(2)).setSeed(3).build()).getModelVersion());
+    }
+
+    @Test
     void fullQueueAndExpiredDeadline() throws Exception {
-        ServiceChecks.assertQueueOverflowAndDeadline(repository, (harness, deadlineMs) ->
+        ServiceChecks.assertQueueOverflowAndDeadline(service.repository(), (harness, deadlineMs) ->
                 Stage1ServiceGrpc.newFutureStub(harness.channel()).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
                         .generate(request(conditions(1)).setSeed(1).build()));
     }
 
     private static void assertInvalid(Stage1Request.Builder request, String messagePart) {
-        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub.generate(request.build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub().generate(request.build()));
     }
 
     private static Stage1Request.Builder request(Tensor conditions) {
@@ -137,5 +134,10 @@ class Stage1ServiceTest {
             values[i] = (i % C) * 0.2f - 0.7f; // every row the same condition
         }
         return Tensors.write(new long[] {rows, C}, values);
+    }
+
+    /** A stub per call, so every call gets its own deadline. */
+    private static Stage1ServiceGrpc.Stage1ServiceBlockingStub stub() {
+        return service.harness().blocking(Stage1ServiceGrpc::newBlockingStub);
     }
 }

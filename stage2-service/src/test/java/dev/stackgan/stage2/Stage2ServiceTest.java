@@ -12,16 +12,14 @@ import dev.stackgan.proto.v1.Stage2ServiceGrpc;
 import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.serving.Tensors;
 import dev.stackgan.serving.testing.ServiceChecks;
-import dev.stackgan.serving.testing.ServiceHarness;
 import dev.stackgan.serving.testing.TinyBundles;
+import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Stage-II application over real gRPC and ONNX Runtime on tiny bundles (C 8, 16 px in, 32 px out). */
@@ -30,38 +28,23 @@ class Stage2ServiceTest {
     static final int C = 8;
     static final int SMALL = 16;
 
-    @TempDir
-    static Path repository;
-    static ServiceHarness service;
-    static Stage2ServiceGrpc.Stage2ServiceBlockingStub stub;
+    @RegisterExtension
+    static final TwoVersionService service = new TwoVersionService(4);
 
-    @BeforeAll
-    static void start() {
-        TinyBundles.exportVersions(repository);
-        service = new ServiceHarness(repository, Map.of("stackgan.serving.batching.max-batch-size", 4));
-        service.promote(TinyBundles.V2);
-        service.promote(TinyBundles.V1);
-        stub = Stage2ServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.close();
-    }
 
     @Test
     void refinedImagesHaveTheBundleShapeStayInRangeAndAreDeterministic() {
-        Stage2Response first = stub.refine(request(images(2, 0.1f), conditions(2, 0.3f)).build());
+        Stage2Response first = stub().refine(request(images(2, 0.1f), conditions(2, 0.3f)).build());
         assertEquals(List.of(2L, 3L, 32L, 32L), first.getImages().getShapeList());
         assertEquals(TinyBundles.V1, first.getModelVersion());
         for (float v : Tensors.values(first.getImages())) {
             assertTrue(v >= -1f && v <= 1f, "tanh output " + v);
         }
         assertEquals(first.getImages().getData(),
-                stub.refine(request(images(2, 0.1f), conditions(2, 0.3f)).build()).getImages().getData());
+                stub().refine(request(images(2, 0.1f), conditions(2, 0.3f)).build()).getImages().getData());
         assertFalse(first.getImages().getData().equals(
-                stub.refine(request(images(2, -0.5f), conditions(2, 0.3f)).build()).getImages().getData()));
-        Stage2Response v2 = stub.refine(request(images(2, 0.1f), conditions(2, 0.3f))
+                stub().refine(request(images(2, -0.5f), conditions(2, 0.3f)).build()).getImages().getData()));
+        Stage2Response v2 = stub().refine(request(images(2, 0.1f), conditions(2, 0.3f))
                 .setModelVersion(TinyBundles.V2).build());
         assertEquals(TinyBundles.V2, v2.getModelVersion());
         assertFalse(first.getImages().getData().equals(v2.getImages().getData()));
@@ -85,7 +68,7 @@ class Stage2ServiceTest {
                 "conditions.data holds -Infinity at element 2");
         assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'v0' is not loaded here; available: ["
                         + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
-                () -> stub.refine(request(images(1, 0), conditions(1, 0)).setModelVersion("v0").build()));
+                () -> stub().refine(request(images(1, 0), conditions(1, 0)).setModelVersion("v0").build()));
     }
 
     @Test
@@ -95,13 +78,13 @@ class Stage2ServiceTest {
 
     @Test
     void fullQueueAndExpiredDeadline() throws Exception {
-        ServiceChecks.assertQueueOverflowAndDeadline(repository, (harness, deadlineMs) ->
+        ServiceChecks.assertQueueOverflowAndDeadline(service.repository(), (harness, deadlineMs) ->
                 Stage2ServiceGrpc.newFutureStub(harness.channel()).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
                         .refine(request(images(1, 0), conditions(1, 0)).build()));
     }
 
     private static void assertInvalid(Stage2Request.Builder request, String messagePart) {
-        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub.refine(request.build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub().refine(request.build()));
     }
 
     private static Stage2Request.Builder request(Tensor images, Tensor conditions) {
@@ -120,5 +103,10 @@ class Stage2ServiceTest {
         float[] values = new float[rows * C];
         java.util.Arrays.fill(values, value);
         return Tensors.write(new long[] {rows, C}, values);
+    }
+
+    /** A stub per call, so every call gets its own deadline. */
+    private static Stage2ServiceGrpc.Stage2ServiceBlockingStub stub() {
+        return service.harness().blocking(Stage2ServiceGrpc::newBlockingStub);
     }
 }

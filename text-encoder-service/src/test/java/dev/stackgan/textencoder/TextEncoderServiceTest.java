@@ -11,17 +11,15 @@ import dev.stackgan.proto.v1.EncodedCaption;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.testing.ServiceChecks;
-import dev.stackgan.serving.testing.ServiceHarness;
 import dev.stackgan.serving.testing.TinyBundles;
+import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The text encoder application over real gRPC and ONNX Runtime on tiny bundles (18 words, C 8, sentence 16). */
@@ -29,30 +27,14 @@ class TextEncoderServiceTest {
 
     static final int C = 8;
 
-    @TempDir
-    static Path repository;
-    static ServiceHarness service;
-    static TextEncoderServiceGrpc.TextEncoderServiceBlockingStub stub;
-    static String caption;
-
-    @BeforeAll
-    static void start() {
-        TinyBundles.exportVersions(repository);
-        service = new ServiceHarness(repository, Map.of("stackgan.serving.batching.max-batch-size", 4));
-        service.promote(TinyBundles.V2);
-        service.promote(TinyBundles.V1);
-        stub = TextEncoderServiceGrpc.newBlockingStub(service.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
-        caption = "a " + TinyBundles.knownWord(0) + " " + TinyBundles.knownWord(1) + " bird";
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        service.close();
-    }
+    @RegisterExtension
+    static final TwoVersionService service = new TwoVersionService(4);
+    /** Known words plus "a" and "bird"; the example captions' vocabulary knows all of them. */
+    static final String caption = "a " + TinyBundles.knownWord(0) + " " + TinyBundles.knownWord(1) + " bird";
 
     @Test
     void encodesCaptionsIntoBothStagesConditionsDeterministicallyPerSeed() {
-        EncodeResponse response = stub.encode(request(caption, caption + " zzzunknownzzz").setSeed(7).build());
+        EncodeResponse response = stub().encode(request(caption, caption + " zzzunknownzzz").setSeed(7).build());
         assertEquals(TinyBundles.V1, response.getModelVersion());
         assertEquals(2, response.getCaptionsCount());
         EncodedCaption first = response.getCaptions(0);
@@ -71,16 +53,16 @@ class TextEncoderServiceTest {
                 + (float) Math.exp(first.getStage1().getLogvar(0) / 2) * epsilon[0];
         assertEquals(expected, first.getStage1().getC(0), 1e-5f);
 
-        EncodeResponse again = stub.encode(request(caption, caption + " zzzunknownzzz").setSeed(7).build());
+        EncodeResponse again = stub().encode(request(caption, caption + " zzzunknownzzz").setSeed(7).build());
         assertEquals(response, again);
-        EncodedCaption otherSeed = stub.encode(request(caption).setSeed(8).build()).getCaptions(0);
+        EncodedCaption otherSeed = stub().encode(request(caption).setSeed(8).build()).getCaptions(0);
         assertEquals(first.getSentenceEmbeddingList(), otherSeed.getSentenceEmbeddingList(), "seed only moves noise");
         assertNotEquals(first.getStage1().getCList(), otherSeed.getStage1().getCList());
     }
 
     @Test
     void captionWithOnlyUnknownWordsIsEncodedAndItsWordsReported() {
-        EncodedCaption encoded = stub.encode(request("qqqx wwwy").setSeed(1).build()).getCaptions(0);
+        EncodedCaption encoded = stub().encode(request("qqqx wwwy").setSeed(1).build()).getCaptions(0);
         assertEquals(List.of("qqqx", "wwwy"), encoded.getUnknownWordsList());
         assertEquals(List.of(1L, 1L), encoded.getTokenIdsList());
         assertEquals(C, encoded.getStage1().getCCount());
@@ -89,20 +71,20 @@ class TextEncoderServiceTest {
     @Test
     void longCaptionsAreTruncatedToTheWordLimitAndSaySo() {
         String words = String.join(" ", Collections.nCopies(20, TinyBundles.knownWord(0)));
-        EncodedCaption encoded = stub.encode(request(words).setSeed(1).build()).getCaptions(0);
+        EncodedCaption encoded = stub().encode(request(words).setSeed(1).build()).getCaptions(0);
         assertEquals(18, encoded.getWordsCount());
         assertEquals(2, encoded.getTruncatedWords());
     }
 
     @Test
     void pinnedVersionIsServedAndUnknownVersionIsRefused() {
-        EncodeResponse v2 = stub.encode(request(caption).setSeed(1).setModelVersion(TinyBundles.V2).build());
+        EncodeResponse v2 = stub().encode(request(caption).setSeed(1).setModelVersion(TinyBundles.V2).build());
         assertEquals(TinyBundles.V2, v2.getModelVersion());
-        assertNotEquals(stub.encode(request(caption).setSeed(1).build()).getCaptions(0).getSentenceEmbeddingList(),
+        assertNotEquals(stub().encode(request(caption).setSeed(1).build()).getCaptions(0).getSentenceEmbeddingList(),
                 v2.getCaptions(0).getSentenceEmbeddingList());
         assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'tiny-v9' is not loaded here; available: ["
                         + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
-                () -> stub.encode(request(caption).setModelVersion("tiny-v9").build()));
+                () -> stub().encode(request(caption).setModelVersion("tiny-v9").build()));
     }
 
     @Test
@@ -112,7 +94,7 @@ class TextEncoderServiceTest {
         assertInvalid(request(caption, ""), "captions[1] is empty or only whitespace");
         assertInvalid(request(" \t\n "), "captions[0] is empty or only whitespace");
         assertInvalid(request("a".repeat(1001)), "captions[0] has 1001 characters, at most 1000");
-        stub.encode(request("a".repeat(1000)).build());
+        stub().encode(request("a".repeat(1000)).build());
         assertInvalid(request(caption).setSeed(Seeds.MAX_SEED + 1), "seed is 281474976710656");
         assertInvalid(request(caption, caption).setSeed(Seeds.MAX_SEED), "and seed + 1 (one seed per item) too");
     }
@@ -124,16 +106,21 @@ class TextEncoderServiceTest {
 
     @Test
     void fullQueueAndExpiredDeadline() throws Exception {
-        ServiceChecks.assertQueueOverflowAndDeadline(repository, (harness, deadlineMs) ->
+        ServiceChecks.assertQueueOverflowAndDeadline(service.repository(), (harness, deadlineMs) ->
                 TextEncoderServiceGrpc.newFutureStub(harness.channel())
                         .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).encode(request(caption).build()));
     }
 
     private static void assertInvalid(EncodeRequest.Builder request, String messagePart) {
-        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub.encode(request.build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub().encode(request.build()));
     }
 
     private static EncodeRequest.Builder request(String... captions) {
         return EncodeRequest.newBuilder().addAllCaptions(List.of(captions));
+    }
+
+    /** A stub per call, so every call gets its own deadline. */
+    private static TextEncoderServiceGrpc.TextEncoderServiceBlockingStub stub() {
+        return service.harness().blocking(TextEncoderServiceGrpc::newBlockingStub);
     }
 }

@@ -17,7 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.function.Executable;
 
 /** Checks every model service must pass, run against the real application by each service's tests. */
@@ -45,6 +51,8 @@ public final class ServiceChecks {
             assertTrue(after.getReady());
             assertEquals("first", after.getCurrentVersion());
             assertEquals("cpu", after.getExecutionProvider(), "auto falls back to CPU on a host without CUDA");
+            assertEquals(16, after.getDimensions().getStage1ImageSize());
+            assertEquals(List.of("first"), after.getLoadedVersionsList());
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
 
@@ -73,6 +81,53 @@ public final class ServiceChecks {
             waiting.get(30, TimeUnit.SECONDS);
             assertStatus(Status.Code.DEADLINE_EXCEEDED, "",
                     () -> call.apply(service, 200L).get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * End to end over gRPC: while two clients keep calling, {@link TinyBundles#V2} is promoted; no call fails and
+     * every call started after the swap reports V2. Then a corrupt bundle is promoted: it is refused, V2 keeps
+     * serving and the model info says why. {@code call} sends one valid request and returns its model_version.
+     */
+    public static void assertHotSwapUnderLoadAndCorruptBundleRefused(Path repository,
+                                                                     Function<ServiceHarness, String> call)
+            throws Exception {
+        TinyBundles.exportVersions(repository);
+        try (ServiceHarness service = new ServiceHarness(repository, Map.of())) {
+            service.promote(TinyBundles.V1);
+            AtomicBoolean swapped = new AtomicBoolean();
+            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            Queue<String> versionsAfterSwap = new ConcurrentLinkedQueue<>();
+            Queue<String> versionsBefore = new ConcurrentLinkedQueue<>();
+            Runnable client = () -> {
+                int afterSwap = 0;
+                while (afterSwap < 5 && failures.isEmpty()) {
+                    boolean startedAfterSwap = swapped.get();
+                    try {
+                        String version = call.apply(service);
+                        (startedAfterSwap ? versionsAfterSwap : versionsBefore).add(version);
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                    }
+                    afterSwap += startedAfterSwap ? 1 : 0;
+                }
+            };
+            CompletableFuture<Void> clients = CompletableFuture.allOf(CompletableFuture.runAsync(client),
+                    CompletableFuture.runAsync(client));
+            Thread.sleep(200);
+            assertEquals(TinyBundles.V2, service.promote(TinyBundles.V2).getCurrentVersion());
+            swapped.set(true);
+            clients.get(60, TimeUnit.SECONDS);
+            assertTrue(failures.isEmpty(), "failed calls: " + failures);
+            assertTrue(versionsBefore.contains(TinyBundles.V1), versionsBefore.toString());
+            assertEquals(Set.of(TinyBundles.V2), Set.copyOf(versionsAfterSwap));
+
+            TinyBundles.corrupt(TinyBundles.export(repository, "tiny-broken", 3));
+            ModelInfo refused = service.promote("tiny-broken");
+            assertEquals(TinyBundles.V2, refused.getCurrentVersion());
+            assertEquals("tiny-broken", refused.getLastLoadErrorVersion());
+            assertTrue(refused.getLastLoadError().contains("sha256 mismatch"), refused.getLastLoadError());
+            assertEquals(TinyBundles.V2, call.apply(service));
         }
     }
 

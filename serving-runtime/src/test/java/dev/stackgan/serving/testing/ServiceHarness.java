@@ -6,6 +6,7 @@ import dev.stackgan.proto.v1.ModelManagementGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
 import dev.stackgan.serving.ModelRepository;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractBlockingStub;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A model service application started for real (Micronaut, gRPC on a free port, ONNX Runtime) over a model
@@ -38,6 +40,24 @@ public final class ServiceHarness implements AutoCloseable {
         GrpcEmbeddedServer server = ApplicationContext.run(GrpcEmbeddedServer.class, properties, "test");
         this.context = server.getApplicationContext();
         this.channel = GrpcClients.channel(server.getPort());
+    }
+
+    /**
+     * The service over {@code repository} holding {@link TinyBundles#V1} (current) and {@link TinyBundles#V2}
+     * (loaded, previous), accepting batches of up to {@code maxBatchSize}.
+     */
+    public static ServiceHarness servingTwoVersions(Path repository, int maxBatchSize) {
+        TinyBundles.exportVersions(repository);
+        ServiceHarness service = new ServiceHarness(repository,
+                Map.of("stackgan.serving.batching.max-batch-size", maxBatchSize));
+        service.promote(TinyBundles.V2);
+        service.promote(TinyBundles.V1);
+        return service;
+    }
+
+    /** A blocking stub with a generous deadline (tests must never hang). */
+    public <S extends AbstractBlockingStub<S>> S blocking(Function<ManagedChannel, S> newStub) {
+        return newStub.apply(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
     private static int freePort() {
