@@ -8,6 +8,7 @@ import dev.stackgan.proto.v1.GenerateResponse;
 import dev.stackgan.proto.v1.GeneratedImage;
 import dev.stackgan.proto.v1.Stage;
 import dev.stackgan.proto.v1.StageTimings;
+import dev.stackgan.serving.Seeds;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
@@ -65,9 +66,10 @@ public class GatewayEndpoint extends GatewayServiceGrpc.GatewayServiceImplBase {
         int count = request.getNumImages() == 0 ? 1 : request.getNumImages();
         Long seed = null;
         if (request.hasSeed()) {
+            // uint64 values of 2^63 and more arrive negative; name them as the caller wrote them
             if (request.getSeed() < 0) {
                 throw GatewayException.invalid("seed", "seed is " + Long.toUnsignedString(request.getSeed())
-                        + "; seeds must be 0 to 2^48 - 1");
+                        + "; seeds must be 0 to " + Seeds.MAX_SEED + " (2^48 - 1)");
             }
             seed = request.getSeed();
         }

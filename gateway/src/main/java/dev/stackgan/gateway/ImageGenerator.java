@@ -91,6 +91,10 @@ public class ImageGenerator {
         if (request.seed() == null) {
             return null;
         }
+        if (request.seed() < 0) {
+            throw GatewayException.invalid("seed", "seed is " + request.seed() + "; seeds must be 0 to "
+                    + Seeds.MAX_SEED + " (2^48 - 1)");
+        }
         try {
             return Seeds.forItems("seed", true, request.seed(), request.numImages());
         } catch (StatusRuntimeException e) {

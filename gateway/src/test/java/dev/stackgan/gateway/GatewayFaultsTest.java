@@ -102,7 +102,7 @@ class GatewayFaultsTest {
 
     @Test
     void seedOutOfRange() {
-        assertError(400, "INVALID_ARGUMENT", "seed", "0 to " + Seeds.MAX_SEED,
+        assertError(400, "INVALID_ARGUMENT", "seed", "seed is -1; seeds must be 0 to " + Seeds.MAX_SEED,
                 Map.of("prompt", "a bird", "seed", -1));
         // the last image's seed, seed + n - 1, must be valid too
         assertError(400, "INVALID_ARGUMENT", "seed", "seed + 1",
