@@ -14,7 +14,6 @@ import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,12 +48,13 @@ final class ServingStack implements AutoCloseable {
     ServingStack(Path repository, Map<String, Object> gatewayProperties) {
         this.repository = repository;
         Map<String, Object> gatewayConfig = new HashMap<>();
-        gatewayConfig.put("micronaut.server.port", freePort());
-        gatewayConfig.put("grpc.server.port", freePort());
+        // free ports: -1 for Micronaut HTTP, 0 for gRPC (the OS picks)
+        gatewayConfig.put("micronaut.server.port", -1);
+        gatewayConfig.put("grpc.server.port", 0);
         for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
-            int port = freePort();
-            services.put(name, startService(name, port));
-            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + port);
+            GrpcEmbeddedServer service = startService(name);
+            services.put(name, service.getApplicationContext());
+            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + service.getPort());
         }
         gatewayConfig.putAll(gatewayProperties);
         EmbeddedServer server = ApplicationContext.builder()
@@ -67,29 +67,20 @@ final class ServingStack implements AutoCloseable {
         this.channel = GrpcClients.channel(gateway.getBean(GrpcEmbeddedServer.class).getPort());
     }
 
-    private ApplicationContext startService(String name, int port) {
+    private GrpcEmbeddedServer startService(String name) {
         List<Class<?>> hidden = new ArrayList<>(SERVICES.values());
         hidden.remove(SERVICES.get(name));
         hidden.add(GatewayApplication.class);
         return ApplicationContext.builder()
                 .classLoader(new ModuleClassLoader(getClass().getClassLoader(), hidden))
                 .properties(Map.of(
-                        "grpc.server.port", port,
+                        "grpc.server.port", 0,
                         "micronaut.server.port", -1,
                         "stackgan.serving.model-repository", repository.toString(),
                         "stackgan.serving.poll-interval", "1h",
                         "stackgan.serving.intra-op-threads", 1))
                 .environments("test")
-                .run(GrpcEmbeddedServer.class)
-                .getApplicationContext();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                .run(GrpcEmbeddedServer.class);
     }
 
     URI http() {
