@@ -44,15 +44,23 @@ final class ServingStack implements AutoCloseable {
     private final URI http;
     private final ManagedChannel channel;
 
-    /** @param gatewayProperties overrides of the gateway's configuration */
     ServingStack(Path repository, Map<String, Object> gatewayProperties) {
+        this(repository, gatewayProperties, Map.of());
+    }
+
+    /**
+     * @param gatewayProperties overrides of the gateway's configuration
+     * @param serviceProperties overrides of a model service's configuration, by service name
+     */
+    ServingStack(Path repository, Map<String, Object> gatewayProperties,
+                 Map<String, Map<String, Object>> serviceProperties) {
         this.repository = repository;
         Map<String, Object> gatewayConfig = new HashMap<>();
         // free ports: -1 for Micronaut HTTP, 0 for gRPC (the OS picks)
         gatewayConfig.put("micronaut.server.port", -1);
         gatewayConfig.put("grpc.server.port", 0);
         for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
-            GrpcEmbeddedServer service = startService(name);
+            GrpcEmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
             services.put(name, service.getApplicationContext());
             gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + service.getPort());
         }
@@ -67,18 +75,20 @@ final class ServingStack implements AutoCloseable {
         this.channel = GrpcClients.channel(gateway.getBean(GrpcEmbeddedServer.class).getPort());
     }
 
-    private GrpcEmbeddedServer startService(String name) {
+    private GrpcEmbeddedServer startService(String name, Map<String, Object> overrides) {
         List<Class<?>> hidden = new ArrayList<>(SERVICES.values());
         hidden.remove(SERVICES.get(name));
         hidden.add(GatewayApplication.class);
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                "grpc.server.port", 0,
+                "micronaut.server.port", -1,
+                "stackgan.serving.model-repository", repository.toString(),
+                "stackgan.serving.poll-interval", "1h",
+                "stackgan.serving.intra-op-threads", 1));
+        properties.putAll(overrides);
         return ApplicationContext.builder()
                 .classLoader(new ModuleClassLoader(getClass().getClassLoader(), hidden))
-                .properties(Map.of(
-                        "grpc.server.port", 0,
-                        "micronaut.server.port", -1,
-                        "stackgan.serving.model-repository", repository.toString(),
-                        "stackgan.serving.poll-interval", "1h",
-                        "stackgan.serving.intra-op-threads", 1))
+                .properties(properties)
                 .environments("test")
                 .run(GrpcEmbeddedServer.class);
     }
