@@ -8,4 +8,8 @@ package dev.stackgan.gateway;
  * @param modelVersion bundle id to pin; null = the text encoder's current one
  */
 public record GenerationRequest(String prompt, int numImages, Long seed, int finalStage, String modelVersion) {
+
+    public GenerationRequest pinnedTo(String version) {
+        return new GenerationRequest(prompt, numImages, seed, finalStage, version);
+    }
 }

@@ -3,6 +3,8 @@ package dev.stackgan.gateway;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
+import dev.stackgan.proto.v1.GetModelInfoRequest;
+import dev.stackgan.proto.v1.ModelManagementGrpc;
 import dev.stackgan.proto.v1.Stage1Request;
 import dev.stackgan.proto.v1.Stage1Response;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
@@ -55,10 +57,26 @@ public class ImageGenerator {
                     + config.getMaxConcurrentRequests() + " concurrent requests "
                     + "(stackgan.gateway.max-concurrent-requests); retry later");
         }
+        Deadline deadline = Deadline.after(config.getRequestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            return run(request, seeds, stage1Preview);
+            return run(request, seeds, deadline, stage1Preview);
+        } catch (LaggingStage lagging) {
+            // Services poll the repository independently: just after a promotion the text encoder may hand out a
+            // version a later stage has not loaded yet. Run once more pinned to the version that stage serves; the
+            // encoder keeps its previous version loaded (keep-versions). A second preview may be streamed.
+            return run(request.pinnedTo(lagging.version), seeds, deadline, stage1Preview);
         } finally {
             admission.release();
+        }
+    }
+
+    /** A later stage does not have the version the text encoder chose for an unpinned request; it serves this one. */
+    private static final class LaggingStage extends RuntimeException {
+        private final String version;
+
+        LaggingStage(String version) {
+            super(null, null, false, false);
+            this.version = version;
         }
     }
 
@@ -67,7 +85,7 @@ public class ImageGenerator {
         return admission;
     }
 
-    /** Returns the seeds to request (null entries when the request has no seed: the encoder picks them). */
+    /** Returns the seeds of the images, or null when the request has none (the text encoder picks them). */
     private long[] validate(GenerationRequest request) {
         if (request.prompt() == null) {
             throw GatewayException.invalid("prompt", "prompt is required");
@@ -102,8 +120,8 @@ public class ImageGenerator {
         }
     }
 
-    private Generation run(GenerationRequest request, long[] seeds, Consumer<Generation> stage1Preview) {
-        Deadline deadline = Deadline.after(config.getRequestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    private Generation run(GenerationRequest request, long[] seeds, Deadline deadline,
+                           Consumer<Generation> stage1Preview) {
         long start = System.nanoTime();
         int n = request.numImages();
 
@@ -117,7 +135,7 @@ public class ImageGenerator {
         if (request.modelVersion() != null) {
             encode.setModelVersion(request.modelVersion());
         }
-        EncodeResponse encoded = call(services.textEncoder(), request,
+        EncodeResponse encoded = call(services.textEncoder(), request, null, deadline,
                 () -> TextEncoderServiceGrpc.newBlockingStub(services.textEncoder().channel())
                         .withDeadline(deadline).encode(encode.build()));
         long encoderMs = millisSince(start);
@@ -131,7 +149,7 @@ public class ImageGenerator {
                 .setSeed(firstSeed)
                 .setModelVersion(version)
                 .build();
-        Stage1Response stage1 = call(services.stage1(), request,
+        Stage1Response stage1 = call(services.stage1(), request, version, deadline,
                 () -> Stage1ServiceGrpc.newBlockingStub(services.stage1().channel())
                         .withDeadline(deadline).generate(stage1Request));
         long stage1Ms = millisSince(stage1Start);
@@ -151,7 +169,7 @@ public class ImageGenerator {
                 .setConditions(conditions(captions, caption -> caption.getStage2().getCList()))
                 .setModelVersion(version)
                 .build();
-        Stage2Response stage2 = call(services.stage2(), request,
+        Stage2Response stage2 = call(services.stage2(), request, version, deadline,
                 () -> Stage2ServiceGrpc.newBlockingStub(services.stage2().channel())
                         .withDeadline(deadline).refine(stage2Request));
         long stage2Ms = millisSince(stage2Start);
@@ -185,12 +203,34 @@ public class ImageGenerator {
         return Tensors.write(new long[] {captions.size(), dim}, values);
     }
 
-    /** Runs one model service call, turning its failure into a gateway error that names the service. */
-    private <T> T call(ModelServices.Service service, GenerationRequest request, Supplier<T> call) {
+    /**
+     * Runs one model service call, turning its failure into a gateway error that names the service.
+     *
+     * @param version the version the call pins; null for the text encoder call that resolves it
+     */
+    private <T> T call(ModelServices.Service service, GenerationRequest request, String version, Deadline deadline,
+                       Supplier<T> call) {
         try {
             return call.get();
         } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION && request.modelVersion() == null
+                    && version != null) {
+                String served = currentVersion(service, deadline);
+                if (served != null && !served.isEmpty() && !served.equals(version)) {
+                    throw new LaggingStage(served);
+                }
+            }
             throw failure(service, request, e.getStatus());
+        }
+    }
+
+    /** The version a model service serves to unpinned requests, or null if it cannot say. */
+    private static String currentVersion(ModelServices.Service service, Deadline deadline) {
+        try {
+            return ModelManagementGrpc.newBlockingStub(service.channel()).withDeadline(deadline)
+                    .getModelInfo(GetModelInfoRequest.getDefaultInstance()).getCurrentVersion();
+        } catch (StatusRuntimeException e) {
+            return null;
         }
     }
 

@@ -156,9 +156,9 @@ class GatewayEndToEndTest {
         assertTrue(GrpcClients.listServices(stack.channel()).contains(GatewayServiceGrpc.SERVICE_NAME));
     }
 
-    /** Last: it changes the served version. */
+    /** Near the end: it changes the served version. */
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void promotingANewBundleWhileRequestsRunFailsNoneAndLaterResponsesReportIt() throws Exception {
         TinyBundles.export(repository, TinyBundles.V2, 2);
         AtomicBoolean swapped = new AtomicBoolean();
@@ -194,6 +194,28 @@ class GatewayEndToEndTest {
         // the previous version stays loaded and can still be pinned
         assertEquals(TinyBundles.V1,
                 ok(Map.of("prompt", PROMPT, "model_version", TinyBundles.V1)).get("model_version").asText());
+    }
+
+    /**
+     * Last. Services poll the repository independently, so the text encoder may swap before the stages: an
+     * unpinned request then runs on the version the stages still serve instead of failing.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void textEncoderAheadOfTheStagesServesTheStagesVersion() throws Exception {
+        String current = ok(Map.of("prompt", PROMPT)).get("model_version").asText();
+        TinyBundles.export(repository, "tiny-v3", 3);
+        assertEquals("tiny-v3", stack.promoteIn(ServingStack.TEXT_ENCODER, "tiny-v3").getCurrentVersion());
+        assertEquals(current, ok(Map.of("prompt", PROMPT, "stage", 2)).get("model_version").asText());
+        Iterator<GenerateEvent> events = GatewayServiceGrpc.newBlockingStub(stack.channel())
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                .generateStream(GenerateRequest.newBuilder().setPrompt(PROMPT).build());
+        events.forEachRemaining(event -> assertEquals(current, event.hasFinalImages()
+                ? event.getFinalImages().getModelVersion() : event.getStage1Preview().getModelVersion()));
+        // pinned to the version the stages lack: refused, naming the stage
+        HttpJson.Reply pinned = HttpJson.post(stack.http(), Map.of("prompt", PROMPT, "model_version", "tiny-v3"));
+        assertEquals(409, pinned.status());
+        assertTrue(pinned.body().get("error").get("message").asText().contains("stage1 service"));
     }
 
     private JsonNode ok(Map<String, Object> request) {

@@ -40,6 +40,7 @@ final class ServingStack implements AutoCloseable {
 
     private final Path repository;
     private final Map<String, ApplicationContext> services = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
     private final ApplicationContext gateway;
     private final URI http;
     private final ManagedChannel channel;
@@ -62,6 +63,7 @@ final class ServingStack implements AutoCloseable {
         for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
             GrpcEmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
             services.put(name, service.getApplicationContext());
+            ports.put(name, service.getPort());
             gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + service.getPort());
         }
         gatewayConfig.putAll(gatewayProperties);
@@ -108,13 +110,29 @@ final class ServingStack implements AutoCloseable {
 
     /** Points CURRENT at {@code bundleId} and reloads every service through the gateway (stages first). */
     ModelInfo promote(String bundleId) {
+        writePointer(bundleId);
+        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .reloadModel(ReloadModelRequest.getDefaultInstance());
+    }
+
+    /** Points CURRENT at {@code bundleId} and reloads only {@code service}: as if its poller came first. */
+    ModelInfo promoteIn(String service, String bundleId) throws InterruptedException {
+        writePointer(bundleId);
+        ManagedChannel direct = GrpcClients.channel(ports.get(service));
+        try {
+            return ModelManagementGrpc.newBlockingStub(direct).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .reloadModel(ReloadModelRequest.getDefaultInstance());
+        } finally {
+            direct.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void writePointer(String bundleId) {
         try {
             ModelRepository.promote(repository, bundleId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-                .reloadModel(ReloadModelRequest.getDefaultInstance());
     }
 
     /** Stops one model service while the gateway keeps running. */
