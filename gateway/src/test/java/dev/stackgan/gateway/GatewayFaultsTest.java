@@ -137,6 +137,10 @@ class GatewayFaultsTest {
         assertEquals("INVALID_ARGUMENT", broken.body().get("error").get("code").asText());
         HttpJson.Reply wrongType = HttpJson.post(stack.http(), "/v1/images", "{\"prompt\": \"a bird\", \"n\": \"many\"}");
         assertEquals(400, wrongType.status());
+        HttpJson.Reply unknown = HttpJson.post(stack.http(), "/v1/images", "{\"prompt\": \"a bird\", \"num_images\": 2}");
+        assertEquals(400, unknown.status());
+        assertTrue(unknown.body().get("error").get("message").asText().contains("num_images"),
+                unknown.body().toString());
         HttpJson.Reply badQuery = HttpJson.get(stack.http(), "/v1/images.png?prompt=a+bird&seed=abc");
         assertEquals(400, badQuery.status());
         assertEquals("INVALID_ARGUMENT", badQuery.body().get("error").get("code").asText());
