@@ -12,6 +12,9 @@ import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateEvent;
 import dev.stackgan.proto.v1.GenerateRequest;
 import dev.stackgan.proto.v1.GenerateResponse;
+import dev.stackgan.proto.v1.GetModelInfoRequest;
+import dev.stackgan.proto.v1.ModelInfo;
+import dev.stackgan.proto.v1.ModelManagementGrpc;
 import dev.stackgan.proto.v1.Stage;
 import dev.stackgan.serving.testing.GrpcClients;
 import dev.stackgan.serving.testing.TinyBundles;
@@ -151,9 +154,15 @@ class GatewayEndToEndTest {
     }
 
     @Test
-    void healthAndReflection() throws Exception {
+    void healthReflectionAndModelInfo() throws Exception {
         assertEquals(ServingStatus.SERVING, GrpcClients.health(stack.channel(), GatewayServiceGrpc.SERVICE_NAME));
-        assertTrue(GrpcClients.listServices(stack.channel()).contains(GatewayServiceGrpc.SERVICE_NAME));
+        assertTrue(GrpcClients.listServices(stack.channel()).containsAll(
+                List.of(GatewayServiceGrpc.SERVICE_NAME, ModelManagementGrpc.SERVICE_NAME)));
+        ModelInfo info = ModelManagementGrpc.newBlockingStub(stack.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getModelInfo(GetModelInfoRequest.getDefaultInstance());
+        assertEquals(GatewayServiceGrpc.SERVICE_NAME, info.getService());
+        assertEquals(TinyBundles.V1, info.getCurrentVersion());
+        assertEquals(config.stage2().imageSize(), info.getDimensions().getStage2ImageSize());
     }
 
     /** Near the end: it changes the served version. */
