@@ -15,10 +15,7 @@ cd "$root"
 models=${MODELS:-$root/models}
 logs=$root/serve-local/logs
 http_port=8080
-services=(text-encoder-service:50051:dev.stackgan.textencoder.TextEncoderApplication
-          stage1-service:50052:dev.stackgan.stage1.Stage1Application
-          stage2-service:50053:dev.stackgan.stage2.Stage2Application
-          gateway:50050:dev.stackgan.gateway.GatewayApplication)
+services=(text-encoder-service:50051 stage1-service:50052 stage2-service:50053 gateway:50050)
 
 say() { echo "[serve-local] $*"; }
 fail() { echo "[serve-local] ERROR: $*" >&2; exit 1; }
@@ -38,18 +35,19 @@ done
 if [ -z "${SKIP_BUILD:-}" ]; then
   command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.9 (or run with SKIP_BUILD=1 after a build)"
   say "building gateway, model services and the bundle exporter (mvn package, tests skipped; first run takes minutes)"
+  # The services are shaded, runnable jars; the exporter (trainer-service) runs from its jar plus target/lib.
   # shellcheck disable=SC2086
-  mvn -B -q ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service,trainer-service -am \
+  mvn -B -q -Dstyle.color=never ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service,trainer-service -am \
       package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib -DskipTests
-  for module in gateway text-encoder-service stage1-service stage2-service trainer-service; do
-    cp "$module"/target/"$module"-*[0-9T].jar "$module"/target/lib/
-  done
+  cp trainer-service/target/trainer-service-*[0-9T].jar trainer-service/target/lib/
   say "build done"
 fi
-for entry in "${services[@]}" trainer-service; do
+jar_of() { ls "$1"/target/"$1"-*[0-9T].jar 2>/dev/null | head -1; }
+for entry in "${services[@]}"; do
   module=${entry%%:*}
-  [ -d "$module/target/lib" ] || fail "$module/target/lib is missing: run without SKIP_BUILD first"
+  [ -n "$(jar_of "$module")" ] || fail "$module/target has no jar: run without SKIP_BUILD first"
 done
+[ -d trainer-service/target/lib ] || fail "trainer-service/target/lib is missing: run without SKIP_BUILD first"
 
 if [ ! -s "$models/CURRENT" ]; then
   say "no bundle promoted in $models: exporting a FRESH-WEIGHTS bundle (untrained, preset small: 64 px Stage-I, 128 px Stage-II)"
@@ -72,9 +70,9 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 for entry in "${services[@]}"; do
-  IFS=: read -r module port main <<<"$entry"
+  IFS=: read -r module port <<<"$entry"
   say "starting $module (gRPC $port), log $logs/$module.log"
-  java -Dstackgan.serving.model-repository="$models" -cp "$module/target/lib/*" "$main" >"$logs/$module.log" 2>&1 &
+  java -Dstackgan.serving.model-repository="$models" -jar "$(jar_of "$module")" >"$logs/$module.log" 2>&1 &
   pids+=($!)
 done
 
