@@ -36,9 +36,11 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.9 (or run with SKIP_BUILD=1 after a build)"
   say "building gateway, model services and the bundle exporter (mvn package, tests skipped; first run takes minutes)"
   # The services are shaded, runnable jars; the exporter (trainer-service) runs from its jar plus target/lib.
+  # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
   # shellcheck disable=SC2086
-  mvn -B -q -Dstyle.color=never ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service,trainer-service -am \
-      package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib -DskipTests
+  mvn -B -q ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service,trainer-service -am \
+      package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib -DskipTests 2>&1 \
+      | sed 's/\x1b\[[0-9;]*m//g'
   cp trainer-service/target/trainer-service-*[0-9T].jar trainer-service/target/lib/
   say "build done"
 fi
