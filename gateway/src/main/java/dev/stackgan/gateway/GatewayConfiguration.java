@@ -1,0 +1,78 @@
+package dev.stackgan.gateway;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import java.time.Duration;
+
+/** {@code stackgan.gateway.*}: where the model services are and what one request may ask for. */
+@ConfigurationProperties("stackgan.gateway")
+public class GatewayConfiguration {
+
+    /** gRPC target of the text encoder; dns:/// resolves every replica and round-robin spreads the calls. */
+    private String textEncoderTarget = "dns:///localhost:50051";
+    private String stage1Target = "dns:///localhost:50052";
+    private String stage2Target = "dns:///localhost:50053";
+    /** Largest response the gateway accepts from a model service: a batch of 8 256 px images is 6 MiB. */
+    private int maxInboundMessageSize = 64 * 1024 * 1024;
+    /** Deadline for the whole chain of one request; a gRPC caller's own, shorter deadline wins. */
+    private Duration requestTimeout = Duration.ofSeconds(60);
+    /** Images one request may ask for (num_images / n). Stage-II's default max batch is 8. */
+    private int maxImages = 8;
+    /** Requests running at once; more are refused with RESOURCE_EXHAUSTED / 429 instead of piling up. */
+    private int maxConcurrentRequests = 32;
+
+    public String getTextEncoderTarget() {
+        return textEncoderTarget;
+    }
+
+    public void setTextEncoderTarget(String textEncoderTarget) {
+        this.textEncoderTarget = textEncoderTarget;
+    }
+
+    public String getStage1Target() {
+        return stage1Target;
+    }
+
+    public void setStage1Target(String stage1Target) {
+        this.stage1Target = stage1Target;
+    }
+
+    public String getStage2Target() {
+        return stage2Target;
+    }
+
+    public void setStage2Target(String stage2Target) {
+        this.stage2Target = stage2Target;
+    }
+
+    public int getMaxInboundMessageSize() {
+        return maxInboundMessageSize;
+    }
+
+    public void setMaxInboundMessageSize(int maxInboundMessageSize) {
+        this.maxInboundMessageSize = maxInboundMessageSize;
+    }
+
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    public int getMaxImages() {
+        return maxImages;
+    }
+
+    public void setMaxImages(int maxImages) {
+        this.maxImages = maxImages;
+    }
+
+    public int getMaxConcurrentRequests() {
+        return maxConcurrentRequests;
+    }
+
+    public void setMaxConcurrentRequests(int maxConcurrentRequests) {
+        this.maxConcurrentRequests = maxConcurrentRequests;
+    }
+}

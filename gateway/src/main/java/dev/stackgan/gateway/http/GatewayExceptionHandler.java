@@ -1,0 +1,36 @@
+package dev.stackgan.gateway.http;
+
+import dev.stackgan.gateway.GatewayException;
+import io.grpc.Status;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+
+/** A refused or failed request as an HTTP status with the JSON error body; the gRPC code maps one to one. */
+@Produces
+@Singleton
+@Requires(classes = {GatewayException.class, ExceptionHandler.class})
+public class GatewayExceptionHandler implements ExceptionHandler<GatewayException, HttpResponse<ErrorBody>> {
+
+    @Override
+    public HttpResponse<ErrorBody> handle(HttpRequest request, GatewayException e) {
+        HttpStatus status = httpStatus(e.code());
+        return HttpResponse.<ErrorBody>status(status)
+                .body(ErrorBody.of(e.code().name(), status.getCode(), e.getMessage(), e.field()));
+    }
+
+    static HttpStatus httpStatus(Status.Code code) {
+        return switch (code) {
+            case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
+            case FAILED_PRECONDITION -> HttpStatus.CONFLICT;
+            case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
+            case UNAVAILABLE, CANCELLED -> HttpStatus.SERVICE_UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
+            default -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package dev.stackgan.gateway.http;
+
+import dev.stackgan.gateway.GatewayException;
+import dev.stackgan.gateway.Generation;
+import dev.stackgan.gateway.GenerationRequest;
+import dev.stackgan.gateway.ImageGenerator;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+/** POST /v1/images (JSON with base64 PNGs) and GET /v1/images.png (one PNG, for links and img tags). */
+@Controller("/v1")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class ImagesController {
+
+    private final ImageGenerator generator;
+
+    public ImagesController(ImageGenerator generator) {
+        this.generator = generator;
+    }
+
+    @Post(uri = "/images", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public ImagesResponse create(@Body @Nullable ImagesRequest body) {
+        if (body == null) {
+            throw GatewayException.invalid(null, "the request body must be a JSON object with at least a prompt");
+        }
+        GenerationRequest request = new GenerationRequest(body.prompt(), body.n() == null ? 1 : body.n(),
+                body.seed(), body.stage() == null ? 2 : body.stage(), body.modelVersion());
+        return ImagesResponse.of(generator.generate(request, null));
+    }
+
+    @Get(uri = "/images.png", produces = "image/png")
+    public HttpResponse<byte[]> png(@QueryValue @Nullable String prompt, @QueryValue @Nullable Long seed,
+                                    @QueryValue(defaultValue = "2") int stage,
+                                    @QueryValue("model_version") @Nullable String modelVersion) {
+        Generation generation = generator.generate(new GenerationRequest(prompt, 1, seed, stage, modelVersion), null);
+        Generation.Image image = generation.images().get(0);
+        return HttpResponse.ok(image.png())
+                .contentType("image/png")
+                .header("X-Seed", Long.toString(image.seed()))
+                .header("X-Model-Version", generation.modelVersion());
+    }
+}

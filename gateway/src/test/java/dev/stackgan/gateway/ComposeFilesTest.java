@@ -1,0 +1,127 @@
+package dev.stackgan.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The compose files, as docker-compose itself resolves them (there is no Docker engine here, but the Debian
+ * docker-compose 1.29 package validates and merges files). Skipped when docker-compose is not installed; .ci/run
+ * installs it.
+ */
+class ComposeFilesTest {
+
+    private static final Set<String> SERVICES = Set.of("gateway", "text-encoder", "stage1", "stage2");
+    private static Path root;
+
+    @BeforeAll
+    static void findRepositoryRoot() {
+        assumeTrue(onPath("docker-compose"),
+                "docker-compose is not installed (apt-get install -y docker-compose); compose files not validated");
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("docker-compose.yml"))) {
+                root = dir;
+                return;
+            }
+        }
+        throw new IllegalStateException("docker-compose.yml not found above " + Path.of("").toAbsolutePath());
+    }
+
+    @Test
+    void cpuStackHasTheFourServingServicesWithHealthchecksAndOnlyTheGatewayPublished() throws Exception {
+        Map<String, Map<String, Object>> services = services("docker-compose.yml");
+        assertEquals(SERVICES, services.keySet());
+        services.forEach((name, service) -> {
+            assertNotNull(service.get("healthcheck"), name + " has a healthcheck");
+            assertEquals(name.equals("gateway"), service.containsKey("ports"), name + " published ports");
+            assertTrue(Files.isRegularFile(root.resolve(((Map<?, ?>) service.get("build")).get("dockerfile")
+                    .toString())), name + " Dockerfile exists");
+        });
+        assertEquals(List.of("8080:8080", "50050:50050"), ports(services.get("gateway")));
+    }
+
+    @Test
+    void gpuOverrideBuildsTheCudaFlavourAndReservesTheGpuForEveryModelService() throws Exception {
+        Map<String, Map<String, Object>> services = services("docker-compose.yml", "docker-compose.gpu.yml");
+        for (String name : List.of("text-encoder", "stage1", "stage2")) {
+            Map<?, ?> args = (Map<?, ?>) ((Map<?, ?>) services.get(name).get("build")).get("args");
+            assertEquals("-Pcuda", args.get("MAVEN_PROFILES"), name);
+            assertTrue(args.get("RUNTIME_BASE").toString().contains("cudnn"), name);
+            Map<?, ?> reservations = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) services.get(name).get("deploy"))
+                    .get("resources")).get("reservations");
+            assertTrue(reservations.get("devices").toString().contains("gpu"), name);
+        }
+    }
+
+    @Test
+    void overrideExampleOpensTheModelServicesOnLocalhost() throws Exception {
+        Map<String, Map<String, Object>> services = services("docker-compose.yml",
+                "docker-compose.override.example.yml");
+        assertEquals(List.of("127.0.0.1:50053:50053"), ports(services.get("stage2")));
+    }
+
+    /** docker-compose config -q must accept the files; then their merged form, parsed. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services(String... files) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        for (String file : files) {
+            command.addAll(List.of("-f", file));
+        }
+        command.add("config");
+        run(withQuiet(command));
+        Map<String, Object> merged = new Yaml().load(run(command));
+        return (Map<String, Map<String, Object>>) merged.get("services");
+    }
+
+    private static List<String> withQuiet(List<String> command) {
+        List<String> quiet = new ArrayList<>(command);
+        quiet.add("-q");
+        return quiet;
+    }
+
+    /** docker-compose 1.29 prints ports in long form; render them as [ip:]published:target. */
+    private static List<String> ports(Map<String, Object> service) {
+        List<String> out = new ArrayList<>();
+        for (Object port : (List<?>) service.get("ports")) {
+            if (port instanceof Map<?, ?> p) {
+                String ip = p.get("host_ip") == null ? "" : p.get("host_ip") + ":";
+                out.add(ip + p.get("published") + ":" + p.get("target"));
+            } else {
+                out.add(port.toString().replaceFirst("/tcp$", ""));
+            }
+        }
+        return out;
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
+        assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + output);
+        return output;
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.stackgan.gateway;
+
+import dev.stackgan.proto.v1.ModelInfo;
+import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ReloadModelRequest;
+import dev.stackgan.serving.ModelRepository;
+import dev.stackgan.serving.testing.GrpcClients;
+import dev.stackgan.stage1.Stage1Application;
+import dev.stackgan.stage2.Stage2Application;
+import dev.stackgan.textencoder.TextEncoderApplication;
+import io.grpc.ManagedChannel;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The four serving applications started for real in this JVM on free ports: text encoder, Stage-I and Stage-II
+ * over one model repository, and the gateway pointed at them. Each runs in its own ApplicationContext and sees only
+ * its own module's beans and configuration ({@link ModuleClassLoader}). Repository polling is off: {@link #promote}
+ * reloads through the gateway's ModelManagement, so nothing depends on timing.
+ */
+final class ServingStack implements AutoCloseable {
+
+    static final String TEXT_ENCODER = "text-encoder";
+    static final String STAGE1 = "stage1";
+    static final String STAGE2 = "stage2";
+
+    private static final Map<String, Class<?>> SERVICES = Map.of(TEXT_ENCODER, TextEncoderApplication.class,
+            STAGE1, Stage1Application.class, STAGE2, Stage2Application.class);
+
+    private final Path repository;
+    private final Map<String, ApplicationContext> services = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+    private final ApplicationContext gateway;
+    private final URI http;
+    private final ManagedChannel channel;
+
+    ServingStack(Path repository, Map<String, Object> gatewayProperties) {
+        this(repository, gatewayProperties, Map.of());
+    }
+
+    /**
+     * @param gatewayProperties overrides of the gateway's configuration
+     * @param serviceProperties overrides of a model service's configuration, by service name
+     */
+    ServingStack(Path repository, Map<String, Object> gatewayProperties,
+                 Map<String, Map<String, Object>> serviceProperties) {
+        this.repository = repository;
+        Map<String, Object> gatewayConfig = new HashMap<>();
+        // free ports: -1 for Micronaut HTTP, 0 for gRPC (the OS picks)
+        gatewayConfig.put("micronaut.server.port", -1);
+        gatewayConfig.put("grpc.server.port", 0);
+        for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
+            GrpcEmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
+            services.put(name, service.getApplicationContext());
+            ports.put(name, service.getPort());
+            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + service.getPort());
+        }
+        gatewayConfig.putAll(gatewayProperties);
+        EmbeddedServer server = ApplicationContext.builder()
+                .classLoader(new ModuleClassLoader(getClass().getClassLoader(), List.copyOf(SERVICES.values())))
+                .properties(gatewayConfig)
+                .environments("test")
+                .run(EmbeddedServer.class);
+        this.gateway = server.getApplicationContext();
+        this.http = server.getURI();
+        this.channel = GrpcClients.channel(gateway.getBean(GrpcEmbeddedServer.class).getPort());
+    }
+
+    private GrpcEmbeddedServer startService(String name, Map<String, Object> overrides) {
+        List<Class<?>> hidden = new ArrayList<>(SERVICES.values());
+        hidden.remove(SERVICES.get(name));
+        hidden.add(GatewayApplication.class);
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                "grpc.server.port", 0,
+                "micronaut.server.port", -1,
+                "stackgan.serving.model-repository", repository.toString(),
+                "stackgan.serving.poll-interval", "1h",
+                "stackgan.serving.intra-op-threads", 1));
+        properties.putAll(overrides);
+        return ApplicationContext.builder()
+                .classLoader(new ModuleClassLoader(getClass().getClassLoader(), hidden))
+                .properties(properties)
+                .environments("test")
+                .run(GrpcEmbeddedServer.class);
+    }
+
+    URI http() {
+        return http;
+    }
+
+    /** A channel to the gateway's gRPC port. */
+    ManagedChannel channel() {
+        return channel;
+    }
+
+    <T> T gatewayBean(Class<T> type) {
+        return gateway.getBean(type);
+    }
+
+    /** Points CURRENT at {@code bundleId} and reloads every service through the gateway (stages first). */
+    ModelInfo promote(String bundleId) {
+        writePointer(bundleId);
+        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .reloadModel(ReloadModelRequest.getDefaultInstance());
+    }
+
+    /** Points CURRENT at {@code bundleId} and reloads only {@code service}: as if its poller came first. */
+    ModelInfo promoteIn(String service, String bundleId) throws InterruptedException {
+        writePointer(bundleId);
+        ManagedChannel direct = GrpcClients.channel(ports.get(service));
+        try {
+            return ModelManagementGrpc.newBlockingStub(direct).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .reloadModel(ReloadModelRequest.getDefaultInstance());
+        } finally {
+            direct.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void writePointer(String bundleId) {
+        try {
+            ModelRepository.promote(repository, bundleId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops one model service while the gateway keeps running. */
+    void stop(String service) {
+        services.remove(service).close();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        gateway.close();
+        services.values().forEach(ApplicationContext::close);
+    }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Starts the serving stack locally without Docker: text encoder (50051), Stage-I (50052), Stage-II (50053) and the
+# gateway (HTTP 8080, gRPC 50050), on their embedded defaults. Builds the jars once, exports and promotes a
+# fresh-weights bundle into ./models if the repository has none, waits until a real request succeeds, and stops
+# everything on Ctrl-C. Logs: ./serve-local/logs/<service>.log.
+#
+#   ./scripts/serve-local.sh            # build, then serve
+#   SKIP_BUILD=1 ./scripts/serve-local.sh   # reuse the jars of the last build
+#   MODELS=/path/to/repository ./scripts/serve-local.sh
+#   MAVEN_ARGS=-o ./scripts/serve-local.sh  # extra Maven arguments, e.g. offline
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+models=${MODELS:-$root/models}
+logs=$root/serve-local/logs
+http_port=8080
+services=(text-encoder-service:50051 stage1-service:50052 stage2-service:50053 gateway:50050)
+
+say() { echo "[serve-local] $*"; }
+fail() { echo "[serve-local] ERROR: $*" >&2; exit 1; }
+
+command -v java >/dev/null || fail "java not found on PATH: install a JDK 17 (e.g. apt-get install openjdk-17-jdk)"
+java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+[ "${java_major%%.*}" -ge 17 ] 2>/dev/null || fail "java is version $java_major; Java 17 or newer is needed"
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in $http_port 50050 50051 50052 50053; do
+  if port_taken "$port"; then
+    fail "port $port is already in use (by: $(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'users:.*' || echo unknown));" \
+         "stop that process (a previous serve-local?) and retry"
+  fi
+done
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.9 (or run with SKIP_BUILD=1 after a build)"
+  say "building gateway, model services and the bundle exporter (mvn package, tests skipped; first run takes minutes)"
+  # The services are shaded, runnable jars; the exporter (trainer-service) runs from its jar plus target/lib.
+  # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
+  # shellcheck disable=SC2086
+  mvn -B -q ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service,trainer-service -am \
+      package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib -DskipTests 2>&1 \
+      | sed 's/\x1b\[[0-9;]*m//g'
+  cp trainer-service/target/trainer-service-*[0-9T].jar trainer-service/target/lib/
+  say "build done"
+fi
+jar_of() { ls "$1"/target/"$1"-*[0-9T].jar 2>/dev/null | head -1; }
+for entry in "${services[@]}"; do
+  module=${entry%%:*}
+  [ -n "$(jar_of "$module")" ] || fail "$module/target has no jar: run without SKIP_BUILD first"
+done
+[ -d trainer-service/target/lib ] || fail "trainer-service/target/lib is missing: run without SKIP_BUILD first"
+
+if [ ! -s "$models/CURRENT" ]; then
+  say "no bundle promoted in $models: exporting a FRESH-WEIGHTS bundle (untrained, preset small: 64 px Stage-I, 128 px Stage-II)"
+  java -Dai.djl.offline=true -cp "trainer-service/target/lib/*" dev.stackgan.trainer.cli.ExportFreshBundle "$models" \
+      --preset small
+fi
+say "model repository $models serves bundle $(cat "$models/CURRENT")"
+
+mkdir -p "$logs"
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    say "stopping ${#pids[@]} services"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  say "stopped"
+}
+trap stop_all INT TERM EXIT
+
+for entry in "${services[@]}"; do
+  IFS=: read -r module port <<<"$entry"
+  say "starting $module (gRPC $port), log $logs/$module.log"
+  java -Dstackgan.serving.model-repository="$models" -jar "$(jar_of "$module")" >"$logs/$module.log" 2>&1 &
+  pids+=($!)
+done
+
+# Ready = a real Stage-II request through the gateway succeeds: every service is up and has loaded the bundle.
+say "waiting for the stack to answer (up to 180 s)"
+for i in $(seq 1 180); do
+  for index in "${!pids[@]}"; do
+    if ! kill -0 "${pids[$index]}" 2>/dev/null; then
+      module=${services[$index]%%:*}
+      tail -n 20 "$logs/$module.log" >&2
+      fail "$module exited during start-up; its log is above ($logs/$module.log)"
+    fi
+  done
+  if port_taken "$http_port" && ! command -v curl >/dev/null; then
+    say "curl not found: the gateway is listening, but readiness of the models is not checked"
+    break
+  elif port_taken "$http_port"; then
+    status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "localhost:$http_port/v1/images" \
+        -H 'Content-Type: application/json' -d '{"prompt":"a small bird","stage":2}' || true)
+    if [ "$status" = 200 ]; then
+      break
+    fi
+  fi
+  [ "$i" -lt 180 ] || fail "the stack did not answer within 180 s; see $logs"
+  [ $((i % 10)) -ne 0 ] || say "still waiting (${i} s; gateway HTTP: ${status:-not listening})"
+  sleep 1
+done
+
+say "serving: web page http://localhost:$http_port/ | gRPC localhost:50050 (stackgan.v1.GatewayService)"
+say "try: curl -X POST localhost:$http_port/v1/images -H 'Content-Type: application/json' -d '{\"prompt\":\"a small bird with a red crown\",\"n\":2,\"seed\":7,\"stage\":2}'"
+say "press Ctrl-C to stop"
+wait
