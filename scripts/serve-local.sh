@@ -52,7 +52,7 @@ done
 [ -d trainer-service/target/lib ] || fail "trainer-service/target/lib is missing: run without SKIP_BUILD first"
 
 if [ ! -s "$models/CURRENT" ]; then
-  say "no bundle promoted in $models: exporting a FRESH-WEIGHTS bundle (untrained, preset small: 64 px Stage-I, 128 px Stage-II)"
+  say "no bundle promoted in $models: exporting a FRESH-WEIGHTS bundle (untrained, preset small: 64 px Stage-I, 256 px Stage-II)"
   java -Dai.djl.offline=true -cp "trainer-service/target/lib/*" dev.stackgan.trainer.cli.ExportFreshBundle "$models" \
       --preset small
 fi
