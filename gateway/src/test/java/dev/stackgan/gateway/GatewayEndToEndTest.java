@@ -84,6 +84,9 @@ class GatewayEndToEndTest {
         for (String field : List.of("text_encoder_ms", "stage1_ms", "stage2_ms", "total_ms")) {
             assertTrue(timings.has(field), field);
         }
+        // the web page reads unknown_words on every answer: it must be there, empty when every word is known
+        assertTrue(body.get("unknown_words").isArray(), "unknown_words present: " + body);
+        assertEquals(0, body.get("unknown_words").size(), String.valueOf(body));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.stackgan.gateway.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stackgan.gateway.Generation;
 import io.micronaut.serde.annotation.Serdeable;
@@ -9,7 +10,9 @@ import java.util.List;
 /** Body of a successful POST /v1/images: base64 PNGs with their seeds, the version that made them, timings. */
 @Serdeable
 public record ImagesResponse(List<Image> images, @JsonProperty("model_version") String modelVersion,
-                             Timings timings, @JsonProperty("unknown_words") List<String> unknownWords,
+                             Timings timings,
+                             @JsonInclude(JsonInclude.Include.ALWAYS) // clients index it; [] when all known
+                             @JsonProperty("unknown_words") List<String> unknownWords,
                              @JsonProperty("truncated_words") int truncatedWords) {
 
     @Serdeable
