@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.service;
 
+import io.micronaut.context.annotation.Requires;
 import ai.djl.ndarray.NDManager;
 import dev.stackgan.bundle.BundleException;
 import dev.stackgan.bundle.BundleManifest;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * promotes them into the serving model repository, in the repository's format: bundle directories named by id and
  * the {@value #POINTER} file holding the id to serve (dev.stackgan.serving.ModelRepository reads exactly this).
  */
+@Requires(env = TrainerApplication.ENVIRONMENT)
 @Context
 public class Bundles {
 

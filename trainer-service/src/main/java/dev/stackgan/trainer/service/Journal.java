@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.service;
 
+import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * when the database returns they are written in their original order. Every write is idempotent or an insert, so
  * retrying one that failed half-way is safe.
  */
+@Requires(env = TrainerApplication.ENVIRONMENT)
 @Singleton
 public class Journal {
 

@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.service;
 
+import io.micronaut.context.annotation.Requires;
 import dev.stackgan.proto.v1.RunEvent;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.trainer.run.Checkpoint;
@@ -34,11 +35,13 @@ import org.slf4j.LoggerFactory;
  * {@link StageRun}, and have everything they report recorded through the {@link Journal}. At start, runs left
  * RUNNING by a dead process become INTERRUPTED and are queued again (resuming from their newest checkpoint).
  */
+@Requires(env = TrainerApplication.ENVIRONMENT)
 @Context
 public class RunScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunScheduler.class);
     private static final String INTERRUPTED_EVENT = "INTERRUPTED";
+    private static final java.time.Duration FINAL_RECORD_WAIT = java.time.Duration.ofSeconds(10);
 
     private final TrainerConfiguration config;
     private final RunRepository runs;
@@ -162,7 +165,8 @@ public class RunScheduler {
         StageRun.Result result;
         try {
             result = training.run();
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception | Error e) {
+            // recorded as FAILED rather than left RUNNING with a dead worker (a native library error is an Error)
             LOG.error("run {} failed", runId, e);
             result = new StageRun.Result(StageRun.Outcome.FAILED, e.getMessage() == null ? e.toString()
                     : e.getMessage(), null);
@@ -178,6 +182,12 @@ public class RunScheduler {
         String error = result.error();
         Instant finished = Instant.now();
         journal.submit("end of run " + runId, () -> runs.finish(runId, status.name(), finished, error));
+        try {
+            // watchers that see the end can read the final record at once, unless the database is away
+            journal.flush(FINAL_RECORD_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         RunProgress.Builder end = recorder.base(status);
         if (error != null) {
             end.setError(error);

@@ -12,6 +12,12 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class TrainerApplication {
 
+    /**
+     * The Micronaut environment of the trainer: its beans and {@code application-trainer.yml} apply only in it, so
+     * modules that have this jar on their classpath (the serving services' tests) do not start a trainer.
+     */
+    public static final String ENVIRONMENT = "trainer";
+
     private TrainerApplication() {
     }
 
@@ -46,7 +52,7 @@ public final class TrainerApplication {
      */
     public static GrpcEmbeddedServer start(String[] args, Map<String, Object> properties) {
         ApplicationContext context = ApplicationContext.builder(TrainerApplication.class).args(args)
-                .properties(properties).build();
+                .environments(ENVIRONMENT).properties(properties).build();
         try {
             context.start();
             GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);

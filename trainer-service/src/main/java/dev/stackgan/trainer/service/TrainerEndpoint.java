@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.service;
 
+import io.micronaut.context.annotation.Requires;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.CancelRunRequest;
 import dev.stackgan.proto.v1.CreateRunRequest;
@@ -35,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** stackgan.v1.Trainer over the run queue, the database and the bundle store. */
+@Requires(env = TrainerApplication.ENVIRONMENT)
 @Singleton
 public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
 

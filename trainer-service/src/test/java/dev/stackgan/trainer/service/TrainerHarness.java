@@ -1,12 +1,6 @@
 package dev.stackgan.trainer.service;
 
-import dev.stackgan.proto.v1.CreateRunRequest;
-import dev.stackgan.proto.v1.GetRunRequest;
-import dev.stackgan.proto.v1.Run;
-import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.proto.v1.TrainerGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,19 +9,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** The trainer started for real (Micronaut, Flyway, gRPC on a free port) over a throwaway database and a work dir. */
 final class TrainerHarness implements AutoCloseable {
 
     final GrpcEmbeddedServer server;
-    final ManagedChannel channel;
+    final TrainerClient client;
     final Path work;
 
     TrainerHarness(String jdbcUrl, Path work, Map<String, Object> overrides) {
         this.work = work;
         this.server = TrainerApplication.start(new String[0], properties(jdbcUrl, work, freePort(), overrides));
-        this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+        try {
+            this.client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The properties of a trainer over {@code work}: data/, runs/, bundles/ and models/ inside it. */
@@ -54,35 +52,16 @@ final class TrainerHarness implements AutoCloseable {
     }
 
     TrainerGrpc.TrainerBlockingStub stub() {
-        return TrainerGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
+        return client.stub();
     }
 
     <T> T bean(Class<T> type) {
         return server.getApplicationContext().getBean(type);
     }
 
-    Run create(String specJson) {
-        return stub().createRun(CreateRunRequest.newBuilder().setSpecJson(specJson).build());
-    }
-
-    /** Polls GetRun until the run is in {@code status}; fails after {@code timeout}. */
-    Run awaitStatus(long runId, RunStatus status, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Run run;
-        do {
-            run = stub().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
-            if (run.getStatus() == status) {
-                return run;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("run " + runId + " is " + run.getStatus() + " (" + run.getError() + "), expected "
-                + status + " within " + timeout);
-    }
-
     @Override
     public void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        client.close();
         server.getApplicationContext().close();
     }
 }

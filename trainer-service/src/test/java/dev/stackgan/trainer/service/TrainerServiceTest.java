@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -122,7 +121,7 @@ class TrainerServiceTest {
         long before = trainer.bean(RunRepository.class).count();
         for (Map.Entry<String, String> e : refused.entrySet()) {
             StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                    () -> trainer.create(e.getKey()), e.getKey());
+                    () -> trainer.client.create(e.getKey()), e.getKey());
             assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), e.getKey());
             String message = error.getStatus().getDescription();
             assertTrue(message.contains(e.getValue()), "'" + message + "' names " + e.getValue());
@@ -133,7 +132,7 @@ class TrainerServiceTest {
 
     @Test
     void textEncoderThenStage1ThenStage2TrainToTheEndAndABundleIsExportedAndPromoted() throws Exception {
-        Run encoder = trainer.create(spec("text-encoder", 1, ""));
+        Run encoder = trainer.client.create(spec("text-encoder", 1, ""));
         assertEquals(RunStatus.QUEUED, encoder.getStatus());
         List<RunProgress> watched = watch(encoder.getId());
         RunProgress end = watched.get(watched.size() - 1);
@@ -147,10 +146,10 @@ class TrainerServiceTest {
         assertEquals(List.of(0L, end.getTotalSteps()), encoderCheckpoints.stream().map(Checkpoint::getStep).toList());
         long encoderCheckpoint = last(encoderCheckpoints).getId();
 
-        Run stage1 = trainer.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\""));
-        Run waiting = trainer.create(spec("text-encoder", 1, "\"name\":\"second in line\""));
+        Run stage1 = trainer.client.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\""));
+        Run waiting = trainer.client.create(spec("text-encoder", 1, "\"name\":\"second in line\""));
         assertEquals(encoderCheckpoint, stage1.getParentCheckpointId());
-        Run running = trainer.awaitStatus(stage1.getId(), RunStatus.RUNNING, Duration.ofSeconds(60));
+        Run running = trainer.client.awaitStatus(stage1.getId(), RunStatus.RUNNING, Duration.ofSeconds(60));
         assertEquals(RunStatus.QUEUED, trainer.stub().getRun(
                 dev.stackgan.proto.v1.GetRunRequest.newBuilder().setRunId(waiting.getId()).build()).getStatus(),
                 "one slot: the second run waits while " + running.getName() + " trains");
@@ -160,7 +159,7 @@ class TrainerServiceTest {
         List<Checkpoint> stage1Checkpoints = checkpoints(stage1.getId());
         assertTrue(last(stage1Checkpoints).getEvaluationJson().contains("diversity"));
 
-        Run stage2 = trainer.create(spec("stage2", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\","
+        Run stage2 = trainer.client.create(spec("stage2", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\","
                 + "\"stage1Checkpoint\":\"" + last(stage1Checkpoints).getId() + "\""));
         RunProgress stage2End = last(watch(stage2.getId()));
         assertEquals(RunStatus.SUCCEEDED, stage2End.getStatus(), stage2End.getError());
@@ -208,10 +207,10 @@ class TrainerServiceTest {
 
     @Test
     void aDivergingRunIsRolledBackWithHalvedRatesAndTheEventsAreRecorded() throws Exception {
-        Run encoder = trainer.create(spec("text-encoder", 1, ""));
+        Run encoder = trainer.client.create(spec("text-encoder", 1, ""));
         assertEquals(RunStatus.SUCCEEDED, last(watch(encoder.getId())).getStatus());
         long encoderCheckpoint = last(checkpoints(encoder.getId())).getId();
-        Run diverging = trainer.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint
+        Run diverging = trainer.client.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint
                 + "\",\"maxDivergenceRetries\":2,\"overrides\":{\"lrMultiplier\":" + DIVERGING_MULTIPLIER + "}"));
         List<RunProgress> watched = watch(diverging.getId());
         trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
@@ -231,10 +230,7 @@ class TrainerServiceTest {
 
     private List<RunProgress> watch(long runId) {
         List<RunProgress> all = new ArrayList<>();
-        Iterator<RunProgress> stream = dev.stackgan.proto.v1.TrainerGrpc.newBlockingStub(trainer.channel)
-                .withDeadlineAfter(180, java.util.concurrent.TimeUnit.SECONDS)
-                .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build());
-        stream.forEachRemaining(all::add);
+        trainer.client.watch(runId, all::add);
         return all;
     }
 
