@@ -1,10 +1,9 @@
 package dev.stackgan.trainer.service;
 
-import io.micronaut.context.annotation.Requires;
 import ai.djl.ndarray.NDManager;
 import dev.stackgan.bundle.BundleException;
-import dev.stackgan.bundle.BundleManifest;
 import dev.stackgan.bundle.BundleManifest.SourceCheckpoint;
+import dev.stackgan.bundle.BundleManifest;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.FileDigest;
 import dev.stackgan.bundle.config.ModelConfig;
@@ -19,6 +18,7 @@ import dev.stackgan.trainer.service.store.BundleRow;
 import dev.stackgan.trainer.service.store.CheckpointRepository;
 import dev.stackgan.trainer.service.store.CheckpointRow;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PostConstruct;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
 package dev.stackgan.trainer.service;
 
-import io.micronaut.context.annotation.Requires;
 import dev.stackgan.proto.v1.RunEvent;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.trainer.run.Checkpoint;
@@ -13,6 +12,7 @@ import dev.stackgan.trainer.service.store.MetricRepository;
 import dev.stackgan.trainer.service.store.RunRepository;
 import dev.stackgan.trainer.service.store.RunRow;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -153,17 +153,21 @@ public class RunScheduler {
         if (!queued.remove(runId) || stopping) {
             return; // cancelled while it waited
         }
-        RunRow run = find(runId);
-        RunSpec.Resolved spec = RunSubmissions.parse(run.spec()).resolve();
-        Recorder recorder = new Recorder(run, spec.epochs());
-        StageRun training = new StageRun(spec, submissions.datasetDirectory(run.dataset()), runDirectory(runId),
-                recorder);
-        running.put(runId, training);
-        Instant started = Instant.now();
-        journal.submit("start of run " + runId, () -> runs.markRunning(runId, started));
-        live.publish(recorder.base(RunStatus.RUNNING).build());
+        RunRow run = readWhenReachable(runId);
+        if (run == null) {
+            return;
+        }
+        Recorder recorder = new Recorder(run);
         StageRun.Result result;
         try {
+            RunSpec.Resolved spec = RunSubmissions.parse(run.spec()).resolve();
+            recorder.epochs = spec.epochs();
+            StageRun training = new StageRun(spec, submissions.datasetDirectory(run.dataset()),
+                    runDirectory(runId), recorder);
+            running.put(runId, training);
+            Instant started = Instant.now();
+            journal.submit("start of run " + runId, () -> runs.markRunning(runId, started));
+            live.publish(recorder.base(RunStatus.RUNNING).build());
             result = training.run();
         } catch (Exception | Error e) {
             // recorded as FAILED rather than left RUNNING with a dead worker (a native library error is an Error)
@@ -196,6 +200,24 @@ public class RunScheduler {
         LOG.info("run {} ({}) ended {}{}", runId, run.name(), status, error == null ? "" : ": " + error);
     }
 
+    /** The run's row; while the database is away this waits for it, so that a queued run is not dropped. */
+    private RunRow readWhenReachable(long runId) {
+        while (!stopping) {
+            try {
+                return runs.findById(runId).orElse(null);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read run {} ({}); retrying", runId, Journal.rootMessage(e));
+                try {
+                    Thread.sleep(config.getDatabaseRetryInterval().toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
     static RunProgress.Builder progress(long runId, RunStatus status) {
         return RunProgress.newBuilder().setRunId(runId).setStatus(status.toProto()).setEtaSeconds(-1);
     }
@@ -214,13 +236,12 @@ public class RunScheduler {
     /** Records what one run reports and publishes it to watchers. */
     private final class Recorder implements StageRun.Listener {
         private final long runId;
-        private final int epochs;
         private final long totalSteps;
+        private volatile int epochs;
         private volatile StageRun.StepMetrics last;
 
-        Recorder(RunRow run, int epochs) {
+        Recorder(RunRow run) {
             this.runId = run.id();
-            this.epochs = epochs;
             this.totalSteps = run.totalSteps();
         }
 

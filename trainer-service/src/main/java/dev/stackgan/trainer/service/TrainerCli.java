@@ -101,7 +101,8 @@ final class TrainerCli {
     /** Creates the run and draws its progress line until it ends; returns the final progress. */
     private RunProgress trainAndWatch(TrainerClient client, String specJson) {
         Run run = client.create(specJson);
-        out.printf("run %d (%s, %s): %s, %d steps%n", run.getId(), run.getName(), run.getKind(), run.getStatus(),
+        out.printf("run %d (%s%s): %s, %d steps%n", run.getId(), run.getKind(),
+                run.getName().equals(run.getKind()) ? "" : " '" + run.getName() + "'", run.getStatus(),
                 run.getTotalSteps());
         RunProgress end = client.watch(run.getId(), progress -> {
             if (progress.hasEvent()) {

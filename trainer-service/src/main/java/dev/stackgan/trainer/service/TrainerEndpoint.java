@@ -1,6 +1,5 @@
 package dev.stackgan.trainer.service;
 
-import io.micronaut.context.annotation.Requires;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.CancelRunRequest;
 import dev.stackgan.proto.v1.CreateRunRequest;
@@ -25,6 +24,7 @@ import dev.stackgan.trainer.service.store.RunRow;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;

@@ -225,6 +225,43 @@ class TrainerServiceTest {
                 "watchers see the events");
     }
 
+    @Test
+    void aRunningRunIsCancelledWithACheckpointAndResumesToTheEnd() throws Exception {
+        Run run = trainer.client.create(spec("text-encoder", 30, "\"name\":\"cancel me\""));
+        LiveRuns live = trainer.bean(LiveRuns.class);
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (live.latest(run.getId()).map(RunProgress::getStep).orElse(0L) < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(RunStatus.RUNNING, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
+                .setRunId(run.getId()).build()).getStatus(), "stops after its current step");
+        RunProgress cancelled = last(watch(run.getId()));
+        assertEquals(RunStatus.CANCELLED, cancelled.getStatus());
+        assertTrue(cancelled.getStep() < cancelled.getTotalSteps(), "cancelled mid-run");
+        assertEquals(cancelled.getStep(), last(checkpoints(run.getId())).getStep(), "a checkpoint where it stopped");
+
+        assertEquals(RunStatus.QUEUED, trainer.stub().resumeRun(dev.stackgan.proto.v1.ResumeRunRequest.newBuilder()
+                .setRunId(run.getId()).build()).getStatus());
+        RunProgress end = last(watch(run.getId()));
+        assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
+        trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
+        assertMetricsAreSteps1ToN(run.getId(), end.getTotalSteps());
+        assertEquals(List.of("CANCELLED", "RESUMED"), database.column(
+                "SELECT type FROM events WHERE run_id = ? ORDER BY id", run.getId()));
+        StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
+                .resumeRun(dev.stackgan.proto.v1.ResumeRunRequest.newBuilder().setRunId(run.getId()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());
+    }
+
+    @Test
+    void moreThanOneConcurrentRunPerProcessIsAConfigurationError(@TempDir Path other) {
+        TrainerApplication.StartupException e = assertThrows(TrainerApplication.StartupException.class,
+                () -> TrainerApplication.start(new String[0], TrainerHarness.properties(database.url(), other,
+                        TrainerHarness.freePort(), Map.of("stackgan.trainer.max-concurrent-runs", 2))));
+        assertTrue(e.getMessage().contains("stackgan.trainer.max-concurrent-runs must be 1, got 2"),
+                e.getMessage());
+    }
+
     /** lr x1000 does not turn the tiny Stage-I losses NaN within one epoch; x1e9 does within a few steps. */
     static final String DIVERGING_MULTIPLIER = "1e9";
 
