@@ -41,6 +41,7 @@ public class RunScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunScheduler.class);
     private static final String INTERRUPTED_EVENT = "INTERRUPTED";
+    private static final String METRICS_MISSING_EVENT = "METRICS_MISSING";
     private static final java.time.Duration FINAL_RECORD_WAIT = java.time.Duration.ofSeconds(10);
 
     private final TrainerConfiguration config;
@@ -271,15 +272,31 @@ public class RunScheduler {
         @Override
         public void onEvent(StageRun.RunEvent event) {
             Instant now = Instant.now();
-            if (event.type() == StageRun.EventType.RESUMED) {
-                // steps logged after the checkpoint are trained again: their rows must not stay twice
-                journal.submit("metrics of run " + runId + " after step " + event.step(),
-                        () -> metrics.deleteAfter(runId, event.step()));
-            }
             journal.submit(event.type() + " event of run " + runId, () -> events.save(new EventRow(null, runId,
                     event.type().name(), event.step(), event.message(), now)));
+            if (event.type() == StageRun.EventType.RESUMED) {
+                // steps logged after the checkpoint are trained again: their rows must not stay twice
+                journal.submit("metrics of run " + runId + " after step " + event.step(), () -> {
+                    metrics.deleteAfter(runId, event.step());
+                    recordMissingMetrics(event.step(), now);
+                });
+            }
             live.publish(base(RunStatus.RUNNING).setEvent(RunEvent.newBuilder().setType(event.type().name())
                     .setStep(event.step()).setMessage(event.message()).setCreatedAtMs(now.toEpochMilli())).build());
+        }
+
+        /**
+         * Steps up to the checkpoint whose metrics were still buffered when a process was killed are lost: say so
+         * in an event instead of leaving a silent gap.
+         */
+        private void recordMissingMetrics(long step, Instant now) {
+            long missing = step - metrics.countUpTo(runId, step);
+            if (missing > 0) {
+                String message = missing + " of the " + step + " steps up to the resumed checkpoint have no metrics:"
+                        + " they were not yet written when the trainer stopped";
+                LOG.warn("run {}: {}", runId, message);
+                events.save(new EventRow(null, runId, METRICS_MISSING_EVENT, step, message, now));
+            }
         }
 
         @Override

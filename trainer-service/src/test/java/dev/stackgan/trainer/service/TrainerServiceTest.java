@@ -55,6 +55,9 @@ class TrainerServiceTest {
     @BeforeAll
     void start() throws Exception {
         TestData.birds(work.resolve("data/birds"), 48, 5);
+        for (String orphan : List.of("bundles/.b1.partial-123", "models/.b1.partial-456")) {
+            Files.createDirectories(work.resolve(orphan)).resolve("manifest.json").toFile().createNewFile();
+        }
         database = new TestDatabase();
         trainer = new TrainerHarness(database.url(), work, Map.of());
     }
@@ -97,6 +100,12 @@ class TrainerServiceTest {
         assertEquals("b".repeat(64), rows.get(0).sha256());
         assertEquals("{\"a\": 1}", runs.findById(run.id()).orElseThrow().spec(), "stored as jsonb");
         runs.delete(run);
+    }
+
+    @Test
+    void bundleStagingDirectoriesLeftByACrashAreRemovedAtStart() {
+        assertTrue(Files.notExists(work.resolve("bundles/.b1.partial-123")));
+        assertTrue(Files.notExists(work.resolve("models/.b1.partial-456")));
     }
 
     @Test
@@ -155,7 +164,9 @@ class TrainerServiceTest {
                 "one slot: the second run waits while " + running.getName() + " trains");
         assertEquals(RunStatus.CANCELLED, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
                 .setRunId(waiting.getId()).build()).getStatus(), "a queued run is cancelled at once");
-        assertEquals(RunStatus.SUCCEEDED, last(watch(stage1.getId())).getStatus());
+        RunProgress stage1End = last(watch(stage1.getId()));
+        assertEquals(RunStatus.SUCCEEDED, stage1End.getStatus(), stage1End.getError());
+        assertMetricsAreSteps1ToN(stage1.getId(), stage1End.getTotalSteps());
         List<Checkpoint> stage1Checkpoints = checkpoints(stage1.getId());
         assertTrue(last(stage1Checkpoints).getEvaluationJson().contains("diversity"));
 
@@ -226,7 +237,7 @@ class TrainerServiceTest {
     }
 
     @Test
-    void aRunningRunIsCancelledWithACheckpointAndResumesToTheEnd() throws Exception {
+    void aRunningRunIsCancelledWithACheckpointAndResumesToTheEndReportingLostMetrics() throws Exception {
         Run run = trainer.client.create(spec("text-encoder", 30, "\"name\":\"cancel me\""));
         LiveRuns live = trainer.bean(LiveRuns.class);
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
@@ -239,15 +250,25 @@ class TrainerServiceTest {
         assertEquals(RunStatus.CANCELLED, cancelled.getStatus());
         assertTrue(cancelled.getStep() < cancelled.getTotalSteps(), "cancelled mid-run");
         assertEquals(cancelled.getStep(), last(checkpoints(run.getId())).getStep(), "a checkpoint where it stopped");
+        // a metric write lost with a killed process: the resumed run must say so, not leave a silent gap
+        try (var connection = database.connect(); var delete = connection.prepareStatement(
+                "DELETE FROM metrics WHERE run_id = ? AND step = 2")) {
+            delete.setLong(1, run.getId());
+            assertEquals(1, delete.executeUpdate());
+        }
 
         assertEquals(RunStatus.QUEUED, trainer.stub().resumeRun(dev.stackgan.proto.v1.ResumeRunRequest.newBuilder()
                 .setRunId(run.getId()).build()).getStatus());
         RunProgress end = last(watch(run.getId()));
         assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
         trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
-        assertMetricsAreSteps1ToN(run.getId(), end.getTotalSteps());
-        assertEquals(List.of("CANCELLED", "RESUMED"), database.column(
+        assertEquals(LongStream.rangeClosed(1, end.getTotalSteps()).filter(step -> step != 2).boxed().toList(),
+                trainer.bean(MetricRepository.class).steps(run.getId()));
+        assertEquals(List.of("CANCELLED", "RESUMED", "METRICS_MISSING"), database.column(
                 "SELECT type FROM events WHERE run_id = ? ORDER BY id", run.getId()));
+        assertEquals(List.of("1 of the " + cancelled.getStep() + " steps up to the resumed checkpoint have no metrics:"
+                + " they were not yet written when the trainer stopped"), database.column(
+                "SELECT message FROM events WHERE run_id = ? AND type = 'METRICS_MISSING'", run.getId()));
         StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
                 .resumeRun(dev.stackgan.proto.v1.ResumeRunRequest.newBuilder().setRunId(run.getId()).build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());

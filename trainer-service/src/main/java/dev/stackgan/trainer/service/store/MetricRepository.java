@@ -25,6 +25,9 @@ public interface MetricRepository extends GenericRepository<MetricRow, MetricRow
     @Query("DELETE FROM metrics WHERE run_id = :runId AND step > :step")
     void deleteAfter(long runId, long step);
 
+    @Query("SELECT count(*) FROM metrics WHERE run_id = :runId AND step <= :step")
+    long countUpTo(long runId, long step);
+
     @Query("SELECT step FROM metrics WHERE run_id = :runId ORDER BY step")
     List<Long> steps(long runId);
 
