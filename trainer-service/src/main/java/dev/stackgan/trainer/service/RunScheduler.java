@@ -19,6 +19,7 @@ import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +43,7 @@ public class RunScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(RunScheduler.class);
     private static final String INTERRUPTED_EVENT = "INTERRUPTED";
     private static final String METRICS_MISSING_EVENT = "METRICS_MISSING";
-    private static final java.time.Duration FINAL_RECORD_WAIT = java.time.Duration.ofSeconds(10);
+    private static final Duration FINAL_RECORD_WAIT = Duration.ofSeconds(10);
 
     private final TrainerConfiguration config;
     private final RunRepository runs;

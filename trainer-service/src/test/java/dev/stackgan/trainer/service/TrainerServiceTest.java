@@ -10,14 +10,15 @@ import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.CancelRunRequest;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.ExportBundleRequest;
+import dev.stackgan.proto.v1.GetRunRequest;
 import dev.stackgan.proto.v1.ListBundlesRequest;
 import dev.stackgan.proto.v1.ListCheckpointsRequest;
 import dev.stackgan.proto.v1.ListRunsRequest;
 import dev.stackgan.proto.v1.PromoteBundleRequest;
+import dev.stackgan.proto.v1.ResumeRunRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
-import dev.stackgan.proto.v1.WatchRunRequest;
 import dev.stackgan.trainer.data.TestData;
 import dev.stackgan.trainer.service.store.CheckpointRepository;
 import dev.stackgan.trainer.service.store.CheckpointRow;
@@ -160,7 +161,7 @@ class TrainerServiceTest {
         assertEquals(encoderCheckpoint, stage1.getParentCheckpointId());
         Run running = trainer.client.awaitStatus(stage1.getId(), RunStatus.RUNNING, Duration.ofSeconds(60));
         assertEquals(RunStatus.QUEUED, trainer.stub().getRun(
-                dev.stackgan.proto.v1.GetRunRequest.newBuilder().setRunId(waiting.getId()).build()).getStatus(),
+                GetRunRequest.newBuilder().setRunId(waiting.getId()).build()).getStatus(),
                 "one slot: the second run waits while " + running.getName() + " trains");
         assertEquals(RunStatus.CANCELLED, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
                 .setRunId(waiting.getId()).build()).getStatus(), "a queued run is cancelled at once");
@@ -257,7 +258,7 @@ class TrainerServiceTest {
             assertEquals(1, delete.executeUpdate());
         }
 
-        assertEquals(RunStatus.QUEUED, trainer.stub().resumeRun(dev.stackgan.proto.v1.ResumeRunRequest.newBuilder()
+        assertEquals(RunStatus.QUEUED, trainer.stub().resumeRun(ResumeRunRequest.newBuilder()
                 .setRunId(run.getId()).build()).getStatus());
         RunProgress end = last(watch(run.getId()));
         assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
@@ -270,7 +271,7 @@ class TrainerServiceTest {
                 + " they were not yet written when the trainer stopped"), database.column(
                 "SELECT message FROM events WHERE run_id = ? AND type = 'METRICS_MISSING'", run.getId()));
         StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
-                .resumeRun(dev.stackgan.proto.v1.ResumeRunRequest.newBuilder().setRunId(run.getId()).build()));
+                .resumeRun(ResumeRunRequest.newBuilder().setRunId(run.getId()).build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());
     }
 
