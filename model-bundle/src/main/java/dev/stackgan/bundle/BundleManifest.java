@@ -33,7 +33,7 @@ public record BundleManifest(int formatVersion, String bundleId, Instant created
 
     /** Bundle ids and bundle file names: one plain directory entry, never a path. */
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    static final String SAFE_NAME_RULE = "1 to 128 of [A-Za-z0-9._-], not '.' or '..'";
+    public static final String SAFE_NAME_RULE = "1 to 128 of [A-Za-z0-9._-], not '.' or '..'";
 
     public BundleManifest {
         sourceCheckpoints = List.copyOf(sourceCheckpoints);
@@ -89,7 +89,7 @@ public record BundleManifest(int formatVersion, String bundleId, Instant created
     }
 
     /** True for a name that stays inside the directory it is resolved against. */
-    static boolean isSafeName(String name) {
+    public static boolean isSafeName(String name) {
         return SAFE_NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
     }
 }

@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Streaming SHA-256: graph files can be hundreds of megabytes, so they are never read into memory at once. */
-final class FileDigest {
+public final class FileDigest {
 
     private static final int BUFFER_BYTES = 1 << 20;
 
@@ -17,7 +17,7 @@ final class FileDigest {
     }
 
     /** Lowercase hex SHA-256 of the file's bytes. */
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest = newSha256();
         byte[] buffer = new byte[BUFFER_BYTES];
         try (InputStream in = Files.newInputStream(file)) {
@@ -26,6 +26,11 @@ final class FileDigest {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Lowercase hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(newSha256().digest(bytes));
     }
 
     private static MessageDigest newSha256() {

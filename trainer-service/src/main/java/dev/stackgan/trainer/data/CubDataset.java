@@ -49,6 +49,15 @@ public final class CubDataset {
     }
 
     /**
+     * Training images the index files list for {@code split}, counted without opening an image: cheap enough to check
+     * a batch size when a run is submitted (loading may still skip unreadable images).
+     */
+    public static int countTrainingImages(Path cubRoot, Split split) {
+        return (int) CubIndex.read(CubIndex.resolveRoot(cubRoot)).entries().stream()
+                .filter(e -> inSide(e, split, true)).count();
+    }
+
+    /**
      * Loads one side of a split.
      *
      * @param cubRoot     {@code CUB_200_2011/} or the folder holding it

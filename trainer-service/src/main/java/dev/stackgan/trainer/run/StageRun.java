@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
 import dev.stackgan.trainer.data.Batch;
@@ -86,6 +87,11 @@ public final class StageRun {
     }
 
     public Result run() throws IOException {
+        // PyTorch keeps grad mode per thread and a new thread starts with it on; DJL turns it off only on the thread
+        // that loaded the engine. The optimizers update leaf parameters in place, which grad mode forbids, so a run
+        // on any other thread (the service's worker) must turn it off itself.
+        Engine.getInstance();
+        JniUtils.setGradMode(false);
         Checkpoint.cleanOrphans(checkpoints);
         Optional<Checkpoint> resumeFrom = Checkpoint.latest(checkpoints);
         Checkpoint parent = parentCheckpoint();

@@ -1,0 +1,179 @@
+package dev.stackgan.trainer.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.stackgan.trainer.data.CubDataset;
+import dev.stackgan.trainer.data.CubLayout;
+import dev.stackgan.trainer.data.DataLayoutException;
+import dev.stackgan.trainer.run.Checkpoint;
+import dev.stackgan.trainer.run.RunKind;
+import dev.stackgan.trainer.run.RunSpec;
+import dev.stackgan.trainer.service.store.CheckpointRepository;
+import dev.stackgan.trainer.service.store.CheckpointRow;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a submitted spec completely before anything is recorded: every field ({@link RunSpec#resolve}), the data
+ * set (inside the data root, present, with at least one batch of training images by its index files) and the
+ * parent checkpoints (on record or on disk, of the right kind). Each refusal is an IllegalArgumentException naming
+ * the field and the limit.
+ */
+@Singleton
+public class RunSubmissions {
+
+    static final ObjectMapper SPEC_JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private final TrainerConfiguration config;
+    private final CheckpointRepository checkpoints;
+
+    /**
+     * A spec that passed every check.
+     *
+     * @param spec               as stored: checkpoint ids replaced by their directories
+     * @param parentCheckpointId the recorded checkpoint the run starts from, or null
+     * @param trainingImages     training images of the data set by its index files
+     * @param totalSteps         steps of the whole run
+     */
+    public record Submission(RunSpec spec, RunSpec.Resolved resolved, String specJson, Long parentCheckpointId,
+                             int trainingImages, long totalSteps) {
+    }
+
+    private record Reference(String path, Long checkpointId) {
+    }
+
+    public RunSubmissions(TrainerConfiguration config, CheckpointRepository checkpoints) {
+        this.config = config;
+        this.checkpoints = checkpoints;
+    }
+
+    public Submission check(String specJson) {
+        RunSpec spec = parse(specJson);
+        RunSpec.Resolved resolved = spec.resolve();
+        Path dataset = datasetDirectory(resolved.dataset());
+        int images;
+        try {
+            images = CubDataset.countTrainingImages(dataset.resolve(CubLayout.ROOT), resolved.split());
+        } catch (DataLayoutException e) {
+            throw new IllegalArgumentException("dataset '" + resolved.dataset() + "' is not a CUB-layout data set: "
+                    + e.getMessage());
+        }
+        int batch = resolved.training().batchSize();
+        if (batch > images) {
+            throw new IllegalArgumentException("overrides.batchSize " + batch + " is larger than the data set '"
+                    + resolved.dataset() + "' (" + images + " training images in split "
+                    + resolved.split().name().toLowerCase().replace('_', '-') + ")");
+        }
+        Reference textEncoder = resolved.kind() == RunKind.TEXT_ENCODER ? null
+                : reference("textEncoderCheckpoint", spec.textEncoderCheckpoint(), RunKind.TEXT_ENCODER);
+        Reference stage1 = resolved.kind() == RunKind.STAGE2
+                ? reference("stage1Checkpoint", spec.stage1Checkpoint(), RunKind.STAGE1) : null;
+        RunSpec stored = new RunSpec(resolved.name(), resolved.kind().id(), resolved.preset().id(),
+                resolved.dataset(), spec.split(), spec.epochs(), spec.seed(), spec.snapshotEveryEpochs(),
+                spec.snapshotEveryMinutes(), textEncoder == null ? null : textEncoder.path(),
+                stage1 == null ? null : stage1.path(), spec.overrides(), spec.maxDivergenceRetries(),
+                spec.collapseThreshold());
+        Reference parent = stage1 != null ? stage1 : textEncoder;
+        return new Submission(stored, stored.resolve(), toJson(stored), parent == null ? null : parent.checkpointId(),
+                images, (long) resolved.epochs() * (images / batch));
+    }
+
+    /** The data set's directory: relative, without "..", inside the data root also after following links. */
+    public Path datasetDirectory(String dataset) {
+        Path root = config.getDataRoot().toAbsolutePath().normalize();
+        Path relative = Path.of(dataset);
+        if (relative.isAbsolute()) {
+            throw new IllegalArgumentException("dataset must be a directory relative to the data root " + root
+                    + ", got the absolute path '" + dataset + "'");
+        }
+        for (Path part : relative) {
+            if (part.toString().equals("..")) {
+                throw new IllegalArgumentException("dataset '" + dataset + "' must not contain '..': data sets lie"
+                        + " inside the data root " + root);
+            }
+        }
+        Path directory = root.resolve(relative).normalize();
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("dataset '" + dataset + "' does not exist under the data root "
+                    + root);
+        }
+        try {
+            if (!directory.toRealPath().startsWith(root.toRealPath())) {
+                throw new IllegalArgumentException("dataset '" + dataset + "' links to "
+                        + directory.toRealPath() + ", outside the data root " + root);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return directory;
+    }
+
+    static RunSpec parse(String json) {
+        if (json == null || json.isBlank()) {
+            throw new IllegalArgumentException("spec_json is required: the run spec as a JSON object");
+        }
+        try {
+            return SPEC_JSON.readValue(json, RunSpec.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("unknown field '" + fieldPath(e) + "' in the spec; known fields: "
+                    + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                    .collect(Collectors.joining(", ")));
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException("field '" + fieldPath(e) + "' of the spec has the wrong type: "
+                    + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("spec_json is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    static String toJson(RunSpec spec) {
+        try {
+            return SPEC_JSON.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    /** A checkpoint id on record, or a checkpoint directory; it must come from a run of {@code kind}. */
+    private Reference reference(String field, String value, RunKind kind) {
+        Path path;
+        Long id = null;
+        if (value.trim().matches("\\d{1,18}")) {
+            id = Long.parseLong(value.trim());
+            CheckpointRow row = checkpoints.findById(id).orElseThrow(() -> new IllegalArgumentException(field
+                    + " " + value.trim() + " is not a checkpoint id on record"));
+            path = Path.of(row.path());
+        } else {
+            path = Path.of(value).toAbsolutePath().normalize();
+        }
+        Checkpoint checkpoint;
+        try {
+            checkpoint = Checkpoint.read(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(field + " '" + value + "' is not a readable checkpoint: "
+                    + e.getMessage());
+        }
+        if (!kind.id().equals(checkpoint.state().kind())) {
+            throw new IllegalArgumentException(field + " must be a checkpoint of a " + kind.id() + " run, '" + value
+                    + "' is one of a " + checkpoint.state().kind() + " run");
+        }
+        if (id == null) {
+            id = checkpoints.findByPath(path.toString()).map(CheckpointRow::id).orElse(null);
+        }
+        return new Reference(path.toString(), id);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.stackgan.trainer.service;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The trainer: {@code serve} (the default) runs the gRPC service; {@code train} and {@code pipeline} are the
+ * command-line client ({@link TrainerCli}).
+ */
+public final class TrainerApplication {
+
+    /**
+     * The Micronaut environment of the trainer: its beans and {@code application-trainer.yml} apply only in it, so
+     * modules that have this jar on their classpath (the serving services' tests) do not start a trainer.
+     */
+    public static final String ENVIRONMENT = "trainer";
+
+    private TrainerApplication() {
+    }
+
+    /** The service could not start; the message says why in one line (e.g. the database it cannot reach). */
+    public static final class StartupException extends RuntimeException {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 || args[0].startsWith("-") ? "serve" : args[0];
+        String[] rest = args.length == 0 || args[0].startsWith("-") ? args : Arrays.copyOfRange(args, 1, args.length);
+        if (!command.equals("serve")) {
+            System.exit(TrainerCli.run(command, rest));
+        }
+        GrpcEmbeddedServer server;
+        try {
+            server = start(rest, Map.of());
+        } catch (StartupException e) {
+            System.err.println("trainer: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.getApplicationContext().close()));
+        new CountDownLatch(1).await();
+    }
+
+    /**
+     * Starts the service (migrating the schema first) and its gRPC server. A database that cannot be reached fails
+     * the start at once with a StartupException naming the JDBC URL.
+     */
+    public static GrpcEmbeddedServer start(String[] args, Map<String, Object> properties) {
+        ApplicationContext context = ApplicationContext.builder(TrainerApplication.class).args(args)
+                .environments(ENVIRONMENT).properties(properties).build();
+        try {
+            context.start();
+            GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
+            if (!server.isRunning()) {
+                server.start();
+            }
+            return server;
+        } catch (RuntimeException e) {
+            String url = context.getEnvironment().getProperty("datasources.default.url", String.class)
+                    .orElse("(datasources.default.url not set)");
+            closeQuietly(context);
+            if (isConnectionFailure(e)) {
+                throw new StartupException("cannot connect to the database at " + url
+                        + " (datasources.default.url): " + Journal.rootMessage(e), e);
+            }
+            throw new StartupException("cannot start: " + Journal.rootMessage(e), e);
+        }
+    }
+
+    private static boolean isConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException || t instanceof java.net.ConnectException
+                    || t.getClass().getName().contains("PoolInitializationException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(ApplicationContext context) {
+        try {
+            if (context.isRunning()) {
+                context.close();
+            }
+        } catch (RuntimeException ignored) {
+            // the start already failed; its cause is what the caller needs
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.stackgan.trainer.service;
+
+import dev.stackgan.proto.v1.Checkpoint;
+import dev.stackgan.proto.v1.CreateRunRequest;
+import dev.stackgan.proto.v1.GetRunRequest;
+import dev.stackgan.proto.v1.ListCheckpointsRequest;
+import dev.stackgan.proto.v1.ListRunsRequest;
+import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunStatus;
+import dev.stackgan.proto.v1.TrainerGrpc;
+import dev.stackgan.proto.v1.WatchRunRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A blocking client of stackgan.v1.Trainer: what the command line and the tests use. */
+public final class TrainerClient implements AutoCloseable {
+
+    private static final long CALL_DEADLINE_SECONDS = 120;
+    private final ManagedChannel channel;
+
+    private TrainerClient(ManagedChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Connects to {@code target} (host:port), waiting up to {@code wait} for the trainer to answer. */
+    public static TrainerClient connect(String target, Duration wait) throws InterruptedException {
+        TrainerClient client = new TrainerClient(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                client.stub().listRuns(ListRunsRequest.newBuilder().setPageSize(1).build());
+                return client;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+                    client.close();
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    public TrainerGrpc.TrainerBlockingStub stub() {
+        return TrainerGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    public Run create(String specJson) {
+        return stub().createRun(CreateRunRequest.newBuilder().setSpecJson(specJson).build());
+    }
+
+    public Run get(long runId) {
+        return stub().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+    }
+
+    public List<Checkpoint> checkpoints(long runId) {
+        return stub().listCheckpoints(ListCheckpointsRequest.newBuilder().setRunId(runId).build())
+                .getCheckpointsList();
+    }
+
+    /** Streams the run's progress into {@code each} until it ends; returns the last message. */
+    public RunProgress watch(long runId, Consumer<RunProgress> each) {
+        Iterator<RunProgress> stream = TrainerGrpc.newBlockingStub(channel)
+                .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build());
+        RunProgress last = null;
+        while (stream.hasNext()) {
+            last = stream.next();
+            each.accept(last);
+        }
+        return last;
+    }
+
+    /** Polls until the run is in {@code status}; IllegalStateException naming the status it is in after {@code timeout}. */
+    public Run awaitStatus(long runId, RunStatus status, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Run run = get(runId);
+        while (run.getStatus() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + " is " + run.getStatus() + " (" + run.getError()
+                        + "), expected " + status + " within " + timeout);
+            }
+            Thread.sleep(100);
+            run = get(runId);
+        }
+        return run;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.stackgan.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackgan.proto.v1.GetRunRequest;
+import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.trainer.data.TestData;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongPredicate;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The database away at start (fail fast, naming the URL) and in the middle of a run (training goes on). */
+class DatabaseOutageTest {
+
+    @Test
+    void anUnreachableDatabaseAtStartFailsFastNamingTheJdbcUrl(@TempDir Path work) {
+        String url = "jdbc:postgresql://127.0.0.1:" + TrainerHarness.freePort() + "/stackgan";
+        long started = System.nanoTime();
+        TrainerApplication.StartupException e = assertThrows(TrainerApplication.StartupException.class,
+                () -> TrainerApplication.start(new String[0], TrainerHarness.properties(url, work,
+                        TrainerHarness.freePort(), Map.of())));
+        System.out.println("start refused: " + e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot connect to the database at " + url), e.getMessage());
+        assertTrue(System.nanoTime() - started < 30e9, "fails within the connection timeout");
+    }
+
+    @Test
+    void metricsAreBufferedWhileTheDatabaseIsAwayAndWrittenWhenItReturns(@TempDir Path work) throws Exception {
+        TestData.birds(work.resolve("data/birds"), 48, 5);
+        try (TestDatabase database = new TestDatabase(); TcpProxy proxy = new TcpProxy(5432);
+             TrainerHarness trainer = new TrainerHarness(database.url(proxy.port), work,
+                     Map.of("datasources.default.connection-timeout", 500))) {
+            Run run = trainer.client.create(TrainerServiceTest.spec("text-encoder", 40, ""));
+            LiveRuns live = trainer.bean(LiveRuns.class);
+            Journal journal = trainer.bean(Journal.class);
+            long cutAt = awaitStep(live, run.getId(), step -> step >= 10);
+            proxy.cut();
+            awaitStep(live, run.getId(), step -> step >= cutAt + 40);
+            assertTrue(journal.pending() > 0, "records wait in memory");
+            StatusRuntimeException down = assertThrows(StatusRuntimeException.class,
+                    () -> trainer.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build()));
+            assertEquals(Status.Code.UNAVAILABLE, down.getStatus().getCode(), down.getStatus().getDescription());
+            System.out.println("while the database was away: " + journal.pending() + " records buffered; "
+                    + down.getStatus().getDescription());
+            proxy.open();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!List.of("SUCCEEDED").equals(database.column("SELECT status FROM runs WHERE id = ?",
+                    run.getId())) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(journal.flush(Duration.ofSeconds(30)));
+            Run done = trainer.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
+            assertEquals(dev.stackgan.proto.v1.RunStatus.SUCCEEDED, done.getStatus(), done.getError());
+            assertEquals(LongStream.rangeClosed(1, done.getTotalSteps()).boxed().map(Object.class::cast).toList(),
+                    database.column("SELECT step FROM metrics WHERE run_id = ? ORDER BY step", run.getId()),
+                    "no metric lost or doubled");
+        }
+    }
+
+    private static long awaitStep(LiveRuns live, long runId, LongPredicate reached) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            long step = live.latest(runId).map(RunProgress::getStep).orElse(0L);
+            if (reached.test(step)) {
+                return step;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("run " + runId + " did not reach the step in time");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.stackgan.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunStatus;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TrainerCliTest {
+
+    @Test
+    void theProgressLineShowsBarLossesRateAndEta() {
+        RunProgress progress = RunProgress.newBuilder().setRunId(3).setStatus(RunStatus.RUNNING).setEpoch(1)
+                .setEpochs(4).setStep(25).setTotalSteps(40).setPercentage(62.5).setDiscriminatorLoss(1.2344f)
+                .setGeneratorLoss(0.876f).setKl(0.0123f).setImagesPerSecond(48.06).setEtaSeconds(3725.2).build();
+        assertEquals("[###############---------]  62.5% epoch 2/4 step 25/40 D 1.234 G 0.876 KL 0.012"
+                + " | 48.1 img/s ETA 1:02:06 ", TrainerCli.progressLine(progress));
+        assertTrue(TrainerCli.progressLine(progress.toBuilder().setEtaSeconds(-1).build()).contains("ETA --:--"));
+    }
+
+    @Test
+    void optionsAreCheckedByName() {
+        assertEquals(Map.of("spec", "a.json"), TrainerCli.options(new String[] {"--spec", "a.json"},
+                Set.of("spec", "target")));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerCli.options(
+                new String[] {"--specs", "a.json"}, Set.of("spec"))).getMessage().contains("unknown option '--specs'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerCli.options(
+                new String[] {"--spec"}, Set.of("spec"))).getMessage().contains("--spec needs a value"));
+    }
+}

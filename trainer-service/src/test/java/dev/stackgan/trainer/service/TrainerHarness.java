@@ -1,0 +1,67 @@
+package dev.stackgan.trainer.service;
+
+import dev.stackgan.proto.v1.TrainerGrpc;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The trainer started for real (Micronaut, Flyway, gRPC on a free port) over a throwaway database and a work dir. */
+final class TrainerHarness implements AutoCloseable {
+
+    final GrpcEmbeddedServer server;
+    final TrainerClient client;
+    final Path work;
+
+    TrainerHarness(String jdbcUrl, Path work, Map<String, Object> overrides) {
+        this.work = work;
+        this.server = TrainerApplication.start(new String[0], properties(jdbcUrl, work, freePort(), overrides));
+        try {
+            this.client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The properties of a trainer over {@code work}: data/, runs/, bundles/ and models/ inside it. */
+    static Map<String, Object> properties(String jdbcUrl, Path work, int port, Map<String, Object> overrides) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("datasources.default.url", jdbcUrl);
+        p.put("datasources.default.username", TestDatabase.USER);
+        p.put("grpc.server.port", port);
+        p.put("stackgan.trainer.data-root", work.resolve("data").toString());
+        p.put("stackgan.trainer.runs-directory", work.resolve("runs").toString());
+        p.put("stackgan.trainer.bundles-directory", work.resolve("bundles").toString());
+        p.put("stackgan.trainer.model-repository", work.resolve("models").toString());
+        p.put("stackgan.trainer.database-retry-interval", "200ms");
+        p.putAll(overrides);
+        return p;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    TrainerGrpc.TrainerBlockingStub stub() {
+        return client.stub();
+    }
+
+    <T> T bean(Class<T> type) {
+        return server.getApplicationContext().getBean(type);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        client.close();
+        server.getApplicationContext().close();
+    }
+}

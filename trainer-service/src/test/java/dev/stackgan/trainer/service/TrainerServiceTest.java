@@ -1,0 +1,308 @@
+package dev.stackgan.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackgan.bundle.BundleReader;
+import dev.stackgan.proto.v1.Bundle;
+import dev.stackgan.proto.v1.CancelRunRequest;
+import dev.stackgan.proto.v1.Checkpoint;
+import dev.stackgan.proto.v1.ExportBundleRequest;
+import dev.stackgan.proto.v1.ListBundlesRequest;
+import dev.stackgan.proto.v1.ListCheckpointsRequest;
+import dev.stackgan.proto.v1.ListRunsRequest;
+import dev.stackgan.proto.v1.PromoteBundleRequest;
+import dev.stackgan.proto.v1.ResumeRunRequest;
+import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunStatus;
+import dev.stackgan.trainer.data.TestData;
+import dev.stackgan.trainer.service.store.CheckpointRepository;
+import dev.stackgan.trainer.service.store.CheckpointRow;
+import dev.stackgan.trainer.service.store.MetricRepository;
+import dev.stackgan.trainer.service.store.RunRepository;
+import dev.stackgan.trainer.service.store.RunRow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer through its real gRPC port over a throwaway PostgreSQL database: the schema, every call, tiny runs of
+ * each kind to SUCCEEDED, the queue, refusals, divergence, export and promotion.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainerServiceTest {
+
+    @TempDir
+    static Path work;
+    TestDatabase database;
+    TrainerHarness trainer;
+
+    @BeforeAll
+    void start() throws Exception {
+        TestData.birds(work.resolve("data/birds"), 48, 5);
+        for (String orphan : List.of("bundles/.b1.partial-123", "models/.b1.partial-456")) {
+            Files.createDirectories(work.resolve(orphan)).resolve("manifest.json").toFile().createNewFile();
+        }
+        database = new TestDatabase();
+        trainer = new TrainerHarness(database.url(), work, Map.of());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (trainer != null) {
+            trainer.close();
+        }
+        database.close();
+    }
+
+    static String spec(String kind, int epochs, String extra) {
+        return "{\"kind\":\"" + kind + "\",\"preset\":\"tiny\",\"dataset\":\"birds\",\"split\":\"cub-image\","
+                + "\"epochs\":" + epochs + ",\"seed\":42,\"snapshotEveryEpochs\":1,\"snapshotEveryMinutes\":0,"
+                + "\"collapseThreshold\":0.0" + (extra.isEmpty() ? "" : "," + extra) + "}";
+    }
+
+    @Test
+    void migrationsCreateTheSchemaAndRepositoriesUpsertByRunAndStep() throws Exception {
+        assertEquals(List.of("1"), database.column(
+                "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank"));
+        RunRepository runs = trainer.bean(RunRepository.class);
+        RunRow run = runs.save(new RunRow(null, "repo test", "stage1", "CANCELLED", "{\"a\":1}", "birds", null,
+                Instant.now(), null, null, null, 0, 0, 10));
+        MetricRepository metrics = trainer.bean(MetricRepository.class);
+        metrics.upsert(run.id(), 1, 0, 1f, 2f, 0.1f, 2e-4f, 2e-4f, 10, 0.5);
+        metrics.upsert(run.id(), 1, 0, 3f, 4f, 0.1f, 2e-4f, 2e-4f, 10, 0.5);
+        metrics.upsert(run.id(), 2, 0, 3f, 4f, 0.1f, 2e-4f, 2e-4f, 10, 0.5);
+        assertEquals(List.of(1L, 2L), metrics.steps(run.id()));
+        assertEquals(3f, metrics.findByRun(run.id()).get(0).discriminatorLoss(), "a replayed step overwrites");
+        metrics.deleteAfter(run.id(), 1);
+        assertEquals(List.of(1L), metrics.steps(run.id()));
+        CheckpointRepository checkpoints = trainer.bean(CheckpointRepository.class);
+        checkpoints.upsert(run.id(), 1, 5, "/x/epoch-1", "a".repeat(64), "{}", 10, "{\"diversity\":0.5}",
+                Instant.now());
+        checkpoints.upsert(run.id(), 1, 5, "/x/epoch-1", "b".repeat(64), "{}", 11, "{}", Instant.now());
+        List<CheckpointRow> rows = checkpoints.findByRunIdOrderByStep(run.id());
+        assertEquals(1, rows.size(), "a checkpoint rewritten after a roll-back keeps one record");
+        assertEquals("b".repeat(64), rows.get(0).sha256());
+        assertEquals("{\"a\": 1}", runs.findById(run.id()).orElseThrow().spec(), "stored as jsonb");
+        runs.delete(run);
+    }
+
+    @Test
+    void bundleStagingDirectoriesLeftByACrashAreRemovedAtStart() {
+        assertTrue(Files.notExists(work.resolve("bundles/.b1.partial-123")));
+        assertTrue(Files.notExists(work.resolve("models/.b1.partial-456")));
+    }
+
+    @Test
+    void invalidSpecsAreRefusedNamingTheFieldAndNothingIsRecorded() throws Exception {
+        Files.createDirectories(work.resolve("outside"));
+        Map<String, String> refused = Map.ofEntries(
+                Map.entry(spec("text-encoder", 1, "").replace("tiny", "huge"), "preset"),
+                Map.entry(spec("stage1", 1, "\"textEncoderCheckpoint\":\"/nowhere\","
+                        + "\"overrides\":{\"generatorLr\":-0.1}"), "generatorLr"),
+                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"textEncoderLr\":0}"), "textEncoderLr"),
+                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"), "overrides.batchSize 1000"),
+                Map.entry(spec("stage2", 1, "\"textEncoderCheckpoint\":\"/nowhere\""), "stage1Checkpoint"),
+                Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"no-such-set\""), "does not exist"),
+                Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"" + work.resolve("outside") + "\""),
+                        "absolute path"),
+                Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"../outside\""), "'..'"),
+                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"loss\":\"hinge\"}"), "loss"),
+                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"discriminatorDropout\":1.5}"),
+                        "discriminatorDropout"),
+                Map.entry(spec("text-encoder", 1, "\"lrMultiplyer\":2"), "unknown field 'lrMultiplyer'"),
+                Map.entry(spec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\""), "textEncoderCheckpoint"));
+        long before = trainer.bean(RunRepository.class).count();
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
+                    () -> trainer.client.create(e.getKey()), e.getKey());
+            assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), e.getKey());
+            String message = error.getStatus().getDescription();
+            assertTrue(message.contains(e.getValue()), "'" + message + "' names " + e.getValue());
+            assertFalse(message.contains("\tat "), "no stack trace");
+        }
+        assertEquals(before, trainer.bean(RunRepository.class).count(), "nothing recorded");
+    }
+
+    @Test
+    void textEncoderThenStage1ThenStage2TrainToTheEndAndABundleIsExportedAndPromoted() throws Exception {
+        Run encoder = trainer.client.create(spec("text-encoder", 1, ""));
+        assertEquals(RunStatus.QUEUED, encoder.getStatus());
+        List<RunProgress> watched = watch(encoder.getId());
+        RunProgress end = watched.get(watched.size() - 1);
+        assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
+        assertEquals(100.0, end.getPercentage(), 1e-6);
+        assertTrue(watched.stream().anyMatch(p -> p.getStatus() == RunStatus.RUNNING && p.getStep() > 0),
+                "progress streamed while it trained");
+        trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
+        assertMetricsAreSteps1ToN(encoder.getId(), end.getTotalSteps());
+        List<Checkpoint> encoderCheckpoints = checkpoints(encoder.getId());
+        assertEquals(List.of(0L, end.getTotalSteps()), encoderCheckpoints.stream().map(Checkpoint::getStep).toList());
+        long encoderCheckpoint = last(encoderCheckpoints).getId();
+
+        Run stage1 = trainer.client.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\""));
+        assertEquals(encoderCheckpoint, stage1.getParentCheckpointId());
+        RunProgress stage1End = last(watch(stage1.getId()));
+        assertEquals(RunStatus.SUCCEEDED, stage1End.getStatus(), stage1End.getError());
+        assertMetricsAreSteps1ToN(stage1.getId(), stage1End.getTotalSteps());
+        List<Checkpoint> stage1Checkpoints = checkpoints(stage1.getId());
+        assertTrue(last(stage1Checkpoints).getEvaluationJson().contains("diversity"));
+
+        Run stage2 = trainer.client.create(spec("stage2", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\","
+                + "\"stage1Checkpoint\":\"" + last(stage1Checkpoints).getId() + "\""));
+        RunProgress stage2End = last(watch(stage2.getId()));
+        assertEquals(RunStatus.SUCCEEDED, stage2End.getStatus(), stage2End.getError());
+        trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
+        assertMetricsAreSteps1ToN(stage2.getId(), stage2End.getTotalSteps());
+        assertEquals(1, trainer.stub().listRuns(ListRunsRequest.newBuilder().addStatus(RunStatus.SUCCEEDED)
+                .setKind("stage1").build()).getRunsCount(), "filter by status and kind");
+        assertPaging();
+
+        StatusRuntimeException finished = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
+                .cancelRun(CancelRunRequest.newBuilder().setRunId(stage2.getId()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, finished.getStatus().getCode());
+
+        Checkpoint stage2Checkpoint = last(checkpoints(stage2.getId()));
+        Bundle bundle = trainer.stub().exportBundle(ExportBundleRequest.newBuilder()
+                .addCheckpointIds(stage2Checkpoint.getId()).setBundleId("tiny-test-1").build());
+        assertEquals(List.of(stage2Checkpoint.getId()), bundle.getCheckpointIdsList());
+        Bundle promoted = trainer.stub().promoteBundle(PromoteBundleRequest.newBuilder()
+                .setBundleId(bundle.getBundleId()).build());
+        assertTrue(promoted.getPromotedAtMs() > 0);
+        Path models = work.resolve("models");
+        assertEquals("tiny-test-1", Files.readString(models.resolve(Bundles.POINTER)).trim());
+        assertEquals("tiny-test-1", BundleReader.read(models.resolve("tiny-test-1")).manifest().bundleId());
+        assertEquals(1, trainer.stub().listBundles(ListBundlesRequest.getDefaultInstance()).getBundlesCount());
+
+        // A checkpoint file changed after it was recorded: export is refused, naming the file.
+        Path params = Path.of(stage2Checkpoint.getPath()).resolve("stage2_generator.params");
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(params, bytes);
+        StatusRuntimeException tampered = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
+                .exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(stage2Checkpoint.getId()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, tampered.getStatus().getCode());
+        assertTrue(tampered.getStatus().getDescription().contains("stage2_generator.params"),
+                tampered.getStatus().getDescription());
+    }
+
+    private void assertPaging() {
+        var first = trainer.stub().listRuns(ListRunsRequest.newBuilder().setPageSize(2).build());
+        assertEquals(2, first.getRunsCount());
+        var second = trainer.stub().listRuns(ListRunsRequest.newBuilder().setPageSize(2)
+                .setPageToken(first.getNextPageToken()).build());
+        assertTrue(second.getRuns(0).getId() < first.getRuns(1).getId(), "newest first, no overlap");
+    }
+
+    @Test
+    void aDivergingRunIsRolledBackWithHalvedRatesAndTheEventsAreRecorded() throws Exception {
+        Run encoder = trainer.client.create(spec("text-encoder", 1, ""));
+        assertEquals(RunStatus.SUCCEEDED, last(watch(encoder.getId())).getStatus());
+        long encoderCheckpoint = last(checkpoints(encoder.getId())).getId();
+        Run diverging = trainer.client.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint
+                + "\",\"maxDivergenceRetries\":2,\"overrides\":{\"lrMultiplier\":" + DIVERGING_MULTIPLIER + "}"));
+        List<RunProgress> watched = watch(diverging.getId());
+        trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
+        List<Object> events = database.column("SELECT type FROM events WHERE run_id = ? ORDER BY id",
+                diverging.getId());
+        System.out.println("lr x" + DIVERGING_MULTIPLIER + ": " + last(watched).getStatus() + " "
+                + last(watched).getError() + "; events " + events);
+        assertEquals(List.of("DIVERGENCE_ROLLED_BACK", "DIVERGENCE_ROLLED_BACK"), events);
+        assertEquals(RunStatus.FAILED, last(watched).getStatus());
+        assertTrue(last(watched).getError().contains("diverged"));
+        assertTrue(watched.stream().anyMatch(p -> p.getEvent().getType().equals("DIVERGENCE_ROLLED_BACK")),
+                "watchers see the events");
+    }
+
+    @Test
+    void aRunningRunIsCancelledWithACheckpointAndResumesToTheEndReportingLostMetrics() throws Exception {
+        Run run = trainer.client.create(spec("text-encoder", 30, "\"name\":\"cancel me\""));
+        Run waiting = trainer.client.create(spec("text-encoder", 1, "\"name\":\"second in line\""));
+        LiveRuns live = trainer.bean(LiveRuns.class);
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (live.latest(run.getId()).map(RunProgress::getStep).orElse(0L) < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(RunStatus.QUEUED, trainer.client.get(waiting.getId()).getStatus(),
+                "one slot: the second run waits while the first trains");
+        assertEquals(RunStatus.CANCELLED, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
+                .setRunId(waiting.getId()).build()).getStatus(), "a queued run is cancelled at once");
+        assertEquals(RunStatus.RUNNING, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
+                .setRunId(run.getId()).build()).getStatus(), "stops after its current step");
+        RunProgress cancelled = last(watch(run.getId()));
+        assertEquals(RunStatus.CANCELLED, cancelled.getStatus());
+        assertTrue(cancelled.getStep() < cancelled.getTotalSteps(), "cancelled mid-run");
+        assertEquals(cancelled.getStep(), last(checkpoints(run.getId())).getStep(), "a checkpoint where it stopped");
+        // a metric write lost with a killed process: the resumed run must say so, not leave a silent gap
+        try (var connection = database.connect(); var delete = connection.prepareStatement(
+                "DELETE FROM metrics WHERE run_id = ? AND step = 2")) {
+            delete.setLong(1, run.getId());
+            assertEquals(1, delete.executeUpdate());
+        }
+
+        assertEquals(RunStatus.QUEUED, trainer.stub().resumeRun(ResumeRunRequest.newBuilder()
+                .setRunId(run.getId()).build()).getStatus());
+        RunProgress end = last(watch(run.getId()));
+        assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
+        trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
+        assertEquals(LongStream.rangeClosed(1, end.getTotalSteps()).filter(step -> step != 2).boxed().toList(),
+                trainer.bean(MetricRepository.class).steps(run.getId()));
+        assertEquals(List.of("CANCELLED", "RESUMED", "METRICS_MISSING"), database.column(
+                "SELECT type FROM events WHERE run_id = ? ORDER BY id", run.getId()));
+        assertEquals(List.of("1 of the " + cancelled.getStep() + " steps up to the resumed checkpoint have no metrics:"
+                + " they were not yet written when the trainer stopped"), database.column(
+                "SELECT message FROM events WHERE run_id = ? AND type = 'METRICS_MISSING'", run.getId()));
+        StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
+                .resumeRun(ResumeRunRequest.newBuilder().setRunId(run.getId()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());
+    }
+
+    @Test
+    void moreThanOneConcurrentRunPerProcessIsAConfigurationError(@TempDir Path other) {
+        TrainerApplication.StartupException e = assertThrows(TrainerApplication.StartupException.class,
+                () -> TrainerApplication.start(new String[0], TrainerHarness.properties(database.url(), other,
+                        TrainerHarness.freePort(), Map.of("stackgan.trainer.max-concurrent-runs", 2))));
+        assertTrue(e.getMessage().contains("stackgan.trainer.max-concurrent-runs must be 1, got 2"),
+                e.getMessage());
+    }
+
+    /** lr x1000 does not turn the tiny Stage-I losses NaN within one epoch; x1e9 does within a few steps. */
+    static final String DIVERGING_MULTIPLIER = "1e9";
+
+    private List<RunProgress> watch(long runId) {
+        List<RunProgress> all = new ArrayList<>();
+        trainer.client.watch(runId, all::add);
+        return all;
+    }
+
+    private List<Checkpoint> checkpoints(long runId) throws InterruptedException {
+        trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
+        return trainer.stub().listCheckpoints(ListCheckpointsRequest.newBuilder().setRunId(runId).build())
+                .getCheckpointsList();
+    }
+
+    private void assertMetricsAreSteps1ToN(long runId, long steps) throws Exception {
+        assertTrue(steps > 0);
+        assertEquals(LongStream.rangeClosed(1, steps).boxed().toList(),
+                trainer.bean(MetricRepository.class).steps(runId));
+    }
+
+    private static <T> T last(List<T> list) {
+        return list.get(list.size() - 1);
+    }
+}
