@@ -135,6 +135,8 @@ public class RunScheduler {
                     + " CANCELLED runs can be resumed");
         }
         runs.updateStatus(runId, RunStatus.QUEUED.name());
+        // replace the ended state watchers would otherwise be handed (and end on) before the worker picks it up
+        live.publish(progress(runId, RunStatus.QUEUED).setStep(run.step()).setTotalSteps(run.totalSteps()).build());
         enqueue(runId);
         return find(runId);
     }
