@@ -1,6 +1,7 @@
 package dev.stackgan.trainer.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -36,8 +37,6 @@ import org.junit.jupiter.api.Test;
 class ExportParityTest {
 
     static final float TOLERANCE = 1e-4f;
-    static ModelConfig config;
-    static NDManager manager;
 
     @Test
     void freshWeightsMatchAtBatchOneAndFive() throws Exception {
@@ -73,10 +72,9 @@ class ExportParityTest {
             for (String graph : ModelGraphs.ALL) {
                 graphs.put(graph, Files.readAllBytes(bundle.graphFile(graph)));
             }
-            config = bundle.manifest().modelConfig();
-            manager = models.manager;
+            assertEquals(models.config, bundle.manifest().modelConfig());
             for (int batch : new int[] {1, 5}) {
-                assertParity(graphs, models.textEncoder, models.stage1, models.stage2, batch);
+                assertParity(graphs, models, batch);
             }
         }
     }
@@ -105,17 +103,19 @@ class ExportParityTest {
     }
 
     static void assertParityAtBatchOneAndFive(TinyModels models) throws Exception {
-        config = models.config;
-        manager = models.manager;
-        Map<String, byte[]> graphs = new GraphExporter(config, "test")
+        Map<String, byte[]> graphs = new GraphExporter(models.config, "test")
                 .export(models.textEncoder, models.stage1, models.stage2);
         for (int batch : new int[] {1, 5}) {
-            assertParity(graphs, models.textEncoder, models.stage1, models.stage2, batch);
+            assertParity(graphs, models, batch);
         }
     }
 
-    static void assertParity(Map<String, byte[]> graphs, TextEncoder encoder, Stage1Generator stage1,
-                             Stage2Generator stage2, int batch) throws Exception {
+    static void assertParity(Map<String, byte[]> graphs, TinyModels models, int batch) throws Exception {
+        ModelConfig config = models.config;
+        NDManager manager = models.manager;
+        TextEncoder encoder = models.textEncoder;
+        Stage1Generator stage1 = models.stage1;
+        Stage2Generator stage2 = models.stage2;
         Random random = new Random(batch);
         int words = config.text().maxWords();
         int c = config.conditionDim();

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,7 +162,6 @@ class TrainingSmokeTest {
 
     @Test
     void restoredOptimizerStateContinuesTheSameCurve(@TempDir Path dir) throws IOException {
-        Function<TinyModels, float[]> twoMoreSteps = null;
         try (TinyModels a = new TinyModels(8); TinyModels b = new TinyModels(9)) {
             GanStageTrainer trainerA = a.stage1Trainer();
             int size = a.config.stage1().imageSize();
