@@ -33,7 +33,7 @@ for port in $http_port 50050 50051 50052 50053; do
 done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-  command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.9 (or run with SKIP_BUILD=1 after a build)"
+  command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.8 or newer (or run with SKIP_BUILD=1 after a build)"
   say "building gateway, model services and the bundle exporter (mvn package, tests skipped; first run takes minutes)"
   # The services are shaded, runnable jars; the exporter (trainer-service) runs from its jar plus target/lib.
   # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
