@@ -1,0 +1,121 @@
+package dev.stackgan.trainer.bench;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.trainer.config.Preset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark harness: runs the selected sections, prints each table as it is done and writes them all to a
+ * markdown report.
+ *
+ * <pre>
+ * scripts/benchmark.sh [--sections 1,4,2] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
+ * </pre>
+ */
+public final class Benchmarks {
+
+    /** Vocabulary size of the benchmark configs: about CUB's; it changes only the embedding table's size. */
+    static final int VOCABULARY = 5_000;
+    static final int[] BATCHES = {1, 8};
+    static final double SPEEDUP_GOAL = 2.0;
+    static final double EFFICIENCY_GOAL = 0.40;
+
+    private final List<String> report = new ArrayList<>();
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        List<String> sections = List.of(option(args, "--sections", "1,4,2").split(","));
+        List<Preset> presets = Arrays.stream(option(args, "--presets", "small,paper").split(","))
+                .map(Preset::parse).toList();
+        double budget = Double.parseDouble(option(args, "--budget", "2"));
+        Path out = Path.of(option(args, "--out", "docs/benchmarks.md"));
+        Machine machine = Machine.current();
+        // PyTorch gets the same thread count as ONNX Runtime: one per core
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(machine.cores()));
+
+        Benchmarks bench = new Benchmarks();
+        Instant start = Instant.now();
+        bench.header(machine, String.join(" ", args), start);
+        if (sections.contains("1") || sections.contains("4")) {
+            bench.inference(presets, budget, machine.cores(), sections);
+        }
+        bench.add("Total harness time: " + Math.round((Instant.now().toEpochMilli() - start.toEpochMilli()) / 1e3)
+                + " s; load average at the end: " + Machine.loadAverage() + ".");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, String.join("\n", bench.report) + "\n");
+        System.out.println("wrote " + out);
+    }
+
+    private void header(Machine machine, String args, Instant start) {
+        add("# Benchmarks");
+        add("Measured " + start.truncatedTo(ChronoUnit.SECONDS) + " on " + machine.describe() + ", load average "
+                + Machine.loadAverage() + " (1 / 5 / 15 min) at the start; Java " + System.getProperty("java.version")
+                + ".");
+        add("Command: `scripts/benchmark.sh" + (args.isBlank() ? "" : " " + args) + "`");
+        add("Weights are fresh (reference initialization, seed 1): the trained model does not exist yet. Latency "
+                + "does not depend on the weights' values, only the pictures do. Vocabulary " + VOCABULARY
+                + " words. p50 / p99 are nearest-rank over the timed runs after one warm-up run.");
+    }
+
+    private void inference(List<Preset> presets, double budget, int threads, List<String> sections)
+            throws Exception {
+        Stopwatch stopwatch = new Stopwatch("inference", InferenceBench.measurements(presets.size(), BATCHES.length)
+                + 1, budget, 3, System.out);
+        InferenceBench bench = new InferenceBench(stopwatch, threads);
+        double peak = bench.peakFlops();
+        List<InferenceBench.Result> results = new ArrayList<>();
+        for (Preset preset : presets) {
+            ModelConfig config = preset.model(VOCABULARY);
+            results.addAll(bench.run(preset.id(), config, BATCHES));
+        }
+        String load = " Load average after this section: " + Machine.loadAverage() + ".";
+        if (sections.contains("1")) {
+            add("## 1. Inference engine: ONNX Runtime vs PyTorch eager\n\nSame weights, same inputs; PyTorch eager "
+                    + "through DJL 0.36 (libtorch 2.7.1, eval mode, autograd off), ONNX Runtime 1.29 (all graph "
+                    + "optimizations); both with " + threads + " intra-op threads. Goal: ONNX Runtime at least "
+                    + SPEEDUP_GOAL + "x faster at batch 1." + load);
+            add(Tables.engines(results, SPEEDUP_GOAL));
+        }
+        if (sections.contains("4")) {
+            add("## 4. The hardware bound\n\nPeak: " + InferenceBench.PEAK_SIZE + " x " + InferenceBench.PEAK_SIZE
+                    + " single-precision MatMul in ONNX Runtime, fastest run: " + Tables.gflops(peak)
+                    + " GFLOP/s. FLOPs counted from each graph (Conv, Gemm, MatMul, LSTM; elementwise operators "
+                    + "left out) with the shapes ONNX Runtime reports; achieved = FLOPs / ONNX Runtime p50. Goal: "
+                    + "Stage-II at least " + Math.round(EFFICIENCY_GOAL * 100) + " % of peak at its best batch size.");
+            add(Tables.efficiency(results, peak, EFFICIENCY_GOAL));
+        }
+    }
+
+    private void add(String markdown) {
+        System.out.println();
+        System.out.println(markdown);
+        report.add(markdown + "\n");
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(name)) {
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--") && !List.of("--sections", "--presets", "--budget", "--out")
+                    .contains(args[i])) {
+                throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; known: --sections 1,4,2 --presets small,paper --budget SECONDS --out FILE");
+            }
+        }
+        return fallback;
+    }
+}
