@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmark harness (dev.stackgan.trainer.bench.Benchmarks): prints each table and writes
-# docs/benchmarks.md. Builds trainer-service and what it depends on first (compile only, nothing installed).
+# docs/benchmarks.md. Builds trainer-service and the serving jars first (package, nothing installed); the serving
+# sections start the four services as child processes on free ports (logs: trainer-service/target/bench/).
 #
-#   scripts/benchmark.sh                                  # every section, presets small and paper
+#   scripts/benchmark.sh                                  # sections 1,4,2,3,6; presets small and paper
 #   scripts/benchmark.sh --sections 1,4 --presets small   # a subset
 #   SKIP_BUILD=1 scripts/benchmark.sh                     # reuse the last build
 #   MAVEN_ARGS=-o scripts/benchmark.sh                    # extra Maven arguments, e.g. offline
@@ -16,11 +17,12 @@ command -v java >/dev/null || fail "java not found on PATH: install a JDK 17"
 classpath_file=trainer-service/target/bench.classpath
 if [ -z "${SKIP_BUILD:-}" ]; then
   command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.9 (or run with SKIP_BUILD=1 after a build)"
-  echo "[benchmark] building trainer-service (compile, tests skipped)"
+  echo "[benchmark] building trainer-service and the four serving jars (package, tests skipped; nothing installed)"
   # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
   # shellcheck disable=SC2086
-  mvn -B -q ${MAVEN_ARGS:-} -pl trainer-service -am compile dependency:build-classpath \
-      -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+  mvn -B -q ${MAVEN_ARGS:-} -pl trainer-service,gateway,text-encoder-service,stage1-service,stage2-service -am \
+      package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/bench.classpath \
+      -Dmdep.includeScope=runtime 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 fi
 [ -s "$classpath_file" ] || fail "$classpath_file is missing: run without SKIP_BUILD first"
 

@@ -16,7 +16,7 @@ import java.util.Locale;
  * markdown report.
  *
  * <pre>
- * scripts/benchmark.sh [--sections 1,4,2] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
+ * scripts/benchmark.sh [--sections 1,4,2,3,6] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class Benchmarks {
@@ -26,6 +26,7 @@ public final class Benchmarks {
     static final int[] BATCHES = {1, 8};
     static final double SPEEDUP_GOAL = 2.0;
     static final double EFFICIENCY_GOAL = 0.40;
+    static final double OVERHEAD_GOAL = 1.15;
 
     private final List<String> report = new ArrayList<>();
 
@@ -34,7 +35,7 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
-        List<String> sections = List.of(option(args, "--sections", "1,4,2").split(","));
+        List<String> sections = List.of(option(args, "--sections", "1,4,2,3,6").split(","));
         List<Preset> presets = Arrays.stream(option(args, "--presets", "small,paper").split(","))
                 .map(Preset::parse).toList();
         double budget = Double.parseDouble(option(args, "--budget", "2"));
@@ -48,6 +49,9 @@ public final class Benchmarks {
         bench.header(machine, String.join(" ", args), start);
         if (sections.contains("1") || sections.contains("4")) {
             bench.inference(presets, budget, machine.cores(), sections);
+        }
+        if (sections.contains("2") || sections.contains("3") || sections.contains("6")) {
+            bench.serving(budget, machine.cores(), sections);
         }
         bench.add("Total harness time: " + Math.round((Instant.now().toEpochMilli() - start.toEpochMilli()) / 1e3)
                 + " s; load average at the end: " + Machine.loadAverage() + ".");
@@ -96,6 +100,37 @@ public final class Benchmarks {
         }
     }
 
+    private void serving(double budget, int threads, List<String> sections) throws Exception {
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(), budget, 20, System.out);
+        Path root = Path.of("").toAbsolutePath();
+        ServingBench.Results results = new ServingBench(stopwatch, budget, threads,
+                root.resolve("trainer-service/target/bench")).run(root);
+        String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
+                + "ports), a fresh `small` bundle exported by ExportFreshBundle; requests from this process. The "
+                + "stack is started twice: dynamic batching on (the default, max batch 8, 5 ms queue delay) and off "
+                + "(`stackgan.serving.batching.max-batch-size: 1`). Load average after this section: "
+                + Machine.loadAverage() + ".";
+        if (sections.contains("2")) {
+            add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by the "
+                    + "gateway) against the same three ONNX Runtime sessions chained in this process. Goal: at most "
+                    + OVERHEAD_GOAL + "x at batch 1 (judged on p50 and p99).");
+            add(Tables.overhead(results.overhead(), OVERHEAD_GOAL));
+        }
+        if (sections.contains("3")) {
+            add("## 3. Load\n\nHTTP GET /v1/images.png (one 256 px image), each client sending its next request "
+                    + "when the last one answered, for max(5 s, 3 x budget) per point. Goal: 16 clients reach at "
+                    + "least 90 % of the best throughput, p99 at most 3x p50, no errors.");
+            add(Tables.load(results.load(), ServingBench.CLIENTS[ServingBench.CLIENTS.length - 1], 0.90, 3.0));
+        }
+        if (sections.contains("6")) {
+            add("## 6. Start-up and memory\n\nAll four processes start at once (they compete for the cores), "
+                    + "timed from process start until grpc.health.v1 reports SERVING (model services: model loaded); "
+                    + "first figure: batching on, second: off. RSS is VmRSS from /proc/PID/status: idle after the "
+                    + "first request, and the peak sampled every 100 ms under load.");
+            add(Tables.footprint(results.footprint()));
+        }
+    }
+
     private void add(String markdown) {
         System.out.println();
         System.out.println(markdown);
@@ -113,7 +148,7 @@ public final class Benchmarks {
             if (args[i].startsWith("--") && !List.of("--sections", "--presets", "--budget", "--out")
                     .contains(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --sections 1,4,2 --presets small,paper --budget SECONDS --out FILE");
+                        + "; known: --sections 1,4,2,3,6 --presets small,paper --budget SECONDS --out FILE");
             }
         }
         return fallback;

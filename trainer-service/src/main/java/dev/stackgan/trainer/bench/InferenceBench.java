@@ -164,7 +164,7 @@ public final class InferenceBench {
     }
 
     /** The chain as the gateway runs it: three sessions, each output tensor handed on without a copy. */
-    private static void ortChain(Map<String, OrtSession> sessions, Map<String, OnnxTensor> textIn, OnnxTensor z)
+    static void ortChain(Map<String, OrtSession> sessions, Map<String, OnnxTensor> textIn, OnnxTensor z)
             throws OrtException {
         try (OrtSession.Result text = sessions.get(ModelGraphs.TEXT_ENCODER).run(textIn)) {
             OnnxTensor c1 = (OnnxTensor) text.get(ModelGraphs.STAGE1_C).orElseThrow();

@@ -51,6 +51,72 @@ public final class Tables {
                 .max(Comparator.comparingDouble(InferenceBench.Result::ortFlops)).orElseThrow() == r;
     }
 
+    /** Section 2: each path's latency and its ratio to the in-process chain (the first entry). */
+    public static String overhead(List<ServingBench.Overhead> paths, double goal) {
+        LatencyStats base = paths.get(0).latency();
+        MarkdownTable table = new MarkdownTable("path (batch 1, 256 px)", "p50 ms", "p99 ms", "p50 ratio",
+                "p99 ratio", "goal <= " + goal + "x");
+        for (ServingBench.Overhead o : paths) {
+            double p50 = o.latency().p50() / base.p50();
+            double p99 = o.latency().p99() / base.p99();
+            table.row(o.path(), String.format("%.2f", o.latency().p50()), String.format("%.2f", o.latency().p99()),
+                    String.format("%.2fx", p50), String.format("%.2fx", p99),
+                    o == paths.get(0) ? "(baseline)" : ratioVerdict(p50, p99, goal));
+        }
+        return table.render();
+    }
+
+    static String ratioVerdict(double p50, double p99, double goal) {
+        if (p50 <= goal && p99 <= goal) {
+            return "holds";
+        }
+        return String.format("MISSES: p50 %.2fx, p99 %.2fx over the goal", p50 / goal, p99 / goal);
+    }
+
+    /**
+     * Section 3: the goal is judged per batching setting: 16 clients reach 90 % of that setting's best throughput,
+     * and every point has p99 <= 3 x p50 and no errors.
+     */
+    public static String load(List<ServingBench.Load> points, int heaviest, double throughputGoal,
+                              double tailGoal) {
+        MarkdownTable table = new MarkdownTable("dynamic batching", "clients", "images/s", "of best",
+                "p50 / p99 ms", "p99 / p50", "errors", "goal");
+        for (ServingBench.Load p : points) {
+            double best = points.stream().filter(o -> o.maxBatchSize() == p.maxBatchSize())
+                    .mapToDouble(ServingBench.Load::imagesPerSecond).max().orElseThrow();
+            double share = p.imagesPerSecond() / best;
+            double tail = p.latency().p99() / p.latency().p50();
+            List<String> misses = new java.util.ArrayList<>();
+            if (p.clients() == heaviest && share < throughputGoal) {
+                misses.add(String.format("throughput %.0f points under %.0f %%", 100 * (throughputGoal - share),
+                        100 * throughputGoal));
+            }
+            if (tail > tailGoal) {
+                misses.add(String.format("p99 %.1fx p50 (goal %.0fx)", tail, tailGoal));
+            }
+            if (p.errors() > 0) {
+                misses.add(p.errors() + " errors");
+            }
+            table.row(p.maxBatchSize() == 1 ? "off (max 1)" : "on (max " + p.maxBatchSize() + ")", p.clients(),
+                    String.format("%.1f", p.imagesPerSecond()), percent(share), ms(p.latency()),
+                    String.format("%.2f", tail), p.errors(), misses.isEmpty() ? "holds" : "MISSES: "
+                            + String.join("; ", misses));
+        }
+        return table.render();
+    }
+
+    /** Section 6: start-up time per start and resident memory. */
+    public static String footprint(List<ServingBench.Footprint> services) {
+        MarkdownTable table = new MarkdownTable("service", "start to SERVING s (each start)", "RSS idle MiB",
+                "RSS peak under load MiB");
+        for (ServingBench.Footprint f : services) {
+            table.row(f.module(), String.join(" / ", f.startupSeconds().stream()
+                            .map(x -> String.format("%.1f", x)).toList()),
+                    f.idleRssKib() / 1024, f.loadedRssKib() / 1024);
+        }
+        return table.render();
+    }
+
     static String ms(LatencyStats stats) {
         return String.format("%.2f / %.2f", stats.p50(), stats.p99());
     }
