@@ -3,7 +3,7 @@
 # docs/benchmarks.md. Builds trainer-service and the serving jars first (package, nothing installed); the serving
 # sections start the four services as child processes on free ports (logs: trainer-service/target/bench/).
 #
-#   scripts/benchmark.sh                                  # sections 1,4,2,3,6; presets small and paper
+#   scripts/benchmark.sh                                  # sections 1,4,5,2,3,6; presets small and paper
 #   scripts/benchmark.sh --sections 1,4 --presets small   # a subset
 #   SKIP_BUILD=1 scripts/benchmark.sh                     # reuse the last build
 #   MAVEN_ARGS=-o scripts/benchmark.sh                    # extra Maven arguments, e.g. offline

@@ -16,7 +16,7 @@ import java.util.Locale;
  * markdown report.
  *
  * <pre>
- * scripts/benchmark.sh [--sections 1,4,2,3,6] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
+ * scripts/benchmark.sh [--sections 1,4,5,2,3,6] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class Benchmarks {
@@ -35,7 +35,7 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
-        List<String> sections = List.of(option(args, "--sections", "1,4,2,3,6").split(","));
+        List<String> sections = List.of(option(args, "--sections", "1,4,5,2,3,6").split(","));
         List<Preset> presets = Arrays.stream(option(args, "--presets", "small,paper").split(","))
                 .map(Preset::parse).toList();
         double budget = Double.parseDouble(option(args, "--budget", "2"));
@@ -47,8 +47,12 @@ public final class Benchmarks {
         Benchmarks bench = new Benchmarks();
         Instant start = Instant.now();
         bench.header(machine, String.join(" ", args), start);
-        if (sections.contains("1") || sections.contains("4")) {
-            bench.inference(presets, budget, machine.cores(), sections);
+        double peak = 0;
+        if (sections.contains("1") || sections.contains("4") || sections.contains("5")) {
+            peak = bench.inference(presets, budget, machine.cores(), sections);
+        }
+        if (sections.contains("5")) {
+            bench.training(presets, budget, peak);
         }
         if (sections.contains("2") || sections.contains("3") || sections.contains("6")) {
             bench.serving(budget, machine.cores(), sections);
@@ -71,12 +75,17 @@ public final class Benchmarks {
                 + " words. p50 / p99 are nearest-rank over the timed runs after one warm-up run.");
     }
 
-    private void inference(List<Preset> presets, double budget, int threads, List<String> sections)
+    /** Sections 1 and 4 (whichever are selected); returns the measured peak FLOP/s. */
+    private double inference(List<Preset> presets, double budget, int threads, List<String> sections)
             throws Exception {
-        Stopwatch stopwatch = new Stopwatch("inference", InferenceBench.measurements(presets.size(), BATCHES.length)
-                + 1, budget, 3, System.out);
+        boolean engines = sections.contains("1") || sections.contains("4");
+        Stopwatch stopwatch = new Stopwatch("inference", (engines ? InferenceBench.measurements(presets.size(),
+                BATCHES.length) : 0) + 1, budget, 3, System.out);
         InferenceBench bench = new InferenceBench(stopwatch, threads);
         double peak = bench.peakFlops();
+        if (!engines) {
+            return peak;
+        }
         List<InferenceBench.Result> results = new ArrayList<>();
         for (Preset preset : presets) {
             ModelConfig config = preset.model(VOCABULARY);
@@ -98,6 +107,29 @@ public final class Benchmarks {
                     + "Stage-II at least " + Math.round(EFFICIENCY_GOAL * 100) + " % of peak at its best batch size.");
             add(Tables.efficiency(results, peak, EFFICIENCY_GOAL));
         }
+        return peak;
+    }
+
+    private void training(List<Preset> presets, double budget, double peak) throws Exception {
+        Stopwatch stopwatch = new Stopwatch("training", 2 * presets.size(), budget, 2, System.out);
+        TrainingBench bench = new TrainingBench(stopwatch);
+        List<TrainingBench.Result> results = new ArrayList<>();
+        for (Preset preset : presets) {
+            results.addAll(bench.run(preset.id(), preset.model(VOCABULARY), preset.training(),
+                    trainingBatch(preset)));
+        }
+        add("## 5. Training\n\nOne GAN step = D step + G step (GanStageTrainer, as StageRun runs it; the batch is "
+                + "built inside the step), random images and captions, fresh weights, PyTorch through DJL with "
+                + "autograd. `paper` runs at batch " + trainingBatch(Preset.PAPER) + " instead of 64 to fit the "
+                + "time budget. Training FLOPs per image are estimated as 3 x (G forward + 3 D forwards) (D sees "
+                + "real, mismatched and generated images; backward ~ 2 forwards), plus the frozen Stage-I forward "
+                + "for Stage-II, with forward FLOPs counted from the DJL blocks (Conv2d, Linear); peak as in "
+                + "section 4. No goal is set. Load average after this section: " + Machine.loadAverage() + ".");
+        add(Tables.training(results, peak));
+    }
+
+    private static int trainingBatch(Preset preset) {
+        return preset == Preset.PAPER ? 8 : preset.training().batchSize();
     }
 
     private void serving(double budget, int threads, List<String> sections) throws Exception {
@@ -148,7 +180,7 @@ public final class Benchmarks {
             if (args[i].startsWith("--") && !List.of("--sections", "--presets", "--budget", "--out")
                     .contains(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --sections 1,4,2,3,6 --presets small,paper --budget SECONDS --out FILE");
+                        + "; known: --sections 1,4,5,2,3,6 --presets small,paper --budget SECONDS --out FILE");
             }
         }
         return fallback;

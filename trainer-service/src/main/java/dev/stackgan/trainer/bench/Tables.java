@@ -117,6 +117,18 @@ public final class Tables {
         return table.render();
     }
 
+    /** Section 5: training images/s per stage and the estimated share of peak. */
+    public static String training(List<TrainingBench.Result> results, double peakFlops) {
+        MarkdownTable table = new MarkdownTable("preset", "stage", "batch", "step p50 / p99 ms", "images/s",
+                "est. training GFLOP / image", "est. GFLOP/s", "of peak");
+        for (TrainingBench.Result r : results) {
+            table.row(r.preset(), r.stage(), r.batch(), ms(r.step()), String.format("%.2f", r.imagesPerSecond()),
+                    String.format("%.2f", r.trainingFlopsPerImage() / 1e9), gflops(r.flops()),
+                    percent(r.flops() / peakFlops));
+        }
+        return table.render();
+    }
+
     static String ms(LatencyStats stats) {
         return String.format("%.2f / %.2f", stats.p50(), stats.p99());
     }
