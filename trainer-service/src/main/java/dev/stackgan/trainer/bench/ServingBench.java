@@ -9,6 +9,7 @@ import dev.stackgan.bundle.graph.ModelGraphs;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateRequest;
 import dev.stackgan.proto.v1.Stage;
+import dev.stackgan.proto.v1.StageTimings;
 import dev.stackgan.trainer.cli.ExportFreshBundle;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -46,6 +47,10 @@ public final class ServingBench {
     public record Overhead(String path, LatencyStats latency) {
     }
 
+    /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the gRPC runs. */
+    public record GatewayTimings(double textEncoderMs, double stage1Ms, double stage2Ms, double totalMs) {
+    }
+
     /** One load point: images/s over the run, latency of every request, failed requests. */
     public record Load(int maxBatchSize, int clients, double imagesPerSecond, LatencyStats latency, long errors) {
     }
@@ -54,7 +59,8 @@ public final class ServingBench {
     public record Footprint(String module, List<Double> startupSeconds, long idleRssKib, long loadedRssKib) {
     }
 
-    public record Results(List<Overhead> overhead, List<Load> load, List<Footprint> footprint) {
+    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, List<Load> load,
+                          List<Footprint> footprint) {
     }
 
     private final Stopwatch stopwatch;
@@ -87,8 +93,10 @@ public final class ServingBench {
         Map<String, List<Double>> startups = new LinkedHashMap<>();
         Map<String, Long> idle = new LinkedHashMap<>();
         Map<String, Long> loaded = new LinkedHashMap<>();
+        List<StageTimings> timings = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
-            try (ServingStack stack = ServingStack.start(root, models, maxBatch, work.resolve("logs-batch" + maxBatch))) {
+            Path logs = work.resolve("logs-batch" + maxBatch);
+            try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs)) {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
                 String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=7&prompt="
@@ -98,7 +106,7 @@ public final class ServingBench {
                 if (maxBatch == BATCH_SIZES[0]) {
                     overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
                             stopwatch.time("gateway HTTP b1", () -> httpImage(url))));
-                    overhead.add(new Overhead("gateway gRPC Generate", grpc(stack.gatewayGrpcPort())));
+                    overhead.add(new Overhead("gateway gRPC Generate", grpc(stack.gatewayGrpcPort(), timings)));
                 }
                 for (int clients : CLIENTS) {
                     load.add(load(stack, url, maxBatch, clients, loaded));
@@ -107,7 +115,10 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, load, footprint);
+        return new Results(overhead, new GatewayTimings(
+                median(timings, StageTimings::getTextEncoderMs), median(timings, StageTimings::getStage1Ms),
+                median(timings, StageTimings::getStage2Ms), median(timings, StageTimings::getTotalMs)),
+                load, footprint);
     }
 
     private LatencyStats inProcess(ModelBundle bundle) throws Exception {
@@ -132,13 +143,17 @@ public final class ServingBench {
         }
     }
 
-    private LatencyStats grpc(int port) throws Exception {
+    private static double median(List<StageTimings> timings, java.util.function.ToLongFunction<StageTimings> field) {
+        return LatencyStats.percentile(timings.stream().mapToLong(field).mapToDouble(x -> x).sorted().toArray(), 50);
+    }
+
+    private LatencyStats grpc(int port, List<StageTimings> timings) throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
         try {
             GatewayServiceGrpc.GatewayServiceBlockingStub stub = GatewayServiceGrpc.newBlockingStub(channel);
             GenerateRequest request = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1).setSeed(7)
                     .setFinalStage(Stage.STAGE_2).build();
-            return stopwatch.time("gateway gRPC b1", () -> stub.generate(request));
+            return stopwatch.time("gateway gRPC b1", () -> timings.add(stub.generate(request).getTimings()));
         } finally {
             channel.shutdownNow();
         }
