@@ -1,0 +1,211 @@
+package dev.stackgan.trainer.bench;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.trainer.config.Preset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark harness: runs the selected sections, prints each table as it is done and writes them all to a
+ * markdown report.
+ *
+ * <pre>
+ * scripts/benchmark.sh [--sections 1,4,5,2,3,6] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
+ * </pre>
+ */
+public final class Benchmarks {
+
+    /** Vocabulary size of the benchmark configs: about CUB's; it changes only the embedding table's size. */
+    static final int VOCABULARY = 5_000;
+    static final int[] BATCHES = {1, 8};
+    static final double SPEEDUP_GOAL = 2.0;
+    static final double EFFICIENCY_GOAL = 0.40;
+    static final double OVERHEAD_GOAL = 1.15;
+
+    private final List<String> report = new ArrayList<>();
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        List<String> sections = List.of(option(args, "--sections", "1,4,5,2,3,6").split(","));
+        List<Preset> presets = Arrays.stream(option(args, "--presets", "small,paper").split(","))
+                .map(Preset::parse).toList();
+        double budget = Double.parseDouble(option(args, "--budget", "2"));
+        Path out = Path.of(option(args, "--out", "docs/benchmarks.md"));
+        Machine machine = Machine.current();
+        // PyTorch gets the same thread count as ONNX Runtime: one per core
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(machine.cores()));
+
+        Benchmarks bench = new Benchmarks();
+        Instant start = Instant.now();
+        bench.header(machine, String.join(" ", args), start);
+        double peak = 0;
+        if (sections.contains("1") || sections.contains("4") || sections.contains("5")) {
+            peak = bench.inference(presets, budget, machine.cores(), sections);
+        }
+        if (sections.contains("5")) {
+            bench.training(presets, budget, peak);
+        }
+        if (sections.contains("2") || sections.contains("3") || sections.contains("6")) {
+            bench.serving(budget, machine.cores(), sections);
+        }
+        bench.add("Total harness time: " + Math.round((Instant.now().toEpochMilli() - start.toEpochMilli()) / 1e3)
+                + " s; load average at the end: " + Machine.loadAverage() + ".");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, String.join("\n", bench.report) + "\n");
+        System.out.println("wrote " + out);
+    }
+
+    private void header(Machine machine, String args, Instant start) {
+        add("# Benchmarks");
+        add("Measured " + start.truncatedTo(ChronoUnit.SECONDS) + " on " + machine.describe() + ", load average "
+                + Machine.loadAverage() + " (1 / 5 / 15 min) at the start; Java " + System.getProperty("java.version")
+                + ".");
+        add("Command: `scripts/benchmark.sh" + (args.isBlank() ? "" : " " + args) + "`");
+        add("Weights are fresh (reference initialization, seed 1): the trained model does not exist yet. Latency "
+                + "does not depend on the weights' values, only the pictures do. Vocabulary " + VOCABULARY
+                + " words in sections 1, 4 and 5. p50 / p99 are nearest-rank over the timed runs after one warm-up "
+                + "run.");
+    }
+
+    /** Sections 1 and 4 (whichever are selected); returns the measured peak FLOP/s. */
+    private double inference(List<Preset> presets, double budget, int threads, List<String> sections)
+            throws Exception {
+        boolean engines = sections.contains("1") || sections.contains("4");
+        Stopwatch stopwatch = new Stopwatch("inference", (engines ? InferenceBench.measurements(presets.size(),
+                BATCHES.length) + 2 : 1), budget, 3, System.out);
+        InferenceBench bench = new InferenceBench(stopwatch, threads);
+        double peakBefore = bench.peakFlops();
+        if (!engines) {
+            return peakBefore;
+        }
+        List<InferenceBench.Result> results = new ArrayList<>();
+        for (Preset preset : presets) {
+            ModelConfig config = preset.model(VOCABULARY);
+            results.addAll(bench.run(preset.id(), config, BATCHES));
+        }
+        // measured again after the section: on a shared machine one measurement alone may catch a busy moment
+        double peakAfter = bench.peakFlops();
+        double peak = Math.max(peakBefore, peakAfter);
+        String load = " Load average after this section: " + Machine.loadAverage() + ".";
+        if (sections.contains("1")) {
+            add("## 1. Inference engine: ONNX Runtime vs PyTorch eager\n\nSame weights, same inputs; PyTorch eager "
+                    + "through DJL 0.36 (libtorch 2.7.1, eval mode, autograd off), ONNX Runtime 1.29 (all graph "
+                    + "optimizations); both with " + threads + " intra-op threads. Goal: ONNX Runtime at least "
+                    + SPEEDUP_GOAL + "x faster at batch 1." + load);
+            add(Tables.engines(results, SPEEDUP_GOAL));
+        }
+        if (sections.contains("4")) {
+            add("## 4. The hardware bound\n\nPeak: " + InferenceBench.PEAK_SIZE + " x " + InferenceBench.PEAK_SIZE
+                    + " single-precision MatMul in ONNX Runtime, fastest run, measured before and after "
+                    + "section 1 (" + Tables.gflops(peakBefore) + " and " + Tables.gflops(peakAfter) + "), the better: "
+                    + Tables.gflops(peak) + " GFLOP/s. A share above 100 % means the peak was measured while other "
+                    + "work held a core. FLOPs counted from each graph (Conv, Gemm, MatMul, LSTM; elementwise "
+                    + "operators left out) with the shapes ONNX Runtime reports; achieved = FLOPs / ONNX Runtime "
+                    + "p50. Goal: Stage-II at least " + Math.round(EFFICIENCY_GOAL * 100) + " % of peak at its "
+                    + "best batch size.");
+            add(Tables.efficiency(results, peak, EFFICIENCY_GOAL));
+        }
+        return peak;
+    }
+
+    private void training(List<Preset> presets, double budget, double peak) throws Exception {
+        Stopwatch stopwatch = new Stopwatch("training", 2 * presets.size(), budget, 2, System.out);
+        TrainingBench bench = new TrainingBench(stopwatch);
+        List<TrainingBench.Result> results = new ArrayList<>();
+        for (Preset preset : presets) {
+            results.addAll(bench.run(preset.id(), preset.model(VOCABULARY), preset.training(),
+                    trainingBatch(preset)));
+        }
+        add("## 5. Training\n\nOne GAN step = D step + G step (GanStageTrainer, as StageRun runs it; the batch is "
+                + "built inside the step), random images and captions, fresh weights, PyTorch through DJL with "
+                + "autograd. `paper` runs at batch " + trainingBatch(Preset.PAPER) + " instead of 64 to fit the "
+                + "time budget. Training FLOPs per image are estimated as 3 x (G forward + 3 D forwards) (D sees "
+                + "real, mismatched and generated images; backward ~ 2 forwards), plus the frozen Stage-I forward "
+                + "for Stage-II, with forward FLOPs counted from the DJL blocks (Conv2d, Linear); peak as in "
+                + "section 4. No goal is set. Load average after this section: " + Machine.loadAverage() + ".");
+        add(Tables.training(results, peak));
+    }
+
+    private static int trainingBatch(Preset preset) {
+        return preset == Preset.PAPER ? 8 : preset.training().batchSize();
+    }
+
+    private void serving(double budget, int threads, List<String> sections) throws Exception {
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(), budget, 20, System.out);
+        Path root = Path.of("").toAbsolutePath();
+        ServingBench.Results results = new ServingBench(stopwatch, budget, threads,
+                root.resolve("trainer-service/target/bench")).run(root);
+        String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
+                + "ports), a fresh `small` bundle exported by ExportFreshBundle (vocabulary from the shared example "
+                + "captions); requests from this process. The stack is started twice: dynamic batching on (the "
+                + "default, max batch 8, 5 ms queue delay) and off (`stackgan.serving.batching.max-batch-size: 1`). "
+                + "Load average after this section: " + Machine.loadAverage() + ".";
+        if (sections.contains("2")) {
+            add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by the "
+                    + "gateway) against the same three ONNX Runtime sessions chained in this process. Goal: at most "
+                    + OVERHEAD_GOAL + "x at batch 1 (judged on p50 and p99).");
+            add(Tables.overhead(results.overhead(), OVERHEAD_GOAL));
+            ServingBench.GatewayTimings t = results.gatewayTimings();
+            add(String.format("Where the time goes (the gateway's own timings in its gRPC answers, medians, whole "
+                    + "ms; each stage includes the gRPC call and any batching queue delay): text encoder %.0f, "
+                    + "Stage-I %.0f, Stage-II %.0f, total %.0f ms. The rest of the client's p50 is the gateway's "
+                    + "request handling and the transport of the PNG.", t.textEncoderMs(), t.stage1Ms(),
+                    t.stage2Ms(), t.totalMs()));
+        }
+        if (sections.contains("3")) {
+            add("## 3. Load\n\nHTTP GET /v1/images.png (one 256 px image), each client sending its next request "
+                    + "when the last one answered, for max(5 s, 3 x budget) per point. Goal: 16 clients reach at "
+                    + "least 90 % of the best throughput, p99 at most 3x p50, no errors.");
+            int heaviest = ServingBench.CLIENTS[ServingBench.CLIENTS.length - 1];
+            add(Tables.load(results.load(), heaviest, 0.90, 3.0));
+            double on = throughput(results.load(), ServingBench.BATCH_SIZES[0], heaviest);
+            double off = throughput(results.load(), 1, heaviest);
+            add(String.format("At %d clients dynamic batching on serves %.1f images/s, off %.1f: on is %.0f %% of "
+                    + "off.", heaviest, on, off, 100 * on / off));
+        }
+        if (sections.contains("6")) {
+            add("## 6. Start-up and memory\n\nAll four processes start at once (they compete for the cores), "
+                    + "timed from process start until grpc.health.v1 reports SERVING (model services: model loaded); "
+                    + "first figure: batching on, second: off. RSS is VmRSS from /proc/PID/status: idle after the "
+                    + "first request, and the peak sampled every 100 ms under load.");
+            add(Tables.footprint(results.footprint()));
+        }
+    }
+
+    private static double throughput(List<ServingBench.Load> points, int maxBatchSize, int clients) {
+        return points.stream().filter(p -> p.maxBatchSize() == maxBatchSize && p.clients() == clients)
+                .mapToDouble(ServingBench.Load::imagesPerSecond).findFirst().orElseThrow();
+    }
+
+    private void add(String markdown) {
+        System.out.println();
+        System.out.println(markdown);
+        report.add(markdown + "\n");
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(name)) {
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--") && !List.of("--sections", "--presets", "--budget", "--out")
+                    .contains(args[i])) {
+                throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; known: --sections 1,4,5,2,3,6 --presets small,paper --budget SECONDS --out FILE");
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.stackgan.trainer.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import dev.stackgan.bundle.BundleReader;
+import dev.stackgan.bundle.ModelBundle;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.graph.ModelGraphs;
+import dev.stackgan.proto.v1.GatewayServiceGrpc;
+import dev.stackgan.proto.v1.GenerateRequest;
+import dev.stackgan.proto.v1.Stage;
+import dev.stackgan.proto.v1.StageTimings;
+import dev.stackgan.trainer.cli.ExportFreshBundle;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sections 2, 3 and 6 on the real serving stack (four child processes, a fresh {@code small} bundle): the gateway's
+ * latency against the same three ONNX Runtime calls in this process, throughput and latency under concurrent
+ * clients with dynamic batching on and off, and each service's start-up time and memory.
+ */
+public final class ServingBench {
+
+    static final String PROMPT = "a small bird with a red crown and black wings";
+    static final int[] CLIENTS = {1, 4, 16};
+    /** The model services' default batch size (application.yml) and "off". */
+    static final int[] BATCH_SIZES = {8, 1};
+
+    /** Latency of one 256 px image by one path. */
+    public record Overhead(String path, LatencyStats latency) {
+    }
+
+    /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the gRPC runs. */
+    public record GatewayTimings(double textEncoderMs, double stage1Ms, double stage2Ms, double totalMs) {
+    }
+
+    /** One load point: images/s over the run, latency of every request, failed requests. */
+    public record Load(int maxBatchSize, int clients, double imagesPerSecond, LatencyStats latency, long errors) {
+    }
+
+    /** Start-up seconds per start and resident memory (KiB) idle and at peak under the heaviest load. */
+    public record Footprint(String module, List<Double> startupSeconds, long idleRssKib, long loadedRssKib) {
+    }
+
+    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, List<Load> load,
+                          List<Footprint> footprint) {
+    }
+
+    private final Stopwatch stopwatch;
+    private final double budgetSeconds;
+    private final int threads;
+    private final Path work;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    public ServingBench(Stopwatch stopwatch, double budgetSeconds, int threads, Path work) {
+        this.stopwatch = stopwatch;
+        this.budgetSeconds = budgetSeconds;
+        this.threads = threads;
+        this.work = work;
+    }
+
+    /** Stopwatch measurements this section takes: in-process, HTTP, gRPC. */
+    public static int measurements() {
+        return 3;
+    }
+
+    public Results run(Path root) throws Exception {
+        Path models = work.resolve("models");
+        deleteRecursively(models);
+        ExportFreshBundle.main(new String[] {models.toString(), "--preset", "small", "--seed", "1"});
+        ModelBundle bundle = BundleReader.read(models.resolve(Files.readString(models.resolve("CURRENT")).trim()));
+
+        List<Overhead> overhead = new ArrayList<>();
+        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions)", inProcess(bundle)));
+        List<Load> load = new ArrayList<>();
+        Map<String, List<Double>> startups = new LinkedHashMap<>();
+        Map<String, Long> idle = new LinkedHashMap<>();
+        Map<String, Long> loaded = new LinkedHashMap<>();
+        List<StageTimings> timings = new ArrayList<>();
+        for (int maxBatch : BATCH_SIZES) {
+            Path logs = work.resolve("logs-batch" + maxBatch);
+            try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs)) {
+                stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
+                        .add(s.startupSeconds()));
+                String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=7&prompt="
+                        + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8);
+                httpImage(url); // the first request loads lazily created paths; idle is measured after it
+                stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
+                if (maxBatch == BATCH_SIZES[0]) {
+                    overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
+                            stopwatch.time("gateway HTTP b1", () -> httpImage(url))));
+                    overhead.add(new Overhead("gateway gRPC Generate", grpc(stack.gatewayGrpcPort(), timings)));
+                }
+                for (int clients : CLIENTS) {
+                    load.add(load(stack, url, maxBatch, clients, loaded));
+                }
+            }
+        }
+        List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
+                idle.get(m), loaded.get(m))).toList();
+        return new Results(overhead, new GatewayTimings(
+                median(timings, StageTimings::getTextEncoderMs), median(timings, StageTimings::getStage1Ms),
+                median(timings, StageTimings::getStage2Ms), median(timings, StageTimings::getTotalMs)),
+                load, footprint);
+    }
+
+    private LatencyStats inProcess(ModelBundle bundle) throws Exception {
+        ModelConfig config = bundle.manifest().modelConfig();
+        Map<String, OrtSession> sessions = new LinkedHashMap<>();
+        Map<String, OnnxTensor> text = new Feeds(ModelGraphs.textEncoder(config), 1, config.text().vocabularySize(),
+                7).tensors(OrtBench.ENV);
+        Map<String, OnnxTensor> stage1 = new Feeds(ModelGraphs.stage1(config), 1, config.text().vocabularySize(),
+                7).tensors(OrtBench.ENV);
+        try {
+            for (String graph : ModelGraphs.ALL) {
+                sessions.put(graph, OrtBench.session(Files.readAllBytes(bundle.graphFile(graph)), threads));
+            }
+            return stopwatch.time("in-process chain b1", () -> InferenceBench.ortChain(sessions, text,
+                    stage1.get(ModelGraphs.NOISE)));
+        } finally {
+            for (OrtSession session : sessions.values()) {
+                session.close();
+            }
+            text.values().forEach(OnnxTensor::close);
+            stage1.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static double median(List<StageTimings> timings, java.util.function.ToLongFunction<StageTimings> field) {
+        return LatencyStats.percentile(timings.stream().mapToLong(field).mapToDouble(x -> x).sorted().toArray(), 50);
+    }
+
+    private LatencyStats grpc(int port, List<StageTimings> timings) throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        try {
+            GatewayServiceGrpc.GatewayServiceBlockingStub stub = GatewayServiceGrpc.newBlockingStub(channel);
+            GenerateRequest request = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1).setSeed(7)
+                    .setFinalStage(Stage.STAGE_2).build();
+            return stopwatch.time("gateway gRPC b1", () -> timings.add(stub.generate(request).getTimings()));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private void httpImage(String url) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + url + " answered " + response.statusCode() + ": "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * {@code clients} threads each send one request after the other for three budgets; memory is sampled every
+     * 100 ms and its peak kept.
+     */
+    private Load load(ServingStack stack, String url, int maxBatch, int clients, Map<String, Long> loaded)
+            throws Exception {
+        double seconds = Math.max(5, 3 * budgetSeconds);
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        AtomicLong errors = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        try {
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(pool.submit(() -> {
+                    List<Long> nanos = new ArrayList<>();
+                    while (System.nanoTime() < deadline) {
+                        long t = System.nanoTime();
+                        try {
+                            httpImage(url);
+                            nanos.add(System.nanoTime() - t);
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                    return nanos;
+                }));
+            }
+            while (System.nanoTime() < deadline) {
+                stack.services().forEach(s -> loaded.merge(s.module(), s.rssKib(), Math::max));
+                Thread.sleep(100);
+            }
+            List<Long> all = new ArrayList<>();
+            for (Future<List<Long>> f : futures) {
+                all.addAll(f.get());
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            LatencyStats latency = LatencyStats.ofNanos(all.stream().mapToLong(Long::longValue).toArray());
+            Load point = new Load(maxBatch, clients, all.size() / elapsed, latency, errors.get());
+            System.out.printf("[load] max batch %d, %2d clients: %6.1f images/s, p50 %.1f ms, p99 %.1f ms, "
+                    + "%d errors%n", maxBatch, clients, point.imagesPerSecond(), latency.p50(), latency.p99(),
+                    point.errors());
+            return point;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.stackgan.trainer.bench;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.trainer.config.TrainingConfig;
+import dev.stackgan.trainer.model.Discriminator;
+import dev.stackgan.trainer.train.ConditionalGenerator;
+import dev.stackgan.trainer.train.GanBatch;
+import dev.stackgan.trainer.train.GanStageTrainer;
+import dev.stackgan.trainer.onnx.OnnxGraph;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Section 5: GAN training steps (D step and G step, as StageRun runs them) on random batches, in images per second,
+ * with an efficiency estimate: training FLOPs per image ~ 3 x (G forward + 3 D forwards), since D sees the real, the
+ * mismatched and the generated image and a backward pass costs about two forwards; Stage-II adds the frozen Stage-I
+ * forward once. Forward FLOPs come from the initialized DJL blocks (Conv2d and Linear with their recorded input
+ * shapes), so the discriminators, which are never exported, are counted too.
+ */
+public final class TrainingBench {
+
+    /** One stage of one preset: images/s over the timed steps and the estimated achieved FLOP/s. */
+    public record Result(String preset, String stage, int batch, LatencyStats step, long trainingFlopsPerImage) {
+
+        public double imagesPerSecond() {
+            return batch / (step.p50() / 1e3);
+        }
+
+        public double flops() {
+            return trainingFlopsPerImage * imagesPerSecond();
+        }
+    }
+
+    private final Stopwatch stopwatch;
+
+    public TrainingBench(Stopwatch stopwatch) {
+        this.stopwatch = stopwatch;
+    }
+
+    public List<Result> run(String preset, ModelConfig config, TrainingConfig training, int batch) throws Exception {
+        List<Result> results = new ArrayList<>();
+        try (EagerGraphs nets = new EagerGraphs(config, 1)) {
+            NDManager manager = nets.manager();
+            Discriminator d1 = Discriminator.stage1(config);
+            d1.initialize(manager);
+            GanStageTrainer stage1 = new GanStageTrainer(manager, nets.textEncoder,
+                    ConditionalGenerator.stage1(nets.stage1), d1, training);
+            long s1 = forwardFlopsPerImage(nets.stage1);
+            results.add(time(preset, "stage1", batch, stage1, manager, config, config.stage1().imageSize(),
+                    3 * (s1 + 3 * forwardFlopsPerImage(d1))));
+
+            Discriminator d2 = Discriminator.stage2(config);
+            d2.initialize(manager);
+            nets.stage1.freezeParameters(true);
+            GanStageTrainer stage2 = new GanStageTrainer(manager, nets.textEncoder,
+                    ConditionalGenerator.stage2(nets.stage1, nets.stage2), d2, training);
+            results.add(time(preset, "stage2", batch, stage2, manager, config, config.stage2().imageSize(),
+                    s1 + 3 * (forwardFlopsPerImage(nets.stage2) + 3 * forwardFlopsPerImage(d2))));
+        }
+        return results;
+    }
+
+    /** Each step builds its batch in its own sub-manager, as GanTrainee does, so its intermediates are freed. */
+    private Result time(String preset, String stage, int batch, GanStageTrainer trainer, NDManager parent,
+                        ModelConfig config, int imageSize, long flops) throws Exception {
+        LatencyStats step = stopwatch.time(preset + " " + stage + " train b" + batch, () -> {
+            try (NDManager scope = parent.newSubManager()) {
+                trainer.step(batch(scope, config, batch, imageSize));
+            }
+        });
+        return new Result(preset, stage, batch, step, flops);
+    }
+
+    private static GanBatch batch(NDManager manager, ModelConfig config, int n, int imageSize) {
+        Random random = new Random(n);
+        int words = config.text().maxWords();
+        long[] ids = random.longs((long) n * words, 1, config.text().vocabularySize()).toArray();
+        Shape images = new Shape(n, 3, imageSize, imageSize);
+        return new GanBatch(manager.create(ids, new Shape(n, words)),
+                manager.randomUniform(-1f, 1f, images, DataType.FLOAT32),
+                manager.randomUniform(-1f, 1f, images, DataType.FLOAT32),
+                manager.randomNormal(new Shape(n, config.conditionDim())),
+                manager.randomNormal(new Shape(n, config.conditionDim())),
+                manager.randomNormal(new Shape(n, config.noiseDim())));
+    }
+
+    /** Conv2d and Linear FLOPs of one image through an initialized block, from each layer's recorded input shape. */
+    static long forwardFlopsPerImage(Block block) {
+        if (block instanceof Conv2d conv) {
+            Shape in = conv.getInputShapes()[0];
+            Shape out = conv.getOutputShapes(new Shape[] {in})[0];
+            Shape w = OnnxGraph.param(conv, "weight").getShape();
+            return 2 * out.size() / out.get(0) * w.get(1) * w.get(2) * w.get(3);
+        }
+        if (block instanceof Linear linear) {
+            Shape in = linear.getInputShapes()[0];
+            Shape w = OnnxGraph.param(linear, "weight").getShape();
+            return 2 * in.size() / in.get(0) / in.get(in.dimension() - 1) * w.get(0) * w.get(1);
+        }
+        return block.getChildren().values().stream().mapToLong(TrainingBench::forwardFlopsPerImage).sum();
+    }
+}
