@@ -5,6 +5,7 @@ import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
 import dev.stackgan.trainer.config.Preset;
 import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.data.Split;
+import dev.stackgan.trainer.eval.Evaluator;
 
 /**
  * Everything that defines a training run, as submitted by a user (JSON through the API, or a file). Fields left null
@@ -25,11 +26,16 @@ import dev.stackgan.trainer.data.Split;
  * @param overrides              variant settings that replace the preset's
  * @param maxDivergenceRetries   roll-backs with halved learning rates before the run fails
  * @param collapseThreshold      sample diversity relative to real images below which a collapse event is recorded
+ * @param evaluationSamples      images generated at each checkpoint for R-precision, caption fidelity, Inception
+ *                               score and Frechet distance (0: diversity only; default 16, at most 1000)
  */
 public record RunSpec(String name, String kind, String preset, String dataset, String split, Integer epochs,
                       Long seed, Integer snapshotEveryEpochs, Double snapshotEveryMinutes,
                       String textEncoderCheckpoint, String stage1Checkpoint, Overrides overrides,
-                      Integer maxDivergenceRetries, Double collapseThreshold) {
+                      Integer maxDivergenceRetries, Double collapseThreshold, Integer evaluationSamples) {
+
+    /** Evaluation at every checkpoint must stay cheap next to training. */
+    public static final int MAX_EVALUATION_SAMPLES = 1000;
 
     /** Variant settings; null keeps the preset's value. */
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
@@ -44,7 +50,8 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
     public record Resolved(String name, RunKind kind, Preset preset, String dataset, Split split, int epochs,
                            long seed, int snapshotEveryEpochs, double snapshotEveryMinutes,
                            String textEncoderCheckpoint, String stage1Checkpoint, TrainingConfig training,
-                           NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold) {
+                           NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold,
+                           int evaluationSamples) {
 
         /** The preset's model config with this run's variants, for a vocabulary size. */
         public ModelConfig model(int vocabularySize) {
@@ -103,9 +110,14 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         if (!(collapse >= 0 && collapse < 1)) {
             throw new IllegalArgumentException("collapseThreshold must be in [0, 1), got " + collapse);
         }
+        int samples = evaluationSamples == null ? Evaluator.Settings.DEFAULT_SAMPLES : evaluationSamples;
+        if (samples != 0 && (samples < 2 || samples > MAX_EVALUATION_SAMPLES)) {
+            throw new IllegalArgumentException("evaluationSamples must be 0 (diversity only) or between 2 and "
+                    + MAX_EVALUATION_SAMPLES + ", got " + samples);
+        }
         return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
                 dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
-                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse);
+                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples);
     }
 
     /** {@code stackgan-class} or {@code cub-image}. */
