@@ -7,7 +7,6 @@ import dev.stackgan.trainer.data.synthetic.BirdAttributes;
 import dev.stackgan.trainer.eval.AttributeClassifier.Attribute;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +120,7 @@ public final class Evaluator implements AutoCloseable {
         }
         pool = settings.samples() == 0 ? new float[0] : encoders.sentences(poolCaptions);
         poolClasses = IntStream.range(0, dataset.size()).map(dataset::classId).toArray();
-        List<Integer> reference = diversityReference(dataset, random);
+        List<Integer> reference = diversityReference(dataset);
         realDiversity = FeatureStatistics.meanPairwiseDistance(
                 encoders.images(centreCrops(dataset, reference), reference.size()), reference.size());
 
@@ -159,22 +158,20 @@ public final class Evaluator implements AutoCloseable {
     }
 
     /**
-     * Real images of one class: the class with the most images (up to {@value #DIVERSITY_SAMPLES}); when no class
-     * has two, {@value #DIVERSITY_SAMPLES} random images of any class.
+     * Real images of one class: the class with the most images (up to {@value #DIVERSITY_SAMPLES}; ties to the
+     * class seen first); when no class has two, the first {@value #DIVERSITY_SAMPLES} images of any class.
      */
-    private static List<Integer> diversityReference(CubDataset dataset, Random random) {
-        Map<Integer, List<Integer>> byClass = new HashMap<>();
+    static List<Integer> diversityReference(CubDataset dataset) {
+        Map<Integer, List<Integer>> byClass = new LinkedHashMap<>();
         for (int i = 0; i < dataset.size(); i++) {
             byClass.computeIfAbsent(dataset.classId(i), k -> new ArrayList<>()).add(i);
         }
-        List<Integer> largest = byClass.values().stream().max((a, b) -> a.size() != b.size()
-                ? Integer.compare(a.size(), b.size()) : Integer.compare(b.get(0), a.get(0))).orElseThrow();
-        if (largest.size() >= 2) {
-            return largest.subList(0, Math.min(DIVERSITY_SAMPLES, largest.size()));
+        List<Integer> largest = List.of();
+        for (List<Integer> images : byClass.values()) {
+            largest = images.size() > largest.size() ? images : largest;
         }
-        List<Integer> any = new ArrayList<>(IntStream.range(0, dataset.size()).boxed().toList());
-        Collections.shuffle(any, random);
-        return any.subList(0, Math.min(DIVERSITY_SAMPLES, any.size()));
+        List<Integer> reference = largest.size() >= 2 ? largest : IntStream.range(0, dataset.size()).boxed().toList();
+        return reference.subList(0, Math.min(DIVERSITY_SAMPLES, reference.size()));
     }
 
     /** The centre crop (no flip) of each image, as one flat array at the data set's first size. */
