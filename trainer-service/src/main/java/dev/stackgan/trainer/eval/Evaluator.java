@@ -53,11 +53,20 @@ public final class Evaluator implements AutoCloseable {
         public static final int DEFAULT_FOLDS = 10;
         public static final int DEFAULT_CLASSIFIER_STEPS = 300;
 
-        public Settings {
-            if (samples < 0 || samples == 1) {
-                throw new IllegalArgumentException("evaluationSamples must be 0 (diversity only) or >= 2, got "
-                        + samples);
+        /** Returns {@code samples} if it is 0 (diversity only) or in [2, MAX_SAMPLES]. */
+        public static int checkSamples(int samples) {
+            if (samples != 0 && (samples < 2 || samples > MAX_SAMPLES)) {
+                throw new IllegalArgumentException("evaluationSamples must be 0 (diversity only) or between 2 and "
+                        + MAX_SAMPLES + ", got " + samples);
             }
+            return samples;
+        }
+
+        /** Evaluation at every checkpoint must stay cheap next to training. */
+        public static final int MAX_SAMPLES = 1000;
+
+        public Settings {
+            checkSamples(samples);
             if (folds < 1) {
                 throw new IllegalArgumentException("R-precision folds must be >= 1, got " + folds);
             }

@@ -34,9 +34,6 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                       String textEncoderCheckpoint, String stage1Checkpoint, Overrides overrides,
                       Integer maxDivergenceRetries, Double collapseThreshold, Integer evaluationSamples) {
 
-    /** Evaluation at every checkpoint must stay cheap next to training. */
-    public static final int MAX_EVALUATION_SAMPLES = 1000;
-
     /** Variant settings; null keeps the preset's value. */
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
                             Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
@@ -110,18 +107,15 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         if (!(collapse >= 0 && collapse < 1)) {
             throw new IllegalArgumentException("collapseThreshold must be in [0, 1), got " + collapse);
         }
-        int samples = evaluationSamples == null ? Evaluator.Settings.DEFAULT_SAMPLES : evaluationSamples;
-        if (samples != 0 && (samples < 2 || samples > MAX_EVALUATION_SAMPLES)) {
-            throw new IllegalArgumentException("evaluationSamples must be 0 (diversity only) or between 2 and "
-                    + MAX_EVALUATION_SAMPLES + ", got " + samples);
-        }
+        int samples = Evaluator.Settings.checkSamples(
+                evaluationSamples == null ? Evaluator.Settings.DEFAULT_SAMPLES : evaluationSamples);
         return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
                 dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
                 textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples);
     }
 
     /** {@code stackgan-class} or {@code cub-image}. */
-    static Split parseSplit(String value) {
+    public static Split parseSplit(String value) {
         if (value == null) {
             return Split.STACKGAN_CLASS;
         }
