@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -132,6 +133,8 @@ public final class AttributeClassifier implements AutoCloseable {
             throw new IllegalArgumentException("data set image size " + dataset.imageSizes()[0]
                     + " differs from the classifier's " + imageSize);
         }
+        // PyTorch keeps grad mode per thread; the in-place optimizer updates need it off on whichever thread trains
+        JniUtils.setGradMode(false);
         Random random = new Random(seed);
         ParameterOptimizer optimizer = ParameterOptimizer.create(OptimizerKind.ADAM, network, LEARNING_RATE);
         int length = 3 * imageSize * imageSize;

@@ -92,7 +92,8 @@ final class GanTrainee implements Trainee {
             generator = ConditionalGenerator.stage2(stage1, stage2);
         }
         trainer = new GanStageTrainer(manager, textEncoder, generator, discriminator, training);
-        evaluator = new Evaluator(dataset, attributes, new MatchingEncoders(), evaluation);
+        evaluator = new Evaluator(dataset, attributes,
+                new MatchingEncoders(manager, textEncoder, imageEncoder, vocabulary, config, imageSize()), evaluation);
     }
 
     private int imageSize() {
@@ -160,35 +161,6 @@ final class GanTrainee implements Trainee {
     @Override
     public Map<String, Double> evaluate() {
         return evaluator.evaluate(this::generate);
-    }
-
-    /** The frozen text and image encoders of the run's text-encoder checkpoint, in eval mode. */
-    private final class MatchingEncoders implements Evaluator.Encoders {
-        @Override
-        public float[] sentences(List<String> captions) {
-            try (NDManager scope = manager.newSubManager()) {
-                NDArray ids = scope.create(Batches.tokenIds(captions, vocabulary, config),
-                        new Shape(captions.size(), config.text().maxWords()));
-                return textEncoder.forward(new ParameterStore(scope, false), new NDList(ids), false)
-                        .singletonOrThrow().toFloatArray();
-            }
-        }
-
-        @Override
-        public float[] images(float[] images, int count) {
-            int size = config.imageEncoder().imageSize();
-            float[] pooled = Evaluator.downsample(images, count, imageSize(), size);
-            try (NDManager scope = manager.newSubManager()) {
-                return imageEncoder.forward(new ParameterStore(scope, false),
-                        new NDList(scope.create(pooled, new Shape(count, 3, size, size))), false)
-                        .singletonOrThrow().toFloatArray();
-            }
-        }
-
-        @Override
-        public int dimension() {
-            return config.text().sentenceDim();
-        }
     }
 
     @Override

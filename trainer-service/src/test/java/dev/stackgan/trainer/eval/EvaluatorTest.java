@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
 import dev.stackgan.trainer.config.Preset;
@@ -19,6 +18,7 @@ import dev.stackgan.trainer.data.TestData;
 import dev.stackgan.trainer.data.synthetic.BirdAttributes;
 import dev.stackgan.trainer.model.ImageEncoder;
 import dev.stackgan.trainer.model.TextEncoder;
+import dev.stackgan.trainer.run.MatchingEncoders;
 import dev.stackgan.trainer.train.MatchingTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,44 +47,17 @@ class EvaluatorTest {
     static Encoders random;
     static Encoders trained;
 
-    /** The matching encoders in eval mode, as the trainer wraps them. */
-    static final class Encoders implements Evaluator.Encoders, AutoCloseable {
+    /** A tiny preset's matching encoders with fresh weights, read as the trainer reads them. */
+    static final class Encoders implements AutoCloseable {
         final NDManager manager = NDManager.newBaseManager();
         final TextEncoder text = new TextEncoder(config.text());
         final ImageEncoder image = new ImageEncoder(config);
+        final MatchingEncoders reader;
 
         Encoders() {
             text.initialize(manager);
             image.initialize(manager);
-        }
-
-        @Override
-        public float[] sentences(List<String> captions) {
-            int words = config.text().maxWords();
-            long[] ids = new long[captions.size() * words];
-            for (int i = 0; i < captions.size(); i++) {
-                System.arraycopy(vocabulary.encode(captions.get(i), words).tokenIds(), 0, ids, i * words, words);
-            }
-            try (NDManager scope = manager.newSubManager()) {
-                return text.forward(new ParameterStore(scope, false),
-                        new NDList(scope.create(ids, new Shape(captions.size(), words))), false)
-                        .singletonOrThrow().toFloatArray();
-            }
-        }
-
-        @Override
-        public float[] images(float[] images, int count) {
-            int size = config.imageEncoder().imageSize();
-            try (NDManager scope = manager.newSubManager()) {
-                return image.forward(new ParameterStore(scope, false),
-                        new NDList(scope.create(images, new Shape(count, 3, size, size))), false)
-                        .singletonOrThrow().toFloatArray();
-            }
-        }
-
-        @Override
-        public int dimension() {
-            return config.text().sentenceDim();
+            reader = new MatchingEncoders(manager, text, image, vocabulary, config, 16);
         }
 
         @Override
@@ -102,6 +75,7 @@ class EvaluatorTest {
         all = IntStream.range(0, dataset.size()).boxed().toList();
         captions = all.stream().map(i -> dataset.captions(i).get(0)).toList();
         Engine.getInstance().setRandomSeed(5);
+        JniUtils.setGradMode(false); // as StageRun does: this thread may not be the one that loaded the engine
         random = new Encoders();
         trained = new Encoders();
         // a fixed batch: every training image with its first caption
@@ -135,10 +109,10 @@ class EvaluatorTest {
     }
 
     static RPrecision.Result rPrecision(Encoders encoders) {
-        float[] images = encoders.images(real(), all.size());
-        float[] sentences = encoders.sentences(captions);
+        float[] images = encoders.reader.images(real(), all.size());
+        float[] sentences = encoders.reader.sentences(captions);
         int[] classes = all.stream().mapToInt(dataset::classId).toArray();
-        return RPrecision.compute(images, sentences, classes, sentences, classes, encoders.dimension(), 4,
+        return RPrecision.compute(images, sentences, classes, sentences, classes, encoders.reader.dimension(), 4,
                 new Random(1));
     }
 
@@ -156,7 +130,7 @@ class EvaluatorTest {
 
     @Test
     void diversityIsZeroForIdenticalImagesAndOneForTheRealReference() {
-        try (Evaluator evaluator = new Evaluator(dataset, Optional.empty(), trained,
+        try (Evaluator evaluator = new Evaluator(dataset, Optional.empty(), trained.reader,
                 new Evaluator.Settings(0, 10, 0, 1))) {
             float[] one = Evaluator.centreCrops(dataset, Collections.nCopies(4, 0));
             assertEquals(0, evaluator.diversity(one, 4), 1e-9);
@@ -165,8 +139,8 @@ class EvaluatorTest {
             assertEquals(1.0, evaluator.diversity(images, reference.size()), 1e-9);
             // measured on image-encoder features, not on pixels
             float[] others = Evaluator.centreCrops(dataset, all.subList(0, 6));
-            double features = FeatureStatistics.meanPairwiseDistance(trained.images(others, 6), 6)
-                    / FeatureStatistics.meanPairwiseDistance(trained.images(images, reference.size()),
+            double features = FeatureStatistics.meanPairwiseDistance(trained.reader.images(others, 6), 6)
+                    / FeatureStatistics.meanPairwiseDistance(trained.reader.images(images, reference.size()),
                     reference.size());
             assertEquals(features, evaluator.diversity(others, 6), 1e-9);
             assertNotEquals(FeatureStatistics.meanPairwiseDistance(others, 6)
