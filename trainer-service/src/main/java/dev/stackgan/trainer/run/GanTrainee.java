@@ -10,6 +10,9 @@ import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
 import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.data.Batch;
+import dev.stackgan.trainer.data.CubDataset;
+import dev.stackgan.trainer.data.synthetic.BirdAttributes;
+import dev.stackgan.trainer.eval.Evaluator;
 import dev.stackgan.trainer.model.Discriminator;
 import dev.stackgan.trainer.model.ImageEncoder;
 import dev.stackgan.trainer.model.Stage1Generator;
@@ -24,6 +27,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /** A Stage-I or Stage-II run: the GAN stage behind a frozen text encoder (and, for Stage-II, a frozen Stage-I). */
@@ -31,8 +35,6 @@ final class GanTrainee implements Trainee {
 
     /** Sample sheet: this many captions (rows) times this many noise draws (columns). */
     static final int SHEET = 4;
-    /** Samples of one caption used to measure diversity. */
-    static final int DIVERSITY_SAMPLES = 8;
 
     private final NDManager manager = NDManager.newBaseManager();
     private final RunKind kind;
@@ -48,22 +50,24 @@ final class GanTrainee implements Trainee {
     private final GanStageTrainer trainer;
     private final List<String> sampleCaptions;
     private final long sampleSeed;
-    private final double realDiversity;
+    private final Evaluator evaluator;
 
     /**
      * @param parent         the text-encoder checkpoint (Stage-I) or the Stage-I checkpoint (Stage-II), whose
      *                       networks are loaded and frozen
-     * @param sampleCaptions fixed captions for the sample sheet (the first also measures diversity)
-     * @param realImages     {@link #DIVERSITY_SAMPLES} real images at this stage's size, the diversity reference
+     * @param sampleCaptions fixed captions for the sample sheet
+     * @param dataset        the run's images at this stage's size: captions and real references of the evaluation
+     * @param attributes     the true attributes by image id on synthetic birds (caption fidelity, IS, FID)
      */
     GanTrainee(RunKind kind, ModelConfig config, Vocabulary vocabulary, TrainingConfig training, Checkpoint parent,
-               List<String> sampleCaptions, float[] realImages, long seed) throws IOException {
+               List<String> sampleCaptions, CubDataset dataset, Optional<Map<Integer, BirdAttributes>> attributes,
+               Evaluator.Settings evaluation) throws IOException {
         this.kind = kind;
         this.config = config;
         this.vocabulary = vocabulary;
         this.training = training;
         this.sampleCaptions = List.copyOf(sampleCaptions);
-        this.sampleSeed = seed;
+        this.sampleSeed = evaluation.seed();
         textEncoder = new TextEncoder(config.text());
         imageEncoder = new ImageEncoder(config);
         stage1 = new Stage1Generator(config);
@@ -88,7 +92,8 @@ final class GanTrainee implements Trainee {
             generator = ConditionalGenerator.stage2(stage1, stage2);
         }
         trainer = new GanStageTrainer(manager, textEncoder, generator, discriminator, training);
-        realDiversity = meanPairwiseDistance(realImages, DIVERSITY_SAMPLES);
+        evaluator = new Evaluator(dataset, attributes,
+                new MatchingEncoders(manager, textEncoder, imageEncoder, vocabulary, config, imageSize()), evaluation);
     }
 
     private int imageSize() {
@@ -154,29 +159,8 @@ final class GanTrainee implements Trainee {
     }
 
     @Override
-    public double diversity() {
-        int[] draws = java.util.stream.IntStream.range(0, DIVERSITY_SAMPLES).toArray();
-        float[] images = generate(java.util.Collections.nCopies(DIVERSITY_SAMPLES, sampleCaptions.get(0)), draws);
-        return meanPairwiseDistance(images, DIVERSITY_SAMPLES) / realDiversity;
-    }
-
-    /** Mean L2 distance over all pairs of {@code count} equally sized images in one flat array. */
-    static double meanPairwiseDistance(float[] images, int count) {
-        int length = images.length / count;
-        double sum = 0;
-        int pairs = 0;
-        for (int a = 0; a < count; a++) {
-            for (int b = a + 1; b < count; b++) {
-                double squared = 0;
-                for (int i = 0; i < length; i++) {
-                    double d = images[a * length + i] - images[b * length + i];
-                    squared += d * d;
-                }
-                sum += Math.sqrt(squared);
-                pairs++;
-            }
-        }
-        return sum / pairs;
+    public Map<String, Double> evaluate() {
+        return evaluator.evaluate(this::generate);
     }
 
     @Override
@@ -209,6 +193,7 @@ final class GanTrainee implements Trainee {
 
     @Override
     public void close() {
+        evaluator.close();
         manager.close();
     }
 }

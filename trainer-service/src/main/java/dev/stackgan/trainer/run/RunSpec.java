@@ -5,6 +5,7 @@ import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
 import dev.stackgan.trainer.config.Preset;
 import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.data.Split;
+import dev.stackgan.trainer.eval.Evaluator;
 
 /**
  * Everything that defines a training run, as submitted by a user (JSON through the API, or a file). Fields left null
@@ -25,11 +26,13 @@ import dev.stackgan.trainer.data.Split;
  * @param overrides              variant settings that replace the preset's
  * @param maxDivergenceRetries   roll-backs with halved learning rates before the run fails
  * @param collapseThreshold      sample diversity relative to real images below which a collapse event is recorded
+ * @param evaluationSamples      images generated at each checkpoint for R-precision, caption fidelity, Inception
+ *                               score and Frechet distance (0: diversity only; default 16, at most 1000)
  */
 public record RunSpec(String name, String kind, String preset, String dataset, String split, Integer epochs,
                       Long seed, Integer snapshotEveryEpochs, Double snapshotEveryMinutes,
                       String textEncoderCheckpoint, String stage1Checkpoint, Overrides overrides,
-                      Integer maxDivergenceRetries, Double collapseThreshold) {
+                      Integer maxDivergenceRetries, Double collapseThreshold, Integer evaluationSamples) {
 
     /** Variant settings; null keeps the preset's value. */
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
@@ -44,7 +47,8 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
     public record Resolved(String name, RunKind kind, Preset preset, String dataset, Split split, int epochs,
                            long seed, int snapshotEveryEpochs, double snapshotEveryMinutes,
                            String textEncoderCheckpoint, String stage1Checkpoint, TrainingConfig training,
-                           NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold) {
+                           NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold,
+                           int evaluationSamples) {
 
         /** The preset's model config with this run's variants, for a vocabulary size. */
         public ModelConfig model(int vocabularySize) {
@@ -103,13 +107,15 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         if (!(collapse >= 0 && collapse < 1)) {
             throw new IllegalArgumentException("collapseThreshold must be in [0, 1), got " + collapse);
         }
+        int samples = Evaluator.Settings.checkSamples(
+                evaluationSamples == null ? Evaluator.Settings.DEFAULT_SAMPLES : evaluationSamples);
         return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
                 dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
-                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse);
+                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples);
     }
 
     /** {@code stackgan-class} or {@code cub-image}. */
-    static Split parseSplit(String value) {
+    public static Split parseSplit(String value) {
         if (value == null) {
             return Split.STACKGAN_CLASS;
         }

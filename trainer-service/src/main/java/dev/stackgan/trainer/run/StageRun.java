@@ -11,6 +11,10 @@ import dev.stackgan.trainer.data.Batch;
 import dev.stackgan.trainer.data.BatchIterator;
 import dev.stackgan.trainer.data.CubDataset;
 import dev.stackgan.trainer.data.CubLayout;
+import dev.stackgan.trainer.data.Split;
+import dev.stackgan.trainer.config.Preset;
+import dev.stackgan.trainer.eval.Evaluator;
+import dev.stackgan.trainer.eval.SyntheticAttributes;
 import dev.stackgan.trainer.train.StepLosses;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +44,10 @@ public final class StageRun {
         default void onEvent(RunEvent event) {
         }
 
-        /** A checkpoint was written; {@code evaluation} holds the diversity figure for GAN stages. */
+        /**
+         * A checkpoint was written; {@code evaluation} holds the figures of
+         * {@link dev.stackgan.trainer.eval.Evaluator} for GAN stages (empty for the text encoder).
+         */
         default void onCheckpoint(Checkpoint checkpoint, Map<String, Double> evaluation) {
         }
     }
@@ -96,7 +103,7 @@ public final class StageRun {
         Optional<Checkpoint> resumeFrom = Checkpoint.latest(checkpoints);
         Checkpoint parent = parentCheckpoint();
         int size = imageSize(parent);
-        CubDataset dataset = CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT), captionsDirectory(),
+        CubDataset dataset = CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT), captionsDirectory(datasetDirectory),
                 spec.split(), true, size);
         int batchSize = spec.training().batchSize();
         if (batchSize > dataset.size()) {
@@ -129,9 +136,39 @@ public final class StageRun {
         };
     }
 
-    private Path captionsDirectory() {
+    private static Path captionsDirectory(Path datasetDirectory) {
         Path primary = datasetDirectory.resolve(CubLayout.CAPTIONS_DIR);
         return Files.isDirectory(primary) ? primary : datasetDirectory.resolve(CubLayout.CAPTIONS_DIR_ALTERNATIVE);
+    }
+
+    /**
+     * Evaluates a Stage-I or Stage-II checkpoint on demand with its own networks, on the training side of
+     * {@code split} of a data set at the stage's image size: the figures a run stores with each checkpoint.
+     */
+    public static Map<String, Double> evaluate(Path checkpointDirectory, Path datasetDirectory, Split split,
+                                               Evaluator.Settings settings) throws IOException {
+        Engine.getInstance();
+        JniUtils.setGradMode(false);
+        Checkpoint checkpoint = Checkpoint.read(checkpointDirectory);
+        RunKind kind = RunKind.parse(checkpoint.state().kind());
+        if (kind == RunKind.TEXT_ENCODER) {
+            throw new IllegalArgumentException("checkpoint " + checkpointDirectory + " is a text-encoder checkpoint;"
+                    + " only stage1 and stage2 checkpoints draw images to evaluate");
+        }
+        ModelConfig config = checkpoint.modelConfig();
+        int size = kind == RunKind.STAGE1 ? config.stage1().imageSize() : config.stage2().imageSize();
+        CubDataset dataset = CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT),
+                captionsDirectory(datasetDirectory), split, true, size);
+        Engine.getInstance().setRandomSeed((int) settings.seed());
+        // the optimizer settings only shape the unused training side; the tiny preset's are as good as any
+        try (GanTrainee trainee = new GanTrainee(kind, config, checkpoint.vocabulary(), Preset.TINY.training(),
+                checkpoint, List.of(dataset.captions(0).get(0)), dataset,
+                SyntheticAttributes.read(datasetDirectory.resolve(CubLayout.ROOT)), settings)) {
+            for (Map.Entry<String, Block> e : trainee.networks().entrySet()) {
+                checkpoint.loadNetwork(e.getKey(), e.getValue(), managerOf(e.getValue()));
+            }
+            return trainee.evaluate();
+        }
     }
 
     private Trainee createTrainee(ModelConfig config, Vocabulary vocabulary, Checkpoint parent, CubDataset dataset)
@@ -142,18 +179,13 @@ public final class StageRun {
         }
         Random random = new Random(spec.seed());
         List<String> captions = new ArrayList<>();
-        int references = GanTrainee.DIVERSITY_SAMPLES;
-        int imageLength = dataset.image(0, 0, dataset.randomCrop(random)).length;
-        float[] real = new float[references * imageLength];
-        for (int i = 0; i < references; i++) {
-            int index = random.nextInt(dataset.size());
-            System.arraycopy(dataset.image(index, 0, dataset.randomCrop(random)), 0, real, i * imageLength,
-                    imageLength);
-            if (captions.size() < GanTrainee.SHEET) {
-                captions.add(dataset.captions(index).get(0));
-            }
+        for (int i = 0; i < GanTrainee.SHEET; i++) {
+            captions.add(dataset.captions(random.nextInt(dataset.size())).get(0));
         }
-        return new GanTrainee(spec.kind(), config, vocabulary, spec.training(), parent, captions, real, spec.seed());
+        return new GanTrainee(spec.kind(), config, vocabulary, spec.training(), parent, captions, dataset,
+                SyntheticAttributes.read(datasetDirectory.resolve(CubLayout.ROOT)),
+                new Evaluator.Settings(spec.evaluationSamples(), Evaluator.Settings.DEFAULT_FOLDS,
+                        Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, spec.seed()));
     }
 
     /** The training loop over one trainee. */
@@ -281,12 +313,12 @@ public final class StageRun {
         }
 
         private Checkpoint save(Checkpoint.State state, boolean evaluate) throws IOException {
-            Map<String, Double> evaluation = new java.util.LinkedHashMap<>();
+            Map<String, Double> evaluation = Map.of();
             byte[] samples = null;
             if (evaluate && spec.kind() != RunKind.TEXT_ENCODER) {
                 samples = trainee.samples();
-                double diversity = trainee.diversity();
-                evaluation.put("diversity", diversity);
+                evaluation = trainee.evaluate();
+                double diversity = evaluation.get("diversity");
                 if (diversity < spec.collapseThreshold()) {
                     listener.onEvent(new RunEvent(EventType.COLLAPSE_SUSPECTED, state.step(), String.format(
                             "sample diversity %.3f of real images is below the threshold %.3f: mode collapse?",

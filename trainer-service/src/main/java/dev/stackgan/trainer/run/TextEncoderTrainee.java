@@ -74,8 +74,8 @@ final class TextEncoderTrainee implements Trainee {
     }
 
     @Override
-    public double diversity() {
-        return Double.NaN;
+    public Map<String, Double> evaluate() {
+        return Map.of();
     }
 
     @Override

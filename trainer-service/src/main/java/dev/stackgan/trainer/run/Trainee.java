@@ -24,8 +24,11 @@ interface Trainee extends AutoCloseable {
     /** A sample sheet for the checkpoint (null when the kind draws no images). */
     byte[] samples();
 
-    /** Sample diversity relative to real images (1: as diverse), or NaN when the kind draws no images. */
-    double diversity();
+    /**
+     * The checkpoint's evaluation figures (see {@link dev.stackgan.trainer.eval.Evaluator}); empty when the kind
+     * draws no images.
+     */
+    Map<String, Double> evaluate();
 
     @Override
     void close();

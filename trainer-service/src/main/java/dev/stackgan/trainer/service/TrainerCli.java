@@ -8,6 +8,9 @@ import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.trainer.data.synthetic.SyntheticBirds;
+import dev.stackgan.trainer.eval.Evaluator;
+import dev.stackgan.trainer.run.RunSpec;
+import dev.stackgan.trainer.run.StageRun;
 import io.grpc.StatusRuntimeException;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.IOException;
@@ -37,7 +40,10 @@ final class TrainerCli {
                    trainer-service pipeline [--preset tiny] [--work DIR] [--images 48] [--epochs 1]
                                             [--jdbc-url URL] [--bundle-id ID]
                                                                synthetic birds -> text encoder -> Stage-I -> Stage-II
-                                                               -> bundle, promoted to DIR/models""";
+                                                               -> bundle, promoted to DIR/models
+                   trainer-service evaluate --checkpoint DIR --dataset DIR [--split stackgan-class]
+                                            [--samples 16] [--seed 1]
+                                                               a Stage-I or Stage-II checkpoint's figures as JSON""";
 
     private final PrintStream out;
 
@@ -53,6 +59,8 @@ final class TrainerCli {
                 case "train" -> cli.train(options(args, Set.of("spec", "target")));
                 case "pipeline" -> cli.pipeline(options(args, Set.of("preset", "work", "images", "epochs",
                         "jdbc-url", "bundle-id")));
+                case "evaluate" -> cli.evaluate(options(args, Set.of("checkpoint", "dataset", "split", "samples",
+                        "seed")));
                 default -> throw new IllegalArgumentException("unknown command '" + command + "'");
             };
         } catch (IllegalArgumentException e) {
@@ -84,6 +92,36 @@ final class TrainerCli {
             options.put(name, args[++i]);
         }
         return options;
+    }
+
+    /** Evaluates one checkpoint on a data set (its training side) and prints the figures as one JSON object. */
+    private int evaluate(Map<String, String> options) throws IOException {
+        String checkpoint = required(options, "checkpoint", "the Stage-I or Stage-II checkpoint directory");
+        String dataset = required(options, "dataset", "the data set directory holding CUB_200_2011/");
+        Integer samples = intOption(options, "samples");
+        Integer seed = intOption(options, "seed");
+        Map<String, Double> figures = StageRun.evaluate(Path.of(checkpoint), Path.of(dataset),
+                RunSpec.parseSplit(options.get("split")), new Evaluator.Settings(
+                        samples == null ? Evaluator.Settings.DEFAULT_SAMPLES : samples, Evaluator.Settings.DEFAULT_FOLDS,
+                        Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, seed == null ? 1L : seed));
+        out.println(Protos.json(figures));
+        return 0;
+    }
+
+    private static String required(Map<String, String> options, String name, String what) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required: " + what);
+        }
+        return value;
+    }
+
+    private static Integer intOption(Map<String, String> options, String name) {
+        try {
+            return options.containsKey(name) ? Integer.valueOf(options.get(name)) : null;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + options.get(name) + "'");
+        }
     }
 
     private int train(Map<String, String> options) throws IOException, InterruptedException {

@@ -39,10 +39,16 @@ class StageRunTest {
         textEncoder = result.lastCheckpoint();
     }
 
+    /** A tiny spec that measures diversity only at its checkpoints. */
     static RunSpec spec(String kind, int epochs, String textEncoderCheckpoint, String stage1Checkpoint,
                         RunSpec.Overrides overrides) {
+        return spec(kind, epochs, textEncoderCheckpoint, stage1Checkpoint, overrides, 0);
+    }
+
+    static RunSpec spec(String kind, int epochs, String textEncoderCheckpoint, String stage1Checkpoint,
+                        RunSpec.Overrides overrides, int evaluationSamples) {
         return new RunSpec("test " + kind, kind, "tiny", "birds", "cub-image", epochs, 42L, 1, 0.0,
-                textEncoderCheckpoint, stage1Checkpoint, overrides, 2, 0.0);
+                textEncoderCheckpoint, stage1Checkpoint, overrides, 2, 0.0, evaluationSamples);
     }
 
     @Test
@@ -57,12 +63,29 @@ class StageRunTest {
     @Test
     void stage1ThenStage2TrainToTheEndWithSampleSheets(@TempDir Path runs) throws IOException {
         Recorder stage1 = new Recorder();
-        StageRun.Result first = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, null)
+        StageRun.Result first = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, null, 8)
                 .resolve(), birds, runs.resolve("s1"), stage1).run();
         assertEquals(Outcome.SUCCEEDED, first.outcome(), String.valueOf(first.error()));
         assertTrue(stage1.steps.stream().allMatch(m -> Float.isFinite(m.discriminatorLoss())));
         assertEquals(2, stage1.checkpoints.size(), "one evaluated checkpoint per epoch");
-        assertTrue(stage1.checkpoints.get(1).getValue() > 0, "diversity measured");
+        Map<String, Double> evaluation = stage1.checkpoints.get(1).getValue();
+        System.out.println("stage1 checkpoint evaluation: " + evaluation);
+        assertTrue(evaluation.get("diversity") > 0, "diversity measured");
+        assertEquals(8.0, evaluation.get("r_precision_samples"));
+        for (String key : List.of("r_precision", "fidelity_crown", "fidelity_wing", "fidelity_belly", "fidelity_size",
+                "fidelity_wing_pattern", "fidelity_crown_real")) {
+            assertTrue(evaluation.get(key) >= 0 && evaluation.get(key) <= 1, key + " = " + evaluation.get(key));
+        }
+        for (String key : List.of("inception_score", "inception_score_cropped")) {
+            assertTrue(evaluation.get(key) >= 1 - 1e-9, key + " = " + evaluation.get(key));
+        }
+        for (String key : List.of("frechet_distance", "frechet_distance_cropped")) {
+            assertTrue(evaluation.get(key) >= 0, key + " = " + evaluation.get(key));
+        }
+        Map<String, Double> onDemand = StageRun.evaluate(first.lastCheckpoint().directory(), birds,
+                dev.stackgan.trainer.data.Split.CUB_IMAGE, new dev.stackgan.trainer.eval.Evaluator.Settings(8, 10, 300,
+                        42L));
+        assertEquals(evaluation.keySet(), onDemand.keySet(), "on demand: the same figures as the run stored");
         BufferedImage sheet = ImageIO.read(first.lastCheckpoint().samples().toFile());
         assertEquals(4 * 16, sheet.getWidth(), "4 x 4 tiny Stage-I samples of 16 px");
 
@@ -145,7 +168,7 @@ class StageRunTest {
     static final class Recorder implements StageRun.Listener {
         final List<StepMetrics> steps = new ArrayList<>();
         final List<RunEvent> events = new ArrayList<>();
-        final List<Map.Entry<Checkpoint, Double>> checkpoints = new ArrayList<>();
+        final List<Map.Entry<Checkpoint, Map<String, Double>>> checkpoints = new ArrayList<>();
         java.util.function.Consumer<StepMetrics> onStep = m -> { };
 
         @Override
@@ -162,7 +185,7 @@ class StageRunTest {
         @Override
         public void onCheckpoint(Checkpoint checkpoint, Map<String, Double> evaluation) {
             if (evaluation.containsKey("diversity")) {
-                checkpoints.add(Map.entry(checkpoint, evaluation.get("diversity")));
+                checkpoints.add(Map.entry(checkpoint, evaluation));
             }
         }
     }

@@ -31,4 +31,14 @@ class TrainerCliTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerCli.options(
                 new String[] {"--spec"}, Set.of("spec"))).getMessage().contains("--spec needs a value"));
     }
+
+    @Test
+    void evaluateNamesAMissingOptionAndABadSampleCount() {
+        assertEquals(2, TrainerCli.run("evaluate", new String[] {"--dataset", "birds"}));
+        assertEquals(2, TrainerCli.run("evaluate", new String[] {"--checkpoint", "c", "--dataset", "d",
+                "--samples", "many"}));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new dev.stackgan.trainer.eval.Evaluator.Settings(
+                1, 10, 300, 1)).getMessage().contains("evaluationSamples must be 0 (diversity only) or between 2 and"
+                + " 1000, got 1"));
+    }
 }

@@ -1,0 +1,59 @@
+package dev.stackgan.trainer.eval;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import dev.stackgan.trainer.data.CubDataset;
+import dev.stackgan.trainer.data.CubLayout;
+import dev.stackgan.trainer.data.Split;
+import dev.stackgan.trainer.data.TestData;
+import dev.stackgan.trainer.data.synthetic.BirdAttributes;
+import dev.stackgan.trainer.eval.AttributeClassifier.Attribute;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AttributeClassifierTest {
+
+    private static final int STEPS = 300;
+
+    @TempDir
+    static Path dir;
+
+    @Test
+    void trainedOnRealBirdsItReadsColoursOfHeldOutBirdsWellAboveChance() throws IOException {
+        Engine.getInstance().setRandomSeed(3);
+        Path birds = TestData.birds(dir.resolve("birds"), 160, 11);
+        Path root = birds.resolve(CubLayout.ROOT);
+        Map<Integer, BirdAttributes> truth = SyntheticAttributes.read(root).orElseThrow();
+        CubDataset train = CubDataset.load(root, null, Split.CUB_IMAGE, true, 32);
+        CubDataset test = CubDataset.load(root, null, Split.CUB_IMAGE, false, 32);
+        try (AttributeClassifier classifier = new AttributeClassifier(32)) {
+            long started = System.nanoTime();
+            classifier.train(train, attributes(train, truth), IntStream.range(0, train.size()).boxed().toList(), STEPS,
+                    7);
+            System.out.printf("classifier: %d training images, %d steps in %.1f s%n", train.size(), STEPS,
+                    (System.nanoTime() - started) / 1e9);
+            float[] held = Evaluator.centreCrops(test, IntStream.range(0, test.size()).boxed().toList());
+            AttributeClassifier.Prediction prediction = classifier.predict(held, test.size());
+            List<BirdAttributes> heldTruth = attributes(test, truth);
+            for (Attribute a : Attribute.values()) {
+                double accuracy = prediction.accuracy(a, heldTruth);
+                System.out.printf("held-out real %s accuracy %.3f (chance %.3f, %d images)%n", a.key(), accuracy,
+                        1.0 / a.classes(), test.size());
+                assertTrue(accuracy >= 0 && accuracy <= 1);
+                if (Attribute.COLOURS.contains(a)) {
+                    assertTrue(accuracy > 2.0 / a.classes(), a + " accuracy " + accuracy);
+                }
+            }
+        }
+    }
+
+    static List<BirdAttributes> attributes(CubDataset dataset, Map<Integer, BirdAttributes> truth) {
+        return IntStream.range(0, dataset.size()).mapToObj(i -> truth.get(dataset.imageId(i))).toList();
+    }
+}
