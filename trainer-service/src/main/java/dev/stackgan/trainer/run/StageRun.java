@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Trains one run to the end, surviving what sank earlier StackGAN runs: it resumes from its newest checkpoint (a
@@ -88,6 +89,28 @@ public final class StageRun {
         this.listener = listener;
     }
 
+    /**
+     * Held for every stretch of DJL work that must not interleave with another run in this process: DJL's PyTorch
+     * engine allows one open GradientCollector per process, and the engine's random seed is process-wide. Runs on
+     * several threads therefore take turns step by step, while their data loading proceeds in parallel.
+     */
+    private static final ReentrantLock ENGINE = new ReentrantLock();
+
+    /** What runs under {@link #ENGINE}. */
+    @FunctionalInterface
+    private interface EngineWork<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T withEngine(EngineWork<T> work) throws IOException {
+        ENGINE.lock();
+        try {
+            return work.run();
+        } finally {
+            ENGINE.unlock();
+        }
+    }
+
     /** Asks the run to stop after the current step; it writes a checkpoint and ends CANCELLED. */
     public void cancel() {
         cancelled.set(true);
@@ -114,7 +137,7 @@ public final class StageRun {
                 ? Vocabulary.build(dataset.allCaptions(), 1) : parent.vocabulary();
         ModelConfig config = parent == null ? spec.model(vocabulary.size())
                 : parent.modelConfig().withVariants(spec.variants()).validate();
-        try (Trainee trainee = createTrainee(config, vocabulary, parent, dataset)) {
+        try (Trainee trainee = withEngine(() -> createTrainee(config, vocabulary, parent, dataset))) {
             return new Loop(trainee, dataset, config, vocabulary).run(resumeFrom);
         }
     }
@@ -159,16 +182,18 @@ public final class StageRun {
         int size = kind == RunKind.STAGE1 ? config.stage1().imageSize() : config.stage2().imageSize();
         CubDataset dataset = CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT),
                 captionsDirectory(datasetDirectory), split, true, size);
-        Engine.getInstance().setRandomSeed((int) settings.seed());
-        // the optimizer settings only shape the unused training side; the tiny preset's are as good as any
-        try (GanTrainee trainee = new GanTrainee(kind, config, checkpoint.vocabulary(), Preset.TINY.training(),
-                checkpoint, List.of(dataset.captions(0).get(0)), dataset,
-                SyntheticAttributes.read(datasetDirectory.resolve(CubLayout.ROOT)), settings)) {
-            for (Map.Entry<String, Block> e : trainee.networks().entrySet()) {
-                checkpoint.loadNetwork(e.getKey(), e.getValue(), managerOf(e.getValue()));
+        return withEngine(() -> {
+            Engine.getInstance().setRandomSeed((int) settings.seed());
+            // the optimizer settings only shape the unused training side; the tiny preset's are as good as any
+            try (GanTrainee trainee = new GanTrainee(kind, config, checkpoint.vocabulary(), Preset.TINY.training(),
+                    checkpoint, List.of(dataset.captions(0).get(0)), dataset,
+                    SyntheticAttributes.read(datasetDirectory.resolve(CubLayout.ROOT)), settings)) {
+                for (Map.Entry<String, Block> e : trainee.networks().entrySet()) {
+                    checkpoint.loadNetwork(e.getKey(), e.getValue(), managerOf(e.getValue()));
+                }
+                return trainee.evaluate();
             }
-            return trainee.evaluate();
-        }
+        });
     }
 
     private Trainee createTrainee(ModelConfig config, Vocabulary vocabulary, Checkpoint parent, CubDataset dataset)
@@ -250,8 +275,11 @@ public final class StageRun {
                     }
                     Batch batch = batches.next();
                     long stepStart = System.nanoTime();
-                    Engine.getInstance().setRandomSeed((int) Batches.mix(spec.seed(), step));
-                    StepLosses losses = trainee.step(batch, Batches.mix(spec.seed() + 1, step));
+                    long seed = step;
+                    StepLosses losses = withEngine(() -> {
+                        Engine.getInstance().setRandomSeed((int) Batches.mix(spec.seed(), seed));
+                        return trainee.step(batch, Batches.mix(spec.seed() + 1, seed));
+                    });
                     if (!losses.finite()) {
                         return rollBack(step, "loss is not finite: " + losses);
                     }
@@ -313,6 +341,10 @@ public final class StageRun {
         }
 
         private Checkpoint save(Checkpoint.State state, boolean evaluate) throws IOException {
+            return withEngine(() -> saveLocked(state, evaluate));
+        }
+
+        private Checkpoint saveLocked(Checkpoint.State state, boolean evaluate) throws IOException {
             Map<String, Double> evaluation = Map.of();
             byte[] samples = null;
             if (evaluate && spec.kind() != RunKind.TEXT_ENCODER) {
@@ -345,6 +377,10 @@ public final class StageRun {
         }
 
         private Checkpoint.State restore(Checkpoint checkpoint) throws IOException {
+            return withEngine(() -> restoreLocked(checkpoint));
+        }
+
+        private Checkpoint.State restoreLocked(Checkpoint checkpoint) throws IOException {
             for (Map.Entry<String, Block> e : trainee.networks().entrySet()) {
                 checkpoint.loadNetwork(e.getKey(), e.getValue(), managerOf(e.getValue()));
             }

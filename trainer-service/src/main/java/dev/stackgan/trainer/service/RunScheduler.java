@@ -61,11 +61,9 @@ public class RunScheduler {
     public RunScheduler(TrainerConfiguration config, RunRepository runs, MetricRepository metrics,
                         EventRepository events, CheckpointRepository checkpoints, RunSubmissions submissions,
                         Journal journal, LiveRuns live) {
-        if (config.getMaxConcurrentRuns() != 1) {
-            throw new ConfigurationException("stackgan.trainer.max-concurrent-runs must be 1, got "
-                    + config.getMaxConcurrentRuns() + ": DJL's PyTorch engine allows one open GradientCollector per"
-                    + " process, so runs in one process cannot train at the same time; start more trainer processes"
-                    + " (each with its own runs directory) to train runs in parallel");
+        if (config.getMaxConcurrentRuns() < 1) {
+            throw new ConfigurationException("stackgan.trainer.max-concurrent-runs must be at least 1, got "
+                    + config.getMaxConcurrentRuns());
         }
         this.config = config;
         this.runs = runs;

@@ -273,11 +273,46 @@ class TrainerServiceTest {
     }
 
     @Test
-    void moreThanOneConcurrentRunPerProcessIsAConfigurationError(@TempDir Path other) {
+    void twoSlotsTrainTwoRunsAtOnceAndEachDrawsItsOwnCurve(@TempDir Path other) throws Exception {
+        TestData.birds(other.resolve("data/birds"), 48, 5);
+        try (TestDatabase db = new TestDatabase();
+             TrainerHarness two = new TrainerHarness(db.url(), other,
+                     Map.of("stackgan.trainer.max-concurrent-runs", 2))) {
+            // the same spec twice: every step reseeds the engine under the process-wide lock, so interleaved runs
+            // must still draw identical curves
+            Run first = two.client.create(spec("text-encoder", 3, "\"name\":\"first\""));
+            Run second = two.client.create(spec("text-encoder", 3, "\"name\":\"second\""));
+            LiveRuns live = two.bean(LiveRuns.class);
+            boolean together = false;
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (!together && System.nanoTime() < deadline) {
+                together = running(live, first.getId()) && running(live, second.getId());
+                Thread.sleep(5);
+            }
+            assertTrue(together, "both runs train at the same time");
+            for (Run run : List.of(first, second)) {
+                List<RunProgress> watched = new ArrayList<>();
+                two.client.watch(run.getId(), watched::add);
+                assertEquals(RunStatus.SUCCEEDED, last(watched).getStatus(), last(watched).getError());
+            }
+            two.bean(Journal.class).flush(Duration.ofSeconds(10));
+            String losses = "SELECT discriminator_loss FROM metrics WHERE run_id = ? ORDER BY step";
+            List<Object> firstCurve = db.column(losses, first.getId());
+            assertFalse(firstCurve.isEmpty());
+            assertEquals(firstCurve, db.column(losses, second.getId()));
+        }
+    }
+
+    private static boolean running(LiveRuns live, long runId) {
+        return live.latest(runId).map(p -> p.getStatus() == RunStatus.RUNNING && p.getStep() > 0).orElse(false);
+    }
+
+    @Test
+    void aMaximumOfZeroConcurrentRunsIsAConfigurationError(@TempDir Path other) {
         TrainerApplication.StartupException e = assertThrows(TrainerApplication.StartupException.class,
                 () -> TrainerApplication.start(new String[0], TrainerHarness.properties(database.url(), other,
-                        TrainerHarness.freePort(), Map.of("stackgan.trainer.max-concurrent-runs", 2))));
-        assertTrue(e.getMessage().contains("stackgan.trainer.max-concurrent-runs must be 1, got 2"),
+                        TrainerHarness.freePort(), Map.of("stackgan.trainer.max-concurrent-runs", 0))));
+        assertTrue(e.getMessage().contains("stackgan.trainer.max-concurrent-runs must be at least 1, got 0"),
                 e.getMessage());
     }
 
