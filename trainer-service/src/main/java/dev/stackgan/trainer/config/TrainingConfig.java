@@ -1,6 +1,5 @@
 package dev.stackgan.trainer.config;
 
-import java.util.Locale;
 
 /**
  * How one stage is trained. The variants earlier StackGAN users hand-edited into forks (loss, optimizer, learning
@@ -27,7 +26,7 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         BCE, WASSERSTEIN;
 
         public static Loss parse(String value) {
-            return parseEnum(Loss.class, "loss", value);
+            return Choices.parse("loss", values(), Choices::lowerCaseName, value);
         }
     }
 
@@ -35,7 +34,7 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         ADAM, RMSPROP;
 
         public static OptimizerKind parse(String value) {
-            return parseEnum(OptimizerKind.class, "optimizer", value);
+            return Choices.parse("optimizer", values(), Choices::lowerCaseName, value);
         }
     }
 
@@ -88,16 +87,5 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(field + " must be > 0, got " + value);
         }
-    }
-
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return constant;
-            }
-        }
-        throw new IllegalArgumentException(field + " must be one of "
-                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
-                .toList() + ", got '" + value + "'");
     }
 }

@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.data;
 
+import dev.stackgan.trainer.config.Choices;
 import java.util.Set;
 
 /** How images are divided into training and test sets. */
@@ -13,6 +14,11 @@ public enum Split {
     public static final Set<Integer> STACKGAN_TEST_CLASSES = Set.of(1, 4, 6, 8, 9, 14, 23, 29, 31, 33, 34, 35, 36,
             37, 38, 43, 49, 51, 53, 66, 72, 79, 83, 84, 86, 91, 95, 96, 98, 101, 102, 103, 112, 114, 119, 121, 130,
             135, 138, 147, 156, 163, 165, 166, 180, 183, 185, 186, 187, 197);
+
+    /** {@code stackgan-class} or {@code cub-image}; null means the default, StackGAN's class split. */
+    public static Split parse(String value) {
+        return value == null ? STACKGAN_CLASS : Choices.parse("split", values(), Choices::lowerCaseName, value);
+    }
 
     /** Whether an image of {@code classId} with CUB's flag {@code cubTrain} belongs to the training set. */
     public boolean isTrain(int classId, boolean cubTrain) {

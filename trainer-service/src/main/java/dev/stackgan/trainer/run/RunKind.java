@@ -1,7 +1,6 @@
 package dev.stackgan.trainer.run;
 
-import java.util.Arrays;
-import java.util.Locale;
+import dev.stackgan.trainer.config.Choices;
 
 /** What a run trains. GAN stages build on earlier runs: Stage-I on a text encoder, Stage-II on a Stage-I run. */
 public enum RunKind {
@@ -18,8 +17,6 @@ public enum RunKind {
     }
 
     public static RunKind parse(String value) {
-        return Arrays.stream(values()).filter(k -> k.id.equals(value == null ? "" : value.trim().toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("kind must be one of "
-                        + Arrays.stream(values()).map(RunKind::id).toList() + ", got '" + value + "'"));
+        return Choices.parse("kind", values(), RunKind::id, value);
     }
 }

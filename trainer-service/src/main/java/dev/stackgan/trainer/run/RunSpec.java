@@ -62,7 +62,7 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         if (dataset == null || dataset.isBlank()) {
             throw new IllegalArgumentException("dataset is required: a directory under the data root");
         }
-        Split dataSplit = parseSplit(split);
+        Split dataSplit = Split.parse(split);
         int epochCount = epochs == null ? 1 : epochs;
         if (epochCount < 1) {
             throw new IllegalArgumentException("epochs must be >= 1, got " + epochCount);
@@ -112,19 +112,6 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
                 dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
                 textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples);
-    }
-
-    /** {@code stackgan-class} or {@code cub-image}. */
-    public static Split parseSplit(String value) {
-        if (value == null) {
-            return Split.STACKGAN_CLASS;
-        }
-        for (Split s : Split.values()) {
-            if (s.name().replace('_', '-').equalsIgnoreCase(value.trim())) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("split must be one of [stackgan-class, cub-image], got '" + value + "'");
     }
 
     private static boolean blank(String value) {

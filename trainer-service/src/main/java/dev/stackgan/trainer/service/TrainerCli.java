@@ -7,6 +7,7 @@ import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
+import dev.stackgan.trainer.data.Split;
 import dev.stackgan.trainer.data.synthetic.SyntheticBirds;
 import dev.stackgan.trainer.eval.Evaluator;
 import dev.stackgan.trainer.run.RunSpec;
@@ -101,7 +102,7 @@ final class TrainerCli {
         Integer samples = intOption(options, "samples");
         Integer seed = intOption(options, "seed");
         Map<String, Double> figures = StageRun.evaluate(Path.of(checkpoint), Path.of(dataset),
-                RunSpec.parseSplit(options.get("split")), new Evaluator.Settings(
+                Split.parse(options.get("split")), new Evaluator.Settings(
                         samples == null ? Evaluator.Settings.DEFAULT_SAMPLES : samples, Evaluator.Settings.DEFAULT_FOLDS,
                         Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, seed == null ? 1L : seed));
         out.println(Protos.json(figures));
