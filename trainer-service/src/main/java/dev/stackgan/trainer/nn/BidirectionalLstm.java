@@ -3,6 +3,7 @@ package dev.stackgan.trainer.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -108,22 +109,21 @@ public final class BidirectionalLstm extends AbstractBlock {
      * @return the final hidden states [N, 2H], forward then backward
      */
     public String exportOnnx(OnnxGraph graph, String sequence, String lengths) {
-        String w = weight(graph, "lstm_W", inputWeights[0].getArray().stack(inputWeights[1].getArray()));
-        String r = weight(graph, "lstm_R", recurrentWeights[0].getArray().stack(recurrentWeights[1].getArray()));
-        // ONNX wants [2, 8H]: each direction's input bias followed by its recurrent bias
-        String b = weight(graph, "lstm_B",
-                inputBiases[0].getArray().concat(recurrentBiases[0].getArray())
-                        .stack(inputBiases[1].getArray().concat(recurrentBiases[1].getArray())));
+        String w;
+        String r;
+        String b;
+        // the stacked copies exist only until the graph holds their bytes
+        try (NDScope ignored = new NDScope()) {
+            w = graph.weight("lstm_W", inputWeights[0].getArray().stack(inputWeights[1].getArray()));
+            r = graph.weight("lstm_R", recurrentWeights[0].getArray().stack(recurrentWeights[1].getArray()));
+            // ONNX wants [2, 8H]: each direction's input bias followed by its recurrent bias
+            b = graph.weight("lstm_B", inputBiases[0].getArray().concat(recurrentBiases[0].getArray())
+                    .stack(inputBiases[1].getArray().concat(recurrentBiases[1].getArray())));
+        }
         List<String> outputs = graph.nodeOutputs("LSTM", List.of(sequence, w, r, b, lengths), 3,
                 OnnxGraph.intAttr("hidden_size", hidden), OnnxGraph.stringAttr("direction", "bidirectional"));
         String finalHidden = outputs.get(1); // Y_h [2, N, H]
         String batchMajor = graph.node("Transpose", finalHidden, OnnxGraph.ints("perm", 1, 0, 2));
         return graph.node("Reshape", List.of(batchMajor, graph.longs("shape", -1, 2L * hidden)));
-    }
-
-    private static String weight(OnnxGraph graph, String hint, NDArray temporary) {
-        try (temporary) {
-            return graph.weight(hint, temporary);
-        }
     }
 }
