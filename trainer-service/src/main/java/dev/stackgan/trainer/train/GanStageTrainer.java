@@ -12,6 +12,8 @@ import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.model.ConditioningAugmentation;
 import dev.stackgan.trainer.model.Discriminator;
 import dev.stackgan.trainer.model.TextEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One StackGAN training step, as the reference trainer: update D on (real, wrong, fake) pairs, then G against the
@@ -19,6 +21,8 @@ import dev.stackgan.trainer.model.TextEncoder;
  * (DJL allows only one open at a time).
  */
 public final class GanStageTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GanStageTrainer.class);
 
     private final NDManager manager;
     private final TextEncoder textEncoder;
@@ -71,7 +75,7 @@ public final class GanStageTrainer {
                 discriminatorOptimizer.zeroGradients();
                 collector.backward(discriminatorLoss);
             }
-            discriminatorOptimizer.step();
+            warnIfSkipped("discriminator", discriminatorOptimizer);
             if (loss.clipsWeights()) {
                 clip(discriminatorOptimizer, config.wassersteinClip());
             }
@@ -84,8 +88,15 @@ public final class GanStageTrainer {
                 generatorOptimizer.zeroGradients();
                 collector.backward(generatorLoss);
             }
-            generatorOptimizer.step();
+            warnIfSkipped("generator", generatorOptimizer);
             return new StepLosses(discriminatorLoss.getFloat(), generatorLoss.getFloat(), kl.getFloat());
+        }
+    }
+
+    private static void warnIfSkipped(String network, ParameterOptimizer optimizer) {
+        if (!optimizer.step()) {
+            LOG.warn("{} update skipped: a gradient was not finite ({} skipped so far)", network,
+                    optimizer.skippedSteps());
         }
     }
 

@@ -27,6 +27,7 @@ public abstract class ParameterOptimizer {
     private final int slots;
     private float learningRate;
     private long steps;
+    private long skippedSteps;
 
     protected ParameterOptimizer(Block network, float learningRate, int slots) {
         for (Pair<String, Parameter> p : network.getParameters()) {
@@ -61,8 +62,27 @@ public abstract class ParameterOptimizer {
         return parameters.stream().map(Pair::getValue).toList();
     }
 
-    /** Applies one update from the gradients currently attached to the parameters. */
-    public void step() {
+    /** Updates skipped because a gradient was not finite (see {@link #step}); not part of the saved state. */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
+    /**
+     * Applies one update from the gradients currently attached to the parameters, unless one of them holds a NaN or
+     * an infinity: then nothing changes and {@code false} is returned. On some hosts libtorch's CPU backward now and
+     * then returns NaN gradients for finite losses and inputs (docs/trainer.md, "NaN gradients"); one such update
+     * poisons every weight, so it is skipped, as mixed-precision loss scalers do.
+     */
+    public boolean step() {
+        try (NDScope ignored = new NDScope()) {
+            for (Pair<String, Parameter> p : parameters) {
+                NDArray weight = p.getValue().getArray();
+                if (weight.hasGradient() && !Float.isFinite(weight.getGradient().abs().sum().getFloat())) {
+                    skippedSteps++;
+                    return false;
+                }
+            }
+        }
         steps++;
         try (NDScope ignored = new NDScope()) {
             for (Pair<String, Parameter> p : parameters) {
@@ -70,6 +90,7 @@ public abstract class ParameterOptimizer {
                 update(weight, weight.getGradient(), state(p.getKey(), weight), steps);
             }
         }
+        return true;
     }
 
     /** Sets the gradients of this optimizer's parameters to zero (gradients accumulate across backward calls). */

@@ -2,10 +2,12 @@ package dev.stackgan.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -185,6 +187,28 @@ class TrainingSmokeTest {
             StepLosses resumed = trainerB.step(copy(next, b));
             assertEquals(original, resumed, "the resumed step reproduces the uninterrupted one");
             assertEquals(0, TinyModels.changed(TinyModels.snapshot(a.stage1), TinyModels.snapshot(b.stage1)));
+        }
+    }
+
+    @Test
+    void anUpdateWithANonFiniteGradientIsSkippedAndChangesNoWeight() {
+        try (TinyModels models = new TinyModels(10)) {
+            GanStageTrainer trainer = models.stage1Trainer();
+            trainer.step(models.batch(models.config.stage1().imageSize())); // every gradient now exists
+            ParameterOptimizer optimizer = trainer.generatorOptimizer();
+            long steps = optimizer.steps();
+            var before = TinyModels.snapshot(models.stage1);
+            NDArray gradient = optimizer.parameters().get(0).getArray().getGradient();
+            gradient.set(new NDIndex("0"), Float.NaN);
+
+            assertFalse(optimizer.step(), "a NaN gradient must not be applied");
+            assertEquals(0, TinyModels.changed(before, TinyModels.snapshot(models.stage1)));
+            assertEquals(steps, optimizer.steps());
+            assertEquals(1, optimizer.skippedSteps());
+
+            gradient.set(new NDIndex("0"), 0.5f);
+            assertTrue(optimizer.step(), "finite gradients are applied");
+            assertTrue(TinyModels.changed(before, TinyModels.snapshot(models.stage1)) > 0);
         }
     }
 
