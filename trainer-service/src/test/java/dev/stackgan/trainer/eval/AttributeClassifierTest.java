@@ -19,24 +19,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AttributeClassifierTest {
 
-    private static final int STEPS = 300;
+    private static final int BIRDS = 600;
+    /** Held-out colour accuracy it must reach (measured: see docs/evaluation.md). */
+    private static final double COLOUR_ACCURACY = 0.8;
 
     @TempDir
     static Path dir;
 
     @Test
-    void trainedOnRealBirdsItReadsColoursOfHeldOutBirdsWellAboveChance() throws IOException {
+    void trainedOnRealBirdsItReadsColoursOfHeldOutBirds() throws IOException {
         Engine.getInstance().setRandomSeed(3);
-        Path birds = TestData.birds(dir.resolve("birds"), 160, 11);
+        Path birds = TestData.birds(dir.resolve("birds"), BIRDS, 11);
         Path root = birds.resolve(CubLayout.ROOT);
         Map<Integer, BirdAttributes> truth = SyntheticAttributes.read(root).orElseThrow();
-        CubDataset train = CubDataset.load(root, null, Split.CUB_IMAGE, true, 32);
-        CubDataset test = CubDataset.load(root, null, Split.CUB_IMAGE, false, 32);
-        try (AttributeClassifier classifier = new AttributeClassifier(32)) {
+        int size = Evaluator.CLASSIFIER_SIZE;
+        CubDataset train = CubDataset.load(root, null, Split.CUB_IMAGE, true, size);
+        CubDataset test = CubDataset.load(root, null, Split.CUB_IMAGE, false, size);
+        int steps = Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS;
+        try (AttributeClassifier classifier = new AttributeClassifier(size)) {
             long started = System.nanoTime();
-            classifier.train(train, attributes(train, truth), IntStream.range(0, train.size()).boxed().toList(), STEPS,
+            classifier.train(train, attributes(train, truth), IntStream.range(0, train.size()).boxed().toList(), steps,
                     7);
-            System.out.printf("classifier: %d training images, %d steps in %.1f s%n", train.size(), STEPS,
+            System.out.printf("classifier: %d training images, %d steps in %.1f s%n", train.size(), steps,
                     (System.nanoTime() - started) / 1e9);
             float[] held = Evaluator.centreCrops(test, IntStream.range(0, test.size()).boxed().toList());
             AttributeClassifier.Prediction prediction = classifier.predict(held, test.size());
@@ -45,9 +49,9 @@ class AttributeClassifierTest {
                 double accuracy = prediction.accuracy(a, heldTruth);
                 System.out.printf("held-out real %s accuracy %.3f (chance %.3f, %d images)%n", a.key(), accuracy,
                         1.0 / a.classes(), test.size());
-                assertTrue(accuracy >= 0 && accuracy <= 1);
+                assertTrue(accuracy > 1.0 / a.classes(), a + " accuracy " + accuracy);
                 if (Attribute.COLOURS.contains(a)) {
-                    assertTrue(accuracy > 2.0 / a.classes(), a + " accuracy " + accuracy);
+                    assertTrue(accuracy > COLOUR_ACCURACY, a + " accuracy " + accuracy);
                 }
             }
         }
