@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.stackgan.trainer.config.TrainingConfig.OptimizerKind;
+import dev.stackgan.trainer.data.Crop;
 import dev.stackgan.trainer.data.CubDataset;
 import dev.stackgan.trainer.data.synthetic.BirdAttributes;
 import dev.stackgan.trainer.data.synthetic.BirdColour;
@@ -124,15 +125,19 @@ public final class AttributeClassifier implements AutoCloseable {
     }
 
     /**
-     * Trains on real images {@code indices} of {@code dataset} (at its first size, which must be this classifier's),
-     * batches of 32 random crops and flips; deterministic for a seed.
+     * Trains on real images {@code indices} of {@code dataset} (at its first size, a multiple of this classifier's:
+     * larger images are average-pooled to it), batches of 32 centre crops, each flipped at random (random crops,
+     * shifting the bird by up to the load margin, left the position-sensitive network far weaker; see
+     * docs/evaluation.md); deterministic for a seed.
      */
     public void train(CubDataset dataset, List<BirdAttributes> attributesByIndex, List<Integer> indices, int steps,
                       long seed) {
-        if (dataset.imageSizes()[0] != imageSize) {
-            throw new IllegalArgumentException("data set image size " + dataset.imageSizes()[0]
-                    + " differs from the classifier's " + imageSize);
+        int datasetSize = dataset.imageSizes()[0];
+        if (datasetSize % imageSize != 0) {
+            throw new IllegalArgumentException("data set image size " + datasetSize
+                    + " is no multiple of the classifier's " + imageSize);
         }
+        int margin = Evaluator.centreMargin(dataset);
         // PyTorch keeps grad mode per thread; the in-place optimizer updates need it off on whichever thread trains
         JniUtils.setGradMode(false);
         Random random = new Random(seed);
@@ -147,7 +152,9 @@ public final class AttributeClassifier implements AutoCloseable {
             }
             for (int b = 0; b < BATCH; b++) {
                 int index = indices.get(random.nextInt(indices.size()));
-                System.arraycopy(dataset.image(index, 0, dataset.randomCrop(random)), 0, images, b * length, length);
+                Crop crop = new Crop(margin, margin, random.nextBoolean());
+                System.arraycopy(Evaluator.downsample(dataset.image(index, 0, crop), 1, datasetSize, imageSize), 0,
+                        images, b * length, length);
                 for (Attribute a : Attribute.values()) {
                     targets[a.ordinal()][b * a.classes() + a.label(attributesByIndex.get(index))] = 1f;
                 }

@@ -42,6 +42,11 @@ public final class Evaluator implements AutoCloseable {
     public static final int DIVERSITY_SAMPLES = 8;
     /** Every this-many-th data set image is held out of the classifier's training to measure it on real images. */
     private static final int HOLD_OUT_EVERY = 5;
+    /**
+     * The attribute classifier reads images of at most this side; larger ones (Stage-II) are average-pooled to it
+     * first: the flat plumage colours survive pooling, and the classifier stays cheap.
+     */
+    public static final int CLASSIFIER_SIZE = 64;
 
     /**
      * @param samples         generated images per evaluation (R-precision, fidelity, IS, FID); 0 measures diversity only
@@ -51,7 +56,7 @@ public final class Evaluator implements AutoCloseable {
     public record Settings(int samples, int folds, int classifierSteps, long seed) {
         public static final int DEFAULT_SAMPLES = 16;
         public static final int DEFAULT_FOLDS = 10;
-        public static final int DEFAULT_CLASSIFIER_STEPS = 300;
+        public static final int DEFAULT_CLASSIFIER_STEPS = 800;
 
         /** Returns {@code samples} if it is 0 (diversity only) or in [2, MAX_SAMPLES]. */
         public static int checkSamples(int samples) {
@@ -90,6 +95,7 @@ public final class Evaluator implements AutoCloseable {
     private final Settings settings;
     private final Encoders encoders;
     private final int imageSize;
+    private final int classifierSize;
     private final String diversityCaption;
     private final List<String> captions = new ArrayList<>();
     private final int[] classes;
@@ -112,6 +118,7 @@ public final class Evaluator implements AutoCloseable {
         this.settings = settings;
         this.encoders = encoders;
         this.imageSize = dataset.imageSizes()[0];
+        this.classifierSize = Math.min(CLASSIFIER_SIZE, imageSize);
         Random random = new Random(settings.seed());
         List<Integer> order = IntStream.range(0, dataset.size()).boxed().collect(java.util.stream.Collectors
                 .toCollection(ArrayList::new));
@@ -142,17 +149,16 @@ public final class Evaluator implements AutoCloseable {
                     .toList();
             List<Integer> trainOn = IntStream.range(0, dataset.size()).filter(i -> i % HOLD_OUT_EVERY != 0).boxed()
                     .toList();
-            classifier = new AttributeClassifier(imageSize);
+            classifier = new AttributeClassifier(classifierSize);
             classifier.train(dataset, all, trainOn, settings.classifierSteps(), settings.seed());
-            AttributeClassifier.Prediction held = classifier.predict(centreCrops(dataset, heldOut), heldOut.size());
+            AttributeClassifier.Prediction held = classify(centreCrops(dataset, heldOut), heldOut.size());
             List<BirdAttributes> heldTruth = heldOut.stream().map(all::get).toList();
             for (Attribute a : Attribute.values()) {
                 realAccuracy.put(a, held.accuracy(a, heldTruth));
             }
             float[] real = centreCrops(dataset, chosen);
-            realFeatures = classifier.predict(real, chosen.size()).features();
-            realFeaturesCropped = classifier.predict(BorderCrop.crop(real, chosen.size(), imageSize), chosen.size())
-                    .features();
+            realFeatures = classify(real, chosen.size()).features();
+            realFeaturesCropped = classify(BorderCrop.crop(real, chosen.size(), imageSize), chosen.size()).features();
         } else {
             truth = List.of();
             classifier = null;
@@ -183,11 +189,16 @@ public final class Evaluator implements AutoCloseable {
         return reference.subList(0, Math.min(DIVERSITY_SAMPLES, reference.size()));
     }
 
+    /** The offset of the centre crop, at the data set's largest size. */
+    static int centreMargin(CubDataset dataset) {
+        int largest = java.util.Arrays.stream(dataset.imageSizes()).max().orElseThrow();
+        return (Preprocessing.loadSize(largest) - largest) / 2;
+    }
+
     /** The centre crop (no flip) of each image, as one flat array at the data set's first size. */
     public static float[] centreCrops(CubDataset dataset, List<Integer> indices) {
         int size = dataset.imageSizes()[0];
-        int largest = java.util.Arrays.stream(dataset.imageSizes()).max().orElseThrow();
-        int margin = (Preprocessing.loadSize(largest) - largest) / 2;
+        int margin = centreMargin(dataset);
         Crop centre = new Crop(margin, margin, false);
         int length = 3 * size * size;
         float[] out = new float[indices.size() * length];
@@ -221,8 +232,8 @@ public final class Evaluator implements AutoCloseable {
         figures.put("r_precision_candidates", (double) r.candidates());
         figures.put("r_precision_samples", (double) r.samples());
         if (classifier != null) {
-            AttributeClassifier.Prediction plain = classifier.predict(generated, n);
-            AttributeClassifier.Prediction cropped = classifier.predict(BorderCrop.crop(generated, n, imageSize), n);
+            AttributeClassifier.Prediction plain = classify(generated, n);
+            AttributeClassifier.Prediction cropped = classify(BorderCrop.crop(generated, n, imageSize), n);
             for (Attribute a : Attribute.values()) {
                 figures.put("fidelity_" + a.key(), plain.accuracy(a, truth));
                 figures.put("fidelity_" + a.key() + "_real", realAccuracy.get(a));
@@ -237,6 +248,11 @@ public final class Evaluator implements AutoCloseable {
         return figures;
     }
 
+    /** The classifier's reading of {@code count} images at the stage size, pooled to the classifier's. */
+    private AttributeClassifier.Prediction classify(float[] images, int count) {
+        return classifier.predict(downsample(images, count, imageSize, classifierSize), count);
+    }
+
     /** The Inception-style score of the joint colour distribution: the product of the colour heads' scores. */
     static double speciesScore(AttributeClassifier.Prediction prediction) {
         double score = 1;
@@ -248,7 +264,7 @@ public final class Evaluator implements AutoCloseable {
 
     /**
      * Average-pools images of side {@code size} down to {@code target} (both powers of two): the image encoder
-     * reads Stage-I's size, Stage-II images are larger.
+     * reads Stage-I's size and the attribute classifier at most {@link #CLASSIFIER_SIZE}; Stage-II images are larger.
      */
     public static float[] downsample(float[] images, int count, int size, int target) {
         if (size == target) {

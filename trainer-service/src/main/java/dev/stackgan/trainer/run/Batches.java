@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Random;
 
 /** Turns loader output and seeds into the flat arrays the networks take. */
-final class Batches {
+public final class Batches {
 
     private Batches() {
     }
 
     /** Captions as token ids [N * maxWords], padded. */
-    static long[] tokenIds(List<String> captions, Vocabulary vocabulary, ModelConfig config) {
+    public static long[] tokenIds(List<String> captions, Vocabulary vocabulary, ModelConfig config) {
         int words = config.text().maxWords();
         long[] ids = new long[captions.size() * words];
         for (int i = 0; i < captions.size(); i++) {
@@ -21,7 +21,8 @@ final class Batches {
         return ids;
     }
 
-    static float[] gaussian(Random random, int count) {
+    /** {@code count} standard normal draws of {@code random}, in order (serving's Seeds draws noise the same way). */
+    public static float[] gaussian(Random random, int count) {
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
             values[i] = (float) random.nextGaussian();

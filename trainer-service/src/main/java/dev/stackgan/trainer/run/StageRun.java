@@ -166,10 +166,11 @@ public final class StageRun {
 
     /**
      * Evaluates a Stage-I or Stage-II checkpoint on demand with its own networks, on the training side of
-     * {@code split} of a data set at the stage's image size: the figures a run stores with each checkpoint.
+     * {@code split} of a data set (the figures a run stores with each checkpoint) or, with {@code trainSide} false,
+     * on its held-out test side, at the stage's image size.
      */
     public static Map<String, Double> evaluate(Path checkpointDirectory, Path datasetDirectory, Split split,
-                                               Evaluator.Settings settings) throws IOException {
+                                               boolean trainSide, Evaluator.Settings settings) throws IOException {
         Engine.getInstance();
         JniUtils.setGradMode(false);
         Checkpoint checkpoint = Checkpoint.read(checkpointDirectory);
@@ -181,7 +182,7 @@ public final class StageRun {
         ModelConfig config = checkpoint.modelConfig();
         int size = kind == RunKind.STAGE1 ? config.stage1().imageSize() : config.stage2().imageSize();
         CubDataset dataset = CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT),
-                captionsDirectory(datasetDirectory), split, true, size);
+                captionsDirectory(datasetDirectory), split, trainSide, size);
         return withEngine(() -> {
             Engine.getInstance().setRandomSeed((int) settings.seed());
             // the optimizer settings only shape the unused training side; the tiny preset's are as good as any

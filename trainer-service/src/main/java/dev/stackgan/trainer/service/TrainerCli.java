@@ -1,5 +1,7 @@
 package dev.stackgan.trainer.service;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.ExportBundleRequest;
@@ -7,9 +9,11 @@ import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
+import dev.stackgan.trainer.bench.MarkdownTable;
 import dev.stackgan.trainer.data.Split;
 import dev.stackgan.trainer.data.synthetic.SyntheticBirds;
 import dev.stackgan.trainer.eval.Evaluator;
+import dev.stackgan.trainer.run.RunKind;
 import dev.stackgan.trainer.run.RunSpec;
 import dev.stackgan.trainer.run.StageRun;
 import io.grpc.StatusRuntimeException;
@@ -19,31 +23,37 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The command line: {@code train --spec spec.json [--target host:port]} submits a run and watches it with a
  * progress line; {@code pipeline --preset tiny ...} generates a synthetic-birds set and trains text encoder,
- * Stage-I and Stage-II on an embedded trainer, then exports and promotes a bundle.
+ * Stage-I and Stage-II on an embedded trainer, then exports and promotes a bundle; {@code pipeline --recipe DIR}
+ * trains the run specs of a recipe directory instead, linking each run to the checkpoints of the earlier ones.
  */
 final class TrainerCli {
 
     static final String DEFAULT_TARGET = "localhost:50060";
     private static final int BAR_WIDTH = 24;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USAGE = """
             usage: trainer-service [serve]                       run the trainer service (gRPC, default port 50060)
                    trainer-service train --spec FILE [--target HOST:PORT]
                                                                submit a run and watch it to the end
                    trainer-service pipeline [--preset tiny] [--work DIR] [--images 48] [--epochs 1]
-                                            [--jdbc-url URL] [--bundle-id ID]
+                                            [--recipe DIR] [--data DIR] [--jdbc-url URL] [--bundle-id ID]
                                                                synthetic birds -> text encoder -> Stage-I -> Stage-II
-                                                               -> bundle, promoted to DIR/models
+                                                               -> bundle, promoted to DIR/models; --recipe: the run
+                                                               specs DIR/*.json in name order instead
                    trainer-service evaluate --checkpoint DIR --dataset DIR [--split stackgan-class]
-                                            [--samples 16] [--seed 1]
+                                            [--side train|test] [--samples 16] [--seed 1]
                                                                a Stage-I or Stage-II checkpoint's figures as JSON""";
 
     private final PrintStream out;
@@ -59,9 +69,9 @@ final class TrainerCli {
             return switch (command) {
                 case "train" -> cli.train(options(args, Set.of("spec", "target")));
                 case "pipeline" -> cli.pipeline(options(args, Set.of("preset", "work", "images", "epochs",
-                        "jdbc-url", "bundle-id")));
-                case "evaluate" -> cli.evaluate(options(args, Set.of("checkpoint", "dataset", "split", "samples",
-                        "seed")));
+                        "jdbc-url", "bundle-id", "recipe", "data")));
+                case "evaluate" -> cli.evaluate(options(args, Set.of("checkpoint", "dataset", "split", "side",
+                        "samples", "seed")));
                 default -> throw new IllegalArgumentException("unknown command '" + command + "'");
             };
         } catch (IllegalArgumentException e) {
@@ -95,14 +105,21 @@ final class TrainerCli {
         return options;
     }
 
-    /** Evaluates one checkpoint on a data set (its training side) and prints the figures as one JSON object. */
+    /**
+     * Evaluates one checkpoint on a data set (the training side of its split, or with {@code --side test} the
+     * held-out captions and images) and prints the figures as one JSON object.
+     */
     private int evaluate(Map<String, String> options) throws IOException {
         String checkpoint = required(options, "checkpoint", "the Stage-I or Stage-II checkpoint directory");
         String dataset = required(options, "dataset", "the data set directory holding CUB_200_2011/");
         Integer samples = intOption(options, "samples");
         Integer seed = intOption(options, "seed");
+        String side = options.getOrDefault("side", "train");
+        if (!side.equals("train") && !side.equals("test")) {
+            throw new IllegalArgumentException("--side must be train or test, got '" + side + "'");
+        }
         Map<String, Double> figures = StageRun.evaluate(Path.of(checkpoint), Path.of(dataset),
-                Split.parse(options.get("split")), new Evaluator.Settings(
+                Split.parse(options.get("split")), side.equals("train"), new Evaluator.Settings(
                         samples == null ? Evaluator.Settings.DEFAULT_SAMPLES : samples, Evaluator.Settings.DEFAULT_FOLDS,
                         Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, seed == null ? 1L : seed));
         out.println(Protos.json(figures));
@@ -171,33 +188,57 @@ final class TrainerCli {
     }
 
     private int pipeline(Map<String, String> options) throws IOException, InterruptedException {
-        String preset = options.getOrDefault("preset", "tiny");
         Path work = Path.of(options.getOrDefault("work", "pipeline")).toAbsolutePath();
-        int images = Integer.parseInt(options.getOrDefault("images", "48"));
-        int epochs = Integer.parseInt(options.getOrDefault("epochs", "1"));
-        Path birds = work.resolve("data/birds");
+        Path recipe = options.containsKey("recipe") ? Path.of(options.get("recipe")) : null;
+        if (recipe != null && (options.containsKey("preset") || options.containsKey("epochs"))) {
+            throw new IllegalArgumentException("--preset and --epochs build the tiny pipeline; a --recipe's spec"
+                    + " files set their own");
+        }
+        List<String> specs = recipe == null ? presetSpecs(options) : recipeSpecs(recipe);
+        Path data = Path.of(options.getOrDefault("data", work.resolve("data").toString())).toAbsolutePath();
+        Path birds = data.resolve("birds");
+        if (options.containsKey("data") && !Files.isDirectory(birds)) {
+            throw new IllegalArgumentException("--data " + data + " holds no birds/ data set");
+        }
         if (!Files.isDirectory(birds)) {
-            SyntheticBirds.generate(new SyntheticBirds.Options(birds, images, 1, 160, 120));
+            Integer images = intOption(options, "images");
+            SyntheticBirds.generate(recipe == null ? new SyntheticBirds.Options(birds, images == null ? 48 : images,
+                    1, 160, 120) : new SyntheticBirds.Options(birds, images == null ? SyntheticBirds.CUB_IMAGE_COUNT
+                    : images, 1, SyntheticBirds.DEFAULT_WIDTH, SyntheticBirds.DEFAULT_HEIGHT));
         }
         Map<String, Object> properties = new HashMap<>();
         for (String dir : List.of("runs", "bundles", "models")) {
             properties.put("stackgan.trainer." + (dir.equals("models") ? "model-repository" : dir + "-directory"),
                     work.resolve(dir).toString());
         }
-        properties.put("stackgan.trainer.data-root", work.resolve("data").toString());
+        properties.put("stackgan.trainer.data-root", data.toString());
         properties.put("grpc.server.port", freePort());
         if (options.containsKey("jdbc-url")) {
             properties.put("datasources.default.url", options.get("jdbc-url"));
         }
         GrpcEmbeddedServer server = TrainerApplication.start(new String[0], properties);
         try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30))) {
-            String common = String.format(Locale.ROOT, "\"preset\":\"%s\",\"dataset\":\"birds\",\"split\":"
-                    + "\"cub-image\",\"epochs\":%d,\"snapshotEveryEpochs\":1", preset, epochs);
-            long textEncoder = stage(client, "{\"kind\":\"text-encoder\"," + common + "}");
-            long stage1 = stage(client, "{\"kind\":\"stage1\"," + common + ",\"textEncoderCheckpoint\":\""
-                    + textEncoder + "\"}");
-            long stage2 = stage(client, "{\"kind\":\"stage2\"," + common + ",\"textEncoderCheckpoint\":\""
-                    + textEncoder + "\",\"stage1Checkpoint\":\"" + stage1 + "\"}");
+            long started = System.nanoTime();
+            Map<RunKind, Long> last = new EnumMap<>(RunKind.class);
+            MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");
+            for (String spec : specs) {
+                ObjectNode node = (ObjectNode) JSON.readTree(spec);
+                RunKind kind = RunKind.parse(node.path("kind").asText(null));
+                if (kind != RunKind.TEXT_ENCODER) {
+                    link(node, "textEncoderCheckpoint", last.get(RunKind.TEXT_ENCODER));
+                }
+                if (kind == RunKind.STAGE2) {
+                    link(node, "stage1Checkpoint", last.get(RunKind.STAGE1));
+                }
+                long runStarted = System.nanoTime();
+                Stage stage = stage(client, JSON.writeValueAsString(node));
+                last.put(kind, stage.checkpoint());
+                summary.row(stage.runId(), kind.id(), stage.steps(), duration(seconds(runStarted)), stage.checkpoint());
+            }
+            Long stage2 = last.get(RunKind.STAGE2);
+            if (stage2 == null) {
+                throw new IllegalArgumentException("the pipeline trained no stage2 run: nothing to export");
+            }
             Bundle bundle = client.stub().exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(stage2)
                     .setBundleId(options.getOrDefault("bundle-id", "")).build());
             out.printf("exported bundle %s from checkpoint %d: %s (manifest sha256 %s)%n", bundle.getBundleId(),
@@ -207,10 +248,54 @@ final class TrainerCli {
             Path repository = work.resolve("models");
             out.printf("promoted %s: %s now reads '%s'%n", promoted.getBundleId(),
                     repository.resolve(Bundles.POINTER), Files.readString(repository.resolve(Bundles.POINTER)).trim());
+            out.print(summary.render());
+            out.printf("pipeline wall time %s%n", duration(seconds(started)));
             return 0;
         } finally {
             server.getApplicationContext().close();
         }
+    }
+
+    /** The tiny pipeline's three specs from the flags (the pipeline fills in their checkpoint references). */
+    private static List<String> presetSpecs(Map<String, String> options) {
+        String common = String.format(Locale.ROOT, "\"preset\":\"%s\",\"dataset\":\"birds\",\"split\":"
+                + "\"cub-image\",\"epochs\":%d,\"snapshotEveryEpochs\":1", options.getOrDefault("preset", "tiny"),
+                Integer.parseInt(options.getOrDefault("epochs", "1")));
+        return List.of("text-encoder", "stage1", "stage2").stream()
+                .map(kind -> "{\"kind\":\"" + kind + "\"," + common + "}").toList();
+    }
+
+    /** The {@code *.json} run specs of a recipe directory, in file-name order. */
+    static List<String> recipeSpecs(Path recipe) throws IOException {
+        if (!Files.isDirectory(recipe)) {
+            throw new IllegalArgumentException("--recipe " + recipe + " is not a directory");
+        }
+        List<String> specs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(recipe)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                specs.add(Files.readString(file));
+            }
+        }
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("--recipe " + recipe + " holds no *.json run specs");
+        }
+        return specs;
+    }
+
+    /** Sets a checkpoint reference the spec leaves open to the last checkpoint of an earlier run. */
+    private static void link(ObjectNode spec, String field, Long checkpoint) {
+        if (spec.hasNonNull(field)) {
+            return;
+        }
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("a " + spec.path("kind").asText() + " run needs " + field
+                    + " but no earlier run of the pipeline provides it");
+        }
+        spec.put(field, String.valueOf(checkpoint));
+    }
+
+    private static long seconds(long startedNanos) {
+        return Math.round((System.nanoTime() - startedNanos) / 1e9);
     }
 
     private static int freePort() throws IOException {
@@ -219,8 +304,12 @@ final class TrainerCli {
         }
     }
 
-    /** Trains one stage; returns its last checkpoint id, or throws when the run did not succeed. */
-    private long stage(TrainerClient client, String specJson) {
+    /** A finished run of the pipeline: its id, steps trained and last checkpoint id. */
+    private record Stage(long runId, long steps, long checkpoint) {
+    }
+
+    /** Trains one stage; returns its run and last checkpoint, or throws when the run did not succeed. */
+    private Stage stage(TrainerClient client, String specJson) {
         RunProgress end = trainAndWatch(client, specJson);
         if (end.getStatus() != RunStatus.SUCCEEDED) {
             throw new IllegalStateException("run " + end.getRunId() + " ended " + end.getStatus()
@@ -230,6 +319,6 @@ final class TrainerCli {
         Checkpoint last = checkpoints.get(checkpoints.size() - 1);
         out.printf("  checkpoint %d: %s (%d bytes, sha256 %s)%n", last.getId(), last.getPath(), last.getSizeBytes(),
                 last.getSha256());
-        return last.getId();
+        return new Stage(end.getRunId(), end.getStep(), last.getId());
     }
 }

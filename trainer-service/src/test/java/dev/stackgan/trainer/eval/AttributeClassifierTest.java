@@ -19,35 +19,44 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AttributeClassifierTest {
 
-    private static final int STEPS = 300;
+    private static final int BIRDS = 600;
+    /**
+     * Held-out colour accuracy it must reach. Measured here (295 training images of 160x120, blurrier at 64 px than
+     * full-size birds): crown 0.75 at 800 steps (0.72 at 400); on 983 full-size birds 0.93 to 0.98, docs/evaluation.md.
+     */
+    private static final double COLOUR_ACCURACY = 0.5;
 
     @TempDir
     static Path dir;
 
     @Test
-    void trainedOnRealBirdsItReadsColoursOfHeldOutBirdsWellAboveChance() throws IOException {
+    void trainedOnRealBirdsItReadsColoursOfHeldOutBirds() throws IOException {
         Engine.getInstance().setRandomSeed(3);
-        Path birds = TestData.birds(dir.resolve("birds"), 160, 11);
+        Path birds = TestData.birds(dir.resolve("birds"), BIRDS, 11);
         Path root = birds.resolve(CubLayout.ROOT);
         Map<Integer, BirdAttributes> truth = SyntheticAttributes.read(root).orElseThrow();
-        CubDataset train = CubDataset.load(root, null, Split.CUB_IMAGE, true, 32);
-        CubDataset test = CubDataset.load(root, null, Split.CUB_IMAGE, false, 32);
-        try (AttributeClassifier classifier = new AttributeClassifier(32)) {
+        int size = Evaluator.CLASSIFIER_SIZE;
+        CubDataset train = CubDataset.load(root, null, Split.CUB_IMAGE, true, size);
+        CubDataset test = CubDataset.load(root, null, Split.CUB_IMAGE, false, size);
+        int steps = Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS;
+        try (AttributeClassifier classifier = new AttributeClassifier(size)) {
             long started = System.nanoTime();
-            classifier.train(train, attributes(train, truth), IntStream.range(0, train.size()).boxed().toList(), STEPS,
+            classifier.train(train, attributes(train, truth), IntStream.range(0, train.size()).boxed().toList(), steps,
                     7);
-            System.out.printf("classifier: %d training images, %d steps in %.1f s%n", train.size(), STEPS,
+            System.out.printf("classifier: %d training images, %d steps in %.1f s%n", train.size(), steps,
                     (System.nanoTime() - started) / 1e9);
             float[] held = Evaluator.centreCrops(test, IntStream.range(0, test.size()).boxed().toList());
             AttributeClassifier.Prediction prediction = classifier.predict(held, test.size());
             List<BirdAttributes> heldTruth = attributes(test, truth);
             for (Attribute a : Attribute.values()) {
+                System.out.printf("held-out real %s accuracy %.3f (chance %.3f, %d images)%n", a.key(),
+                        prediction.accuracy(a, heldTruth), 1.0 / a.classes(), test.size());
+            }
+            for (Attribute a : Attribute.values()) {
                 double accuracy = prediction.accuracy(a, heldTruth);
-                System.out.printf("held-out real %s accuracy %.3f (chance %.3f, %d images)%n", a.key(), accuracy,
-                        1.0 / a.classes(), test.size());
-                assertTrue(accuracy >= 0 && accuracy <= 1);
+                assertTrue(accuracy > 1.0 / a.classes(), a + " accuracy " + accuracy);
                 if (Attribute.COLOURS.contains(a)) {
-                    assertTrue(accuracy > 2.0 / a.classes(), a + " accuracy " + accuracy);
+                    assertTrue(accuracy > COLOUR_ACCURACY, a + " accuracy " + accuracy);
                 }
             }
         }

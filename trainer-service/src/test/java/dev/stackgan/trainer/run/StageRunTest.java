@@ -82,10 +82,15 @@ class StageRunTest {
         for (String key : List.of("frechet_distance", "frechet_distance_cropped")) {
             assertTrue(evaluation.get(key) >= 0, key + " = " + evaluation.get(key));
         }
+        dev.stackgan.trainer.eval.Evaluator.Settings settings = new dev.stackgan.trainer.eval.Evaluator.Settings(8, 10,
+                dev.stackgan.trainer.eval.Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, 42L);
         Map<String, Double> onDemand = StageRun.evaluate(first.lastCheckpoint().directory(), birds,
-                dev.stackgan.trainer.data.Split.CUB_IMAGE, new dev.stackgan.trainer.eval.Evaluator.Settings(8, 10, 300,
-                        42L));
+                dev.stackgan.trainer.data.Split.CUB_IMAGE, true, settings);
         assertEquals(evaluation.keySet(), onDemand.keySet(), "on demand: the same figures as the run stored");
+        Map<String, Double> heldOut = StageRun.evaluate(first.lastCheckpoint().directory(), birds,
+                dev.stackgan.trainer.data.Split.CUB_IMAGE, false, settings);
+        assertEquals(evaluation.keySet(), heldOut.keySet(), "held-out captions: the same figures");
+        assertTrue(!heldOut.equals(onDemand), "the test side draws other captions and images");
         BufferedImage sheet = ImageIO.read(first.lastCheckpoint().samples().toFile());
         assertEquals(4 * 16, sheet.getWidth(), "4 x 4 tiny Stage-I samples of 16 px");
 

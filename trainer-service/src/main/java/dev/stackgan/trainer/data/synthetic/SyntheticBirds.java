@@ -38,6 +38,9 @@ public final class SyntheticBirds {
 
     public static final String ATTRIBUTES_FILE = "attributes/synthetic_attributes.tsv";
     public static final int CUB_IMAGE_COUNT = 11_788;
+    /** The default mean image size, about CUB's. */
+    public static final int DEFAULT_WIDTH = 500;
+    public static final int DEFAULT_HEIGHT = 375;
     private static final float JPEG_QUALITY = 0.9f;
     private static final double SIZE_JITTER = 0.15;
 
@@ -62,8 +65,8 @@ public final class SyntheticBirds {
         Path out = null;
         int count = CUB_IMAGE_COUNT;
         long seed = 1;
-        int width = 500;
-        int height = 375;
+        int width = DEFAULT_WIDTH;
+        int height = DEFAULT_HEIGHT;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {

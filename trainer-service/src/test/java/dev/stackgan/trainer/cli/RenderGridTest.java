@@ -1,0 +1,55 @@
+package dev.stackgan.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.text.Vocabulary;
+import dev.stackgan.trainer.config.Preset;
+import dev.stackgan.trainer.onnx.BundleExporter;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RenderGridTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rendersOneRowPerCaptionAndAStageOneAndStageTwoImagePerSeed() throws Exception {
+        List<String> captions = List.of("this bird has a red crown and blue wings",
+                "a small yellow bird with a white belly", "an unused third line");
+        Vocabulary vocabulary = Vocabulary.build(captions, 1);
+        ModelConfig config = Preset.TINY.model(vocabulary.size());
+        Path bundle = BundleExporter.exportFresh(dir.resolve("bundles"), "grid-test", config, vocabulary, 5);
+        Path captionFile = Files.write(dir.resolve("captions.txt"), captions);
+        Path png = dir.resolve("grid.png");
+
+        RenderGrid.main(new String[] {"--bundle", bundle.toString(), "--captions", captionFile.toString(),
+                "--rows", "2", "--seeds", "1,2", "--out", png.toString()});
+
+        BufferedImage grid = ImageIO.read(png.toFile());
+        int large = config.stage2().imageSize();
+        assertEquals(RenderGrid.GAP + 2 * (large / 2 + RenderGrid.GAP + large + RenderGrid.GAP), grid.getWidth());
+        assertEquals(2 * (RenderGrid.CAPTION_HEIGHT + large + RenderGrid.GAP) + RenderGrid.GAP, grid.getHeight());
+        // the Stage-II images of seed 1 and seed 2 in the first row
+        int y = RenderGrid.GAP + RenderGrid.CAPTION_HEIGHT;
+        int x1 = RenderGrid.GAP + large / 2 + RenderGrid.GAP;
+        int x2 = x1 + large + RenderGrid.GAP + large / 2 + RenderGrid.GAP;
+        int[] seed1 = grid.getRGB(x1, y, large, large, null, 0, large);
+        int[] seed2 = grid.getRGB(x2, y, large, large, null, 0, large);
+        assertFalse(Arrays.equals(seed1, seed2), "two seeds drew the same image");
+        // the same seed and caption render the same pixels again
+        Path again = dir.resolve("again.png");
+        RenderGrid.main(new String[] {"--bundle", bundle.toString(), "--captions", captionFile.toString(),
+                "--rows", "2", "--seeds", "1,2", "--out", again.toString()});
+        BufferedImage second = ImageIO.read(again.toFile());
+        assertEquals(Arrays.toString(seed1), Arrays.toString(second.getRGB(x1, y, large, large, null, 0, large)));
+    }
+}
