@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts the serving stack locally without Docker: text encoder (50051), Stage-I (50052), Stage-II (50053) and the
-# gateway (HTTP 8080, gRPC 50050), on their embedded defaults. Builds the jars once, exports and promotes a
-# fresh-weights bundle into ./models if the repository has none, waits until a real request succeeds, and stops
-# everything on Ctrl-C. Logs: ./serve-local/logs/<service>.log.
+# gateway (HTTP 8080, gRPC 50050), on their embedded defaults. Builds the jars once, serves the bundle promoted in
+# ./models, or the bundle shipped in the services' jars while none is promoted there, waits until a real request
+# succeeds, and stops everything on Ctrl-C. Logs: ./serve-local/logs/<service>.log.
 #
 #   ./scripts/serve-local.sh            # build, then serve
 #   SKIP_BUILD=1 ./scripts/serve-local.sh   # reuse the jars of the last build
@@ -34,14 +34,13 @@ done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.8 or newer (or run with SKIP_BUILD=1 after a build)"
-  say "building gateway, model services and the bundle exporter (mvn package, tests skipped; first run takes minutes)"
-  # The services are shaded, runnable jars; the exporter (trainer-service) runs from its jar plus target/lib.
+  say "building the gateway and the three model services (mvn package, tests skipped; first run takes minutes)"
+  # The services are shaded, runnable jars; the model services carry the shipped default bundle. -am also builds
+  # trainer-service (serving-runtime's test fixtures use its exporter), but not its 150+ MB runnable jar.
   # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
   # shellcheck disable=SC2086
-  mvn -B -q ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service,trainer-service -am \
-      package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib -DskipTests 2>&1 \
-      | sed 's/\x1b\[[0-9;]*m//g'
-  cp trainer-service/target/trainer-service-*[0-9T].jar trainer-service/target/lib/
+  mvn -B -q ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service -am \
+      package -DskipTests -Dtrainer.shade.skip=true 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
   say "build done"
 fi
 jar_of() { ls "$1"/target/"$1"-*[0-9T].jar 2>/dev/null | head -1; }
@@ -49,14 +48,12 @@ for entry in "${services[@]}"; do
   module=${entry%%:*}
   [ -n "$(jar_of "$module")" ] || fail "$module/target has no jar: run without SKIP_BUILD first"
 done
-[ -d trainer-service/target/lib ] || fail "trainer-service/target/lib is missing: run without SKIP_BUILD first"
 
-if [ ! -s "$models/CURRENT" ]; then
-  say "no bundle promoted in $models: exporting a FRESH-WEIGHTS bundle (untrained, preset small: 64 px Stage-I, 256 px Stage-II)"
-  java -Dai.djl.offline=true -cp "trainer-service/target/lib/*" dev.stackgan.trainer.cli.ExportFreshBundle "$models" \
-      --preset small
+if [ -s "$models/CURRENT" ] && [ -n "$(tr -d '[:space:]' <"$models/CURRENT")" ]; then
+  say "model repository $models: promoted bundle $(tr -d '[:space:]' <"$models/CURRENT")"
+else
+  say "no bundle promoted in $models: the model services serve the bundle shipped in their jars"
 fi
-say "model repository $models serves bundle $(cat "$models/CURRENT")"
 
 mkdir -p "$logs"
 pids=()
@@ -92,9 +89,15 @@ for i in $(seq 1 180); do
     say "curl not found: the gateway is listening, but readiness of the models is not checked"
     break
   elif port_taken "$http_port"; then
-    status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "localhost:$http_port/v1/images" \
+    status=$(curl -s -o "$logs/ready-check.json" -w '%{http_code}' -X POST "localhost:$http_port/v1/images" \
         -H 'Content-Type: application/json' -d '{"prompt":"a small bird","stage":2}' || true)
     if [ "$status" = 200 ]; then
+      version=$(grep -o '"model_version" *: *"[^"]*"' "$logs/ready-check.json" | sed 's/.*"\([^"]*\)"$/\1/')
+      if grep -q "serving the shipped default bundle $version\$" "$logs/text-encoder-service.log"; then
+        say "serving bundle $version: the default shipped in the jars (no bundle promoted in $models)"
+      else
+        say "serving bundle $version from $models"
+      fi
       break
     fi
   fi

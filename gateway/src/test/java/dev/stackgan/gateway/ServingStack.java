@@ -85,6 +85,8 @@ final class ServingStack implements AutoCloseable {
                 "grpc.server.port", 0,
                 "micronaut.server.port", -1,
                 "stackgan.serving.model-repository", repository.toString(),
+                // tests promote tiny bundles and check what happens before any is loaded: no shipped default
+                "stackgan.serving.default-bundle", false,
                 "stackgan.serving.poll-interval", "1h",
                 "stackgan.serving.intra-op-threads", 1));
         properties.putAll(overrides);

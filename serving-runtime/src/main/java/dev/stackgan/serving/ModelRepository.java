@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * promoted version is verified ({@link BundleReader}), warmed up with one batch-1 run and then swapped in
  * atomically. If any of that fails, the old version keeps serving and {@link #state()} says why. The last
  * {@code keepVersions} versions stay loaded so that requests pinned to the previous one still succeed.
+ *
+ * <p>With a {@link DefaultBundle}, a repository with no (or an empty) pointer serves that shipped bundle instead of
+ * nothing; the first promotion swaps away from it like from any other version. The default only fills in while no
+ * promoted bundle serves: a promoted bundle whose pointer disappears keeps serving.
  */
 public final class ModelRepository implements AutoCloseable {
 
@@ -47,6 +52,8 @@ public final class ModelRepository implements AutoCloseable {
     private final String graph;
     private final OrtRuntime runtime;
     private final int keepVersions;
+    /** Served while nothing is promoted; null when {@code stackgan.serving.default-bundle} is off. */
+    private final DefaultBundle defaultBundle;
     private final List<Consumer<State>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "model-repository-poller");
@@ -72,6 +79,12 @@ public final class ModelRepository implements AutoCloseable {
     }
 
     public ModelRepository(Path directory, String graph, OrtRuntime runtime, int keepVersions) {
+        this(directory, graph, runtime, keepVersions, null);
+    }
+
+    /** @param defaultBundle served while the repository has no promoted bundle; null serves nothing then */
+    public ModelRepository(Path directory, String graph, OrtRuntime runtime, int keepVersions,
+                           DefaultBundle defaultBundle) {
         if (keepVersions < 1) {
             throw new IllegalArgumentException("stackgan.serving.keep-versions must be >= 1, got " + keepVersions);
         }
@@ -79,6 +92,7 @@ public final class ModelRepository implements AutoCloseable {
         this.graph = graph;
         this.runtime = runtime;
         this.keepVersions = keepVersions;
+        this.defaultBundle = defaultBundle;
     }
 
     /** Writes {@code bundleId} into the pointer file atomically (temp file + rename), so pollers never see half. */
@@ -153,25 +167,55 @@ public final class ModelRepository implements AutoCloseable {
         try {
             promoted = Files.readString(pointer, StandardCharsets.UTF_8).trim();
         } catch (NoSuchFileException e) {
-            if (!pointerMissingLogged) {
-                pointerMissingLogged = true;
-                LOG.info("no {} in {} yet: not serving until a bundle is promoted", POINTER, directory);
-            }
-            return state;
+            promoted = "";
         } catch (IOException e) {
             return failed(null, "cannot read " + pointer + ": " + e);
+        }
+        if (promoted.isEmpty()) {
+            return defaultBundle == null ? nothingPromoted() : serveDefault(retryFailed);
         }
         if (!retryFailed && promoted.equals(state.lastErrorVersion())) {
             return state;
         }
-        return switchTo(promoted);
+        String version = promoted;
+        return switchTo(version, () -> directory.resolve(version));
+    }
+
+    private State nothingPromoted() {
+        if (!pointerMissingLogged) {
+            pointerMissingLogged = true;
+            LOG.info("no {} in {} yet: not serving until a bundle is promoted", POINTER, directory);
+        }
+        return state;
+    }
+
+    /**
+     * Loads the shipped default bundle unless a promoted version already serves. Checked under {@code loading}, so a
+     * promotion loaded meanwhile by another reload is never replaced by the default.
+     */
+    private State serveDefault(boolean retryFailed) {
+        String id = defaultBundle.bundleId();
+        loading.lock();
+        try {
+            State now = state;
+            if (now.ready() && !id.equals(now.current())
+                    || !retryFailed && id.equals(now.lastErrorVersion())) {
+                return now;
+            }
+            if (!now.ready()) {
+                LOG.info("no bundle promoted in {}: serving the shipped default bundle {}", directory, id);
+            }
+            return switchTo(id, defaultBundle::directory);
+        } finally {
+            loading.unlock();
+        }
     }
 
     /**
      * Reloads are serialized by {@code loading}; the slow part (verify, create session, warm up) runs without the
      * repository's monitor, so requests keep leasing the old version meanwhile. Only the swap itself holds it.
      */
-    private State switchTo(String version) {
+    private State switchTo(String version, Callable<Path> bundleDirectory) {
         loading.lock();
         try {
             LoadedModel model;
@@ -184,7 +228,7 @@ public final class ModelRepository implements AutoCloseable {
             }
             if (model == null) {
                 try {
-                    model = load(version);
+                    model = load(version, bundleDirectory);
                 } catch (Exception e) {
                     String why = e instanceof BundleException ? e.getMessage() : e.toString();
                     LOG.error("bundle {} not loaded, still serving {}: {}", version, state.current(), why);
@@ -206,11 +250,11 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
-    private LoadedModel load(String version) throws Exception {
+    private LoadedModel load(String version, Callable<Path> bundleDirectory) throws Exception {
         if (!BUNDLE_ID.matcher(version).matches() || version.equals(".") || version.equals("..")) {
             throw new BundleException(POINTER, "names '" + version + "', not a bundle id");
         }
-        ModelBundle bundle = BundleReader.read(directory.resolve(version));
+        ModelBundle bundle = BundleReader.read(bundleDirectory.call());
         if (!bundle.manifest().bundleId().equals(version)) {
             throw new BundleException("manifest.json", "bundleId is '" + bundle.manifest().bundleId()
                     + "' but the directory is '" + version + "'");
@@ -261,6 +305,9 @@ public final class ModelRepository implements AutoCloseable {
         synchronized (this) {
             loaded.values().forEach(LoadedModel::retire);
             loaded.clear();
+        }
+        if (defaultBundle != null) {
+            defaultBundle.close();
         }
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The batcher on real Stage-I sessions of two tiny bundle versions. */
-class DynamicBatcherTest {
+public class DynamicBatcherTest {
 
     @TempDir
     static Path repository;
@@ -108,7 +108,7 @@ class DynamicBatcherTest {
         }
     }
 
-    static Map<String, InputRows> stage1Inputs(LoadedModel model, int rows, long seed) {
+    public static Map<String, InputRows> stage1Inputs(LoadedModel model, int rows, long seed) {
         int c = model.config().conditionDim();
         int z = model.config().noiseDim();
         float[] conditions = new float[rows * c];

@@ -13,6 +13,8 @@ public class ServingConfiguration {
 
     /** Directory holding bundle sub-directories and the CURRENT pointer (a docker volume in compose). */
     private Path modelRepository = Path.of("models");
+    /** Serve the bundle shipped in the jar while the repository has no (or an empty) CURRENT pointer. */
+    private boolean defaultBundle = true;
     /** How often the CURRENT pointer is read. */
     private Duration pollInterval = Duration.ofSeconds(10);
     /** Versions kept loaded: the current one and the previous ones still pinned by requests. */
@@ -65,6 +67,14 @@ public class ServingConfiguration {
 
     public void setModelRepository(Path modelRepository) {
         this.modelRepository = modelRepository;
+    }
+
+    public boolean isDefaultBundle() {
+        return defaultBundle;
+    }
+
+    public void setDefaultBundle(boolean defaultBundle) {
+        this.defaultBundle = defaultBundle;
     }
 
     public Duration getPollInterval() {

@@ -1,6 +1,7 @@
 package dev.stackgan.serving.micronaut;
 
 import dev.stackgan.serving.BatchingPolicy;
+import dev.stackgan.serving.DefaultBundle;
 import dev.stackgan.serving.DynamicBatcher;
 import dev.stackgan.serving.ExecutionProvider;
 import dev.stackgan.serving.Inference;
@@ -27,7 +28,8 @@ public class ServingFactory {
     @Singleton
     @Bean(preDestroy = "close")
     ModelRepository modelRepository(ServingConfiguration config, ServedGraph served, OrtRuntime runtime) {
-        return new ModelRepository(config.getModelRepository(), served.graph(), runtime, config.getKeepVersions());
+        return new ModelRepository(config.getModelRepository(), served.graph(), runtime, config.getKeepVersions(),
+                config.isDefaultBundle() ? DefaultBundle.shipped() : null);
     }
 
     @Singleton

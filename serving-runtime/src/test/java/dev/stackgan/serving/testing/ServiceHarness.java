@@ -33,6 +33,8 @@ public final class ServiceHarness implements AutoCloseable {
         this.repository = repository;
         Map<String, Object> properties = new HashMap<>();
         properties.put("stackgan.serving.model-repository", repository.toString());
+        // the tests promote tiny bundles into an empty repository and check NOT_SERVING before: no shipped default
+        properties.put("stackgan.serving.default-bundle", false);
         properties.put("stackgan.serving.poll-interval", "1h");
         properties.put("stackgan.serving.intra-op-threads", 1);
         properties.put("grpc.server.port", freePort());
