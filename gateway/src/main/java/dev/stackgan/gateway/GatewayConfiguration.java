@@ -19,7 +19,7 @@ public class GatewayConfiguration {
     private int maxImages = 8;
     /** Requests running at once; more are refused with RESOURCE_EXHAUSTED / 429 instead of piling up. */
     private int maxConcurrentRequests = 32;
-    /** zlib level of the PNGs, 0 to 9: 1 is several times faster than ImageIO's writer for a few % more bytes. */
+    /** zlib level of the PNGs, 0 to 9; with the Sub filter, 1 is twice as fast as ImageIO's writer, no larger. */
     private int pngCompressionLevel = 1;
     /** PNG row filter for every row: none, sub or up. */
     private String pngFilter = "sub";
