@@ -3,7 +3,7 @@
 # docs/benchmarks.md. Builds trainer-service and the serving jars first (package, nothing installed); the serving
 # sections start the four services as child processes on free ports (logs: trainer-service/target/bench/).
 #
-#   scripts/benchmark.sh                                  # sections 1,4,5,2,3,6; presets small and paper
+#   scripts/benchmark.sh                                  # sections 1,4,5,2,3,6,7; presets small and paper
 #   scripts/benchmark.sh --sections 1,4 --presets small   # a subset
 #   SKIP_BUILD=1 scripts/benchmark.sh                     # reuse the last build
 #   MAVEN_ARGS=-o scripts/benchmark.sh                    # extra Maven arguments, e.g. offline
@@ -14,17 +14,18 @@ cd "$root"
 fail() { echo "[benchmark] ERROR: $*" >&2; exit 1; }
 command -v java >/dev/null || fail "java not found on PATH: install a JDK 17"
 
-classpath_file=trainer-service/target/bench.classpath
+# The harness runs from trainer-service's shaded jar (all its runtime dependencies inside): no dependency plugin is
+# needed, whose own dependencies an offline Maven repository may lack.
+shaded=trainer-service/target/trainer-service-0.1.0-SNAPSHOT-all.jar
 if [ -z "${SKIP_BUILD:-}" ]; then
   command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.9 (or run with SKIP_BUILD=1 after a build)"
   echo "[benchmark] building trainer-service and the four serving jars (package, tests skipped; nothing installed)"
   # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
   # shellcheck disable=SC2086
   mvn -B -q ${MAVEN_ARGS:-} -pl trainer-service,gateway,text-encoder-service,stage1-service,stage2-service -am \
-      package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/bench.classpath \
-      -Dmdep.includeScope=runtime 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+      package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 fi
-[ -s "$classpath_file" ] || fail "$classpath_file is missing: run without SKIP_BUILD first"
+[ -s "$shaded" ] || fail "$shaded is missing: run without SKIP_BUILD first"
 
 # A manifest-only "pathing" jar, as Surefire uses: with this classpath given as -cp, ONNX Runtime 1.29's native
 # library crashes the JVM (SIGSEGV, no hs_err) in OrtEnvironment.getEnvironment(); through a manifest it loads.
@@ -34,8 +35,7 @@ trap 'rm -f "$manifest"' EXIT
 {
   echo "Manifest-Version: 1.0"
   echo "Main-Class: dev.stackgan.trainer.bench.Benchmarks"
-  echo "Class-Path: file:$root/trainer-service/target/classes/ $(tr ':' '\n' < "$classpath_file" | sed -e 's|^|file:|' -e '/\.jar$/!s|$|/|' | paste -sd' ')" \
-    | fold -w 70 | sed '2,$s/^/ /'
+  echo "Class-Path: file:$root/$shaded" | fold -w 70 | sed '2,$s/^/ /'
 } > "$manifest"
 rm -f "$pathing"
 jar cfm "$pathing" "$manifest"

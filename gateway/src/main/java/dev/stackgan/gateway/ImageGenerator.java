@@ -1,5 +1,6 @@
 package dev.stackgan.gateway;
 
+import dev.stackgan.bundle.image.PngEncoder;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
@@ -42,11 +43,14 @@ public class ImageGenerator {
     private final ModelServices services;
     private final GatewayConfiguration config;
     private final Semaphore admission;
+    private final PngEncoder pngEncoder;
 
     public ImageGenerator(ModelServices services, GatewayConfiguration config) {
         this.services = services;
         this.config = config;
         this.admission = new Semaphore(config.getMaxConcurrentRequests());
+        this.pngEncoder = new PngEncoder(config.getPngCompressionLevel(),
+                PngEncoder.Filter.parse(config.getPngFilter()));
     }
 
     /** Checks the request, then runs it; refuses with RESOURCE_EXHAUSTED when the concurrency limit is full. */
@@ -177,9 +181,9 @@ public class ImageGenerator {
                 new Generation.Timings(encoderMs, stage1Ms, stage2Ms, millisSince(start)));
     }
 
-    private static Generation generation(Tensor images, int stage, List<EncodedCaption> captions, String version,
-                                         Generation.Timings timings) {
-        List<byte[]> pngs = Pngs.encode(images);
+    private Generation generation(Tensor images, int stage, List<EncodedCaption> captions, String version,
+                                  Generation.Timings timings) {
+        List<byte[]> pngs = Pngs.encode(images, pngEncoder);
         int height = Math.toIntExact(images.getShape(2));
         int width = Math.toIntExact(images.getShape(3));
         List<Generation.Image> out = new ArrayList<>();

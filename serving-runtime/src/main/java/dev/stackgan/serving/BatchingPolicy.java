@@ -6,9 +6,11 @@ import java.time.Duration;
  * Limits of dynamic batching, as in Triton: concurrent requests are merged into one run of up to
  * {@code maxBatchSize} rows, waiting at most {@code maxQueueDelay} after the oldest request arrived; at most
  * {@code maxQueueSize} requests wait, more are refused with RESOURCE_EXHAUSTED. {@code maxBatchSize} is also the
- * largest batch one request may carry.
+ * largest batch one request may carry. {@code waitWhenIdle} false: a request that arrives while nothing is queued
+ * or running is run at once (no sign of company, so waiting only adds latency); requests that arrive while a batch
+ * runs wait to be merged as before.
  */
-public record BatchingPolicy(int maxBatchSize, Duration maxQueueDelay, int maxQueueSize) {
+public record BatchingPolicy(int maxBatchSize, Duration maxQueueDelay, int maxQueueSize, boolean waitWhenIdle) {
 
     public BatchingPolicy {
         if (maxBatchSize < 1) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * One worker thread forms batches in arrival order: it waits until the oldest waiting request's version has
  * {@code maxBatchSize} rows waiting or the oldest request has waited {@code maxQueueDelay}, then runs every waiting
  * request of that version that fits. Requests for other versions wait for their own run (never merged). A request
- * whose deadline passes while it waits is answered DEADLINE_EXCEEDED and never run.
+ * that arrives while nothing is queued or running runs at once unless {@link BatchingPolicy#waitWhenIdle()}. A
+ * request whose deadline passes while it waits is answered DEADLINE_EXCEEDED and never run.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
@@ -38,9 +39,12 @@ public final class DynamicBatcher implements AutoCloseable {
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong runRows = new AtomicLong();
     private volatile boolean closed;
+    /** Whether the worker is running a batch; guarded by lock. */
+    private boolean running;
 
+    /** {@code arrivedIdle}: nothing was queued or running when it arrived. */
     private record Pending(LoadedModel model, Map<String, InputRows> inputs, int rows, long arrivedNanos,
-                           CompletableFuture<Map<String, float[]>> result) {
+                           boolean arrivedIdle, CompletableFuture<Map<String, float[]>> result) {
     }
 
     public DynamicBatcher(BatchingPolicy policy, String name) {
@@ -91,7 +95,7 @@ public final class DynamicBatcher implements AutoCloseable {
                         + "); retry later"));
                 return result;
             }
-            queue.add(new Pending(model, inputs, rows, System.nanoTime(), result));
+            queue.add(new Pending(model, inputs, rows, System.nanoTime(), queue.isEmpty() && !running, result));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -114,7 +118,16 @@ public final class DynamicBatcher implements AutoCloseable {
                 return;
             }
             if (!batch.isEmpty()) {
-                run(batch);
+                try {
+                    run(batch);
+                } finally {
+                    lock.lock();
+                    try {
+                        running = false;
+                    } finally {
+                        lock.unlock();
+                    }
+                }
             }
         }
     }
@@ -142,11 +155,13 @@ public final class DynamicBatcher implements AutoCloseable {
                     }
                 }
                 long waitNanos = oldest.arrivedNanos() + policy.maxQueueDelay().toNanos() - System.nanoTime();
-                if (rows < policy.maxBatchSize() && waitNanos > 0) {
+                boolean lone = !policy.waitWhenIdle() && batch.size() == 1 && oldest.arrivedIdle();
+                if (rows < policy.maxBatchSize() && waitNanos > 0 && !lone) {
                     changed.awaitNanos(waitNanos);
                     continue;
                 }
                 queue.removeAll(batch);
+                running = true;
                 return batch;
             }
         } finally {

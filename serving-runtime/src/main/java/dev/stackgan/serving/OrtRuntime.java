@@ -20,16 +20,43 @@ public final class OrtRuntime {
     private final ExecutionProvider requested;
     private final int intraOpThreads;
     private final int interOpThreads;
+    private final boolean allowSpinning;
+    private final OrtSession.SessionOptions.OptLevel optimizationLevel;
     private volatile ExecutionProvider active;
 
-    /**
-     * @param intraOpThreads threads inside one operator (0: ONNX Runtime's default, one per core)
-     * @param interOpThreads threads across independent operators (0: default)
-     */
+    /** All graph optimizations, no spinning: the serving defaults. */
     public OrtRuntime(ExecutionProvider requested, int intraOpThreads, int interOpThreads) {
+        this(requested, intraOpThreads, interOpThreads, false, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    /**
+     * @param intraOpThreads    threads inside one operator (0: ONNX Runtime's default, one per core)
+     * @param interOpThreads    threads across independent operators (0: default)
+     * @param allowSpinning     whether idle pool threads busy-wait for work (ONNX Runtime's own default is yes).
+     *                          Off by default here: several sessions and processes share the cores, and a pool
+     *                          spinning after its run steals them from the next session (docs/benchmarks.md,
+     *                          Tuning)
+     * @param optimizationLevel graph optimizations applied when a session is created
+     */
+    public OrtRuntime(ExecutionProvider requested, int intraOpThreads, int interOpThreads, boolean allowSpinning,
+                      OrtSession.SessionOptions.OptLevel optimizationLevel) {
         this.requested = requested;
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
+        this.allowSpinning = allowSpinning;
+        this.optimizationLevel = optimizationLevel;
+    }
+
+    /** {@code basic}, {@code extended} or {@code all} (and {@code none}) as ONNX Runtime's optimization level. */
+    public static OrtSession.SessionOptions.OptLevel parseOptimizationLevel(String level) {
+        return switch (level.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            case "all" -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            default -> throw new IllegalArgumentException("optimization-level is '" + level
+                    + "'; use none, basic, extended or all");
+        };
     }
 
     /** {@code cuda} or {@code cpu} once a session exists; empty while nothing runs yet. */
@@ -66,7 +93,10 @@ public final class OrtRuntime {
 
     private OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setOptimizationLevel(optimizationLevel);
+        String spin = allowSpinning ? "1" : "0";
+        options.addConfigEntry("session.intra_op.allow_spinning", spin);
+        options.addConfigEntry("session.inter_op.allow_spinning", spin);
         if (intraOpThreads > 0) {
             options.setIntraOpNumThreads(intraOpThreads);
         }

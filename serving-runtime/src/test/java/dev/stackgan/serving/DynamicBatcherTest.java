@@ -47,7 +47,7 @@ public class DynamicBatcherTest {
 
     @Test
     void concurrentRequestsMergeIntoFewerRunsAndGetTheirOwnRows() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(1), 64), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(1), 64, true), "t");
              ModelLease lease = models.lease("v2")) {
             List<CompletableFuture<Map<String, float[]>>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -65,8 +65,21 @@ public class DynamicBatcherTest {
     }
 
     @Test
+    void loneRequestOnAnIdleBatcherRunsWithoutTheQueueDelay() throws Exception {
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(20), 64, false),
+                "t");
+             ModelLease lease = models.lease("v2")) {
+            long start = System.nanoTime();
+            batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null).get(30, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds < 10, "a lone request waited " + seconds + " s of the 20 s queue delay");
+            assertEquals(1, batcher.runs());
+        }
+    }
+
+    @Test
     void requestsForDifferentVersionsAreNeverMerged() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofMillis(300), 64), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofMillis(300), 64, true), "t");
              ModelLease v1 = models.lease("v1");
              ModelLease v2 = models.lease("v2")) {
             var a = batcher.submit(v1.model(), stage1Inputs(v1.model(), 2, 0), null);
@@ -82,7 +95,7 @@ public class DynamicBatcherTest {
 
     @Test
     void deadlinePassingWhileQueuedAnswersDeadlineExceededWithoutRunning() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(3), 64), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(3), 64, true), "t");
              ModelLease lease = models.lease("v2")) {
             var result = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0),
                     Deadline.after(100, TimeUnit.MILLISECONDS));
@@ -95,7 +108,7 @@ public class DynamicBatcherTest {
 
     @Test
     void fullQueueRejectsWithResourceExhausted() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(2), 2), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(2), 2, true), "t");
              ModelLease lease = models.lease("v2")) {
             var first = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null);
             var second = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 1), null);

@@ -25,6 +25,13 @@ public class ServingConfiguration {
     private int intraOpThreads = 0;
     /** ONNX Runtime inter-op threads; 0 = ONNX Runtime's default. */
     private int interOpThreads = 0;
+    /**
+     * Whether ONNX Runtime's idle pool threads busy-wait for the next operator (its own default: yes). No: the
+     * model services share the cores with each other and the gateway, and spinning pools steal them.
+     */
+    private boolean allowSpinning = false;
+    /** ONNX Runtime graph optimizations: none, basic, extended or all. */
+    private String optimizationLevel = "all";
     private Batching batching = new Batching();
 
     @ConfigurationProperties("batching")
@@ -35,6 +42,12 @@ public class ServingConfiguration {
         private Duration maxQueueDelay = Duration.ofMillis(5);
         /** Requests that may wait; more get RESOURCE_EXHAUSTED. */
         private int maxQueueSize = 64;
+        /**
+         * Whether a request that arrives while nothing is queued or running waits {@code max-queue-delay} for
+         * company. No: a lone request on an idle batcher runs at once; requests arriving during a run still wait
+         * to be merged.
+         */
+        private boolean waitWhenIdle = false;
 
         public int getMaxBatchSize() {
             return maxBatchSize;
@@ -58,6 +71,14 @@ public class ServingConfiguration {
 
         public void setMaxQueueSize(int maxQueueSize) {
             this.maxQueueSize = maxQueueSize;
+        }
+
+        public boolean isWaitWhenIdle() {
+            return waitWhenIdle;
+        }
+
+        public void setWaitWhenIdle(boolean waitWhenIdle) {
+            this.waitWhenIdle = waitWhenIdle;
         }
     }
 
@@ -115,6 +136,22 @@ public class ServingConfiguration {
 
     public void setInterOpThreads(int interOpThreads) {
         this.interOpThreads = interOpThreads;
+    }
+
+    public boolean isAllowSpinning() {
+        return allowSpinning;
+    }
+
+    public void setAllowSpinning(boolean allowSpinning) {
+        this.allowSpinning = allowSpinning;
+    }
+
+    public String getOptimizationLevel() {
+        return optimizationLevel;
+    }
+
+    public void setOptimizationLevel(String optimizationLevel) {
+        this.optimizationLevel = optimizationLevel;
     }
 
     public Batching getBatching() {

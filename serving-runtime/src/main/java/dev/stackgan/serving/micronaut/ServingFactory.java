@@ -22,7 +22,8 @@ public class ServingFactory {
     @Singleton
     OrtRuntime ortRuntime(ServingConfiguration config) {
         return new OrtRuntime(ExecutionProvider.parse(config.getExecutionProvider()), config.getIntraOpThreads(),
-                config.getInterOpThreads());
+                config.getInterOpThreads(), config.isAllowSpinning(),
+                OrtRuntime.parseOptimizationLevel(config.getOptimizationLevel()));
     }
 
     @Singleton
@@ -36,7 +37,7 @@ public class ServingFactory {
     BatchingPolicy batchingPolicy(ServingConfiguration config) {
         ServingConfiguration.Batching batching = config.getBatching();
         return new BatchingPolicy(batching.getMaxBatchSize(), batching.getMaxQueueDelay(),
-                batching.getMaxQueueSize());
+                batching.getMaxQueueSize(), batching.isWaitWhenIdle());
     }
 
     @Singleton

@@ -16,7 +16,7 @@ import java.util.Locale;
  * markdown report.
  *
  * <pre>
- * scripts/benchmark.sh [--sections 1,4,5,2,3,6] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
+ * scripts/benchmark.sh [--sections 1,4,5,2,3,6,7] [--presets small,paper] [--budget SECONDS] [--out docs/benchmarks.md]
  * </pre>
  */
 public final class Benchmarks {
@@ -35,7 +35,7 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
-        List<String> sections = List.of(option(args, "--sections", "1,4,5,2,3,6").split(","));
+        List<String> sections = List.of(option(args, "--sections", "1,4,5,2,3,6,7").split(","));
         List<Preset> presets = Arrays.stream(option(args, "--presets", "small,paper").split(","))
                 .map(Preset::parse).toList();
         double budget = Double.parseDouble(option(args, "--budget", "2"));
@@ -51,11 +51,21 @@ public final class Benchmarks {
         if (sections.contains("1") || sections.contains("4") || sections.contains("5")) {
             peak = bench.inference(presets, budget, machine.cores(), sections);
         }
+        Path work = Path.of("").toAbsolutePath().resolve("trainer-service/target/bench");
         if (sections.contains("5")) {
-            bench.training(presets, budget, peak);
+            bench.training(presets, budget, peak, work);
         }
+        List<TuningBench.Row> tuning = List.of();
+        if (sections.contains("7")) {
+            Stopwatch stopwatch = new Stopwatch("tuning", TuningBench.measurements(), budget, 20, System.out);
+            tuning = new TuningBench(stopwatch, machine.cores()).run(Preset.SMALL.model(VOCABULARY), work);
+        }
+        ServingBench.DefaultsComparison defaults = null;
         if (sections.contains("2") || sections.contains("3") || sections.contains("6")) {
-            bench.serving(budget, machine.cores(), sections);
+            defaults = bench.serving(budget, machine.cores(), sections, work);
+        }
+        if (sections.contains("7")) {
+            bench.tuning(tuning, defaults);
         }
         bench.add("Total harness time: " + Math.round((Instant.now().toEpochMilli() - start.toEpochMilli()) / 1e3)
                 + " s; load average at the end: " + Machine.loadAverage() + ".");
@@ -99,7 +109,8 @@ public final class Benchmarks {
         if (sections.contains("1")) {
             add("## 1. Inference engine: ONNX Runtime vs PyTorch eager\n\nSame weights, same inputs; PyTorch eager "
                     + "through DJL 0.36 (libtorch 2.7.1, eval mode, autograd off), ONNX Runtime 1.29 (all graph "
-                    + "optimizations); both with " + threads + " intra-op threads. Goal: ONNX Runtime at least "
+                    + "optimizations, idle threads not spinning, as the serving runtime runs it); both with " + threads
+                    + " intra-op threads. Goal: ONNX Runtime at least "
                     + SPEEDUP_GOAL + "x faster at batch 1." + load);
             add(Tables.engines(results, SPEEDUP_GOAL));
         }
@@ -117,13 +128,23 @@ public final class Benchmarks {
         return peak;
     }
 
-    private void training(List<Preset> presets, double budget, double peak) throws Exception {
-        Stopwatch stopwatch = new Stopwatch("training", 2 * presets.size(), budget, 2, System.out);
+    private void training(List<Preset> presets, double budget, double peak, Path work) throws Exception {
+        Stopwatch stopwatch = new Stopwatch("training", 4 * presets.size(), budget, 2, System.out);
         TrainingBench bench = new TrainingBench(stopwatch);
         List<TrainingBench.Result> results = new ArrayList<>();
+        List<TrainingBench.LoaderRate> loader = new ArrayList<>();
+        Path data = SyntheticImages.dataset(work);
         for (Preset preset : presets) {
-            results.addAll(bench.run(preset.id(), preset.model(VOCABULARY), preset.training(),
-                    trainingBatch(preset)));
+            ModelConfig config = preset.model(VOCABULARY);
+            results.addAll(bench.run(preset.id(), config, preset.training(), trainingBatch(preset)));
+            int batch = trainingBatch(preset);
+            for (TrainingBench.LoaderRate rate : List.of(
+                    bench.loader("stage1", data, config.stage1().imageSize(), batch),
+                    bench.loader("stage2", data, config.stage2().imageSize(), batch))) {
+                if (loader.stream().noneMatch(l -> l.stage().equals(rate.stage()) && l.batch() == batch)) {
+                    loader.add(rate);
+                }
+            }
         }
         add("## 5. Training\n\nOne GAN step = D step + G step (GanStageTrainer, as StageRun runs it; the batch is "
                 + "built inside the step), random images and captions, fresh weights, PyTorch through DJL with "
@@ -133,22 +154,33 @@ public final class Benchmarks {
                 + "for Stage-II, with forward FLOPs counted from the DJL blocks (Conv2d, Linear); peak as in "
                 + "section 4. No goal is set. Load average after this section: " + Machine.loadAverage() + ".");
         add(Tables.training(results, peak));
+        add("The data loader against training: cached epochs (random crop, flip, scaling to [-1, 1] and batching; "
+                + "the first pass that decodes and resizes is done before timing) over the training split of "
+                + SyntheticImages.COUNT + " generated synthetic birds, one image size per stage as StageRun loads "
+                + "it, in the stage's training batch, on one thread; training images/s from the table above. A "
+                + "ratio far above 1x means the loader cannot be what holds training back.");
+        add(Tables.loader(results, loader));
     }
 
     private static int trainingBatch(Preset preset) {
         return preset == Preset.PAPER ? 8 : preset.training().batchSize();
     }
 
-    private void serving(double budget, int threads, List<String> sections) throws Exception {
-        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(), budget, 20, System.out);
+    /** Sections 2, 3 and 6; returns the old-vs-new defaults comparison when section 7 is selected too. */
+    private ServingBench.DefaultsComparison serving(double budget, int threads, List<String> sections, Path work)
+            throws Exception {
+        boolean compare = sections.contains("7");
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(compare), budget, 20, System.out);
         Path root = Path.of("").toAbsolutePath();
-        ServingBench.Results results = new ServingBench(stopwatch, budget, threads,
-                root.resolve("trainer-service/target/bench")).run(root);
+        ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, compare).run(root);
         String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
                 + "ports), a fresh `small` bundle exported by ExportFreshBundle (vocabulary from the shared example "
                 + "captions); requests from this process. The stack is started twice: dynamic batching on (the "
-                + "default, max batch 8, 5 ms queue delay) and off (`stackgan.serving.batching.max-batch-size: 1`). "
-                + "Load average after this section: " + Machine.loadAverage() + ".";
+                + "default, max batch 8, 5 ms queue delay for requests that arrive while others are queued or "
+                + "running) and off (`stackgan.serving.batching.max-batch-size: 1`)"
+                + (compare ? "; for section 7 a third stack with the old model-service defaults runs beside the "
+                + "first for one comparison" : "") + ". Load average after this section: " + Machine.loadAverage()
+                + ".";
         if (sections.contains("2")) {
             add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by the "
                     + "gateway) against the same three ONNX Runtime sessions chained in this process. Goal: at most "
@@ -179,6 +211,38 @@ public final class Benchmarks {
                     + "first request, and the peak sampled every 100 ms under load.");
             add(Tables.footprint(results.footprint()));
         }
+        return results.defaults();
+    }
+
+    private void tuning(List<TuningBench.Row> rows, ServingBench.DefaultsComparison defaults) {
+        add("## 7. Tuning: before / after\n\nEach setting the performance work changed or considered, two values "
+                + "measured side by side in this run: alternating blocks of 5 runs of a and of b for twice the "
+                + "budget (so a load change hits both alike). In-process rows use the `small` preset's fresh "
+                + "weights at batch 1: the chain is the three ONNX Runtime sessions as the gateway chains them "
+                + "(section 2's baseline), each session configured like the serving runtime's (all optimizations, "
+                + "one intra-op thread per core, no spinning) except for the setting compared. b / a below 1 means "
+                + "b is faster. \"default now\" is what the code uses; a setting is kept only where its row wins.");
+        List<TuningBench.Row> all = new ArrayList<>(rows);
+        if (defaults != null) {
+            all.add(new TuningBench.Row("model services: ORT spinning and idle batching",
+                    "gateway gRPC Generate, one 256 px image", "spinning on, lone request waits 5 ms (before)",
+                    "spinning off, lone request runs at once", defaults.before(), defaults.after(),
+                    String.format("gateway timings text encoder / Stage-I / Stage-II / total ms: %.0f / %.0f / %.0f "
+                            + "/ %.0f vs %.0f / %.0f / %.0f / %.0f", defaults.beforeTimings().textEncoderMs(),
+                            defaults.beforeTimings().stage1Ms(), defaults.beforeTimings().stage2Ms(),
+                            defaults.beforeTimings().totalMs(), defaults.afterTimings().textEncoderMs(),
+                            defaults.afterTimings().stage1Ms(), defaults.afterTimings().stage2Ms(),
+                            defaults.afterTimings().totalMs()), "allow-spinning false, wait-when-idle false"));
+        }
+        add(Tables.tuning(all));
+        if (defaults == null) {
+            add("(The serving row needs the serving stack: select section 2, 3 or 6 with 7.)");
+        }
+        add("Not measured here: fp16 bundles (ONNX Runtime's CPU provider runs few operators in fp16 on x86 "
+                + "without AVX512-FP16, so an fp16 graph would mostly add Cast nodes around float32 kernels; worth "
+                + "measuring with the CUDA profile), JVM flags, and the tensor transport between services "
+                + "(float32 bytes in protobuf, 786,432 bytes per 256 px image). Netty, under grpc-java, sets "
+                + "TCP_NODELAY on its sockets by default, so Nagle is not in the hops.");
     }
 
     private static double throughput(List<ServingBench.Load> points, int maxBatchSize, int clients) {
@@ -203,7 +267,7 @@ public final class Benchmarks {
             if (args[i].startsWith("--") && !List.of("--sections", "--presets", "--budget", "--out")
                     .contains(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --sections 1,4,5,2,3,6 --presets small,paper --budget SECONDS --out FILE");
+                        + "; known: --sections 1,4,5,2,3,6,7 --presets small,paper --budget SECONDS --out FILE");
             }
         }
         return fallback;

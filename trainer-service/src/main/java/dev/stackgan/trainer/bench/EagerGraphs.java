@@ -42,7 +42,13 @@ public final class EagerGraphs implements AutoCloseable {
 
     /** The serialized ONNX graphs of exactly these weights, keyed by graph name. */
     public Map<String, byte[]> export() {
-        return new GraphExporter(config, BundleExporter.PRODUCER_VERSION).export(textEncoder, stage1, stage2);
+        return export(false);
+    }
+
+    /** As {@link #export()}, with batch norm folded into the layers before it when {@code foldBatchNorm}. */
+    public Map<String, byte[]> export(boolean foldBatchNorm) {
+        return new GraphExporter(config, BundleExporter.PRODUCER_VERSION, foldBatchNorm)
+                .export(textEncoder, stage1, stage2);
     }
 
     public NDManager manager() {

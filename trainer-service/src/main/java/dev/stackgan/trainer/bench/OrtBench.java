@@ -14,18 +14,49 @@ import ai.onnxruntime.TensorInfo;
 import java.util.HashMap;
 import java.util.Map;
 
-/** ONNX Runtime sessions configured like the serving runtime's (all optimizations, one intra-op thread per core). */
+/**
+ * ONNX Runtime sessions configured like the serving runtime's by default (serving-runtime's OrtRuntime: all
+ * optimizations, one intra-op thread per core, no spinning), or with the settings a tuning row compares.
+ */
 public final class OrtBench {
 
     public static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+    /** The session settings the serving runtime exposes as configuration. */
+    public record Settings(int intraOpThreads, boolean allowSpinning, OrtSession.SessionOptions.OptLevel level) {
+
+        /** The serving defaults with {@code intraOpThreads} threads. */
+        public static Settings serving(int intraOpThreads) {
+            return new Settings(intraOpThreads, false, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        }
+
+        public Settings withSpinning(boolean spinning) {
+            return new Settings(intraOpThreads, spinning, level);
+        }
+
+        public Settings withLevel(OrtSession.SessionOptions.OptLevel optLevel) {
+            return new Settings(intraOpThreads, allowSpinning, optLevel);
+        }
+
+        public Settings withThreads(int threads) {
+            return new Settings(threads, allowSpinning, level);
+        }
+    }
 
     private OrtBench() {
     }
 
     public static OrtSession session(byte[] model, int intraOpThreads) throws OrtException {
+        return session(model, Settings.serving(intraOpThreads));
+    }
+
+    public static OrtSession session(byte[] model, Settings settings) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            options.setIntraOpNumThreads(intraOpThreads);
+            options.setOptimizationLevel(settings.level());
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+            String spin = settings.allowSpinning() ? "1" : "0";
+            options.addConfigEntry("session.intra_op.allow_spinning", spin);
+            options.addConfigEntry("session.inter_op.allow_spinning", spin);
             return ENV.createSession(model, options);
         }
     }

@@ -59,26 +59,43 @@ public final class ServingBench {
     public record Footprint(String module, List<Double> startupSeconds, long idleRssKib, long loadedRssKib) {
     }
 
-    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, List<Load> load,
-                          List<Footprint> footprint) {
+    /**
+     * The model services' old defaults (ORT spinning on, a lone request waits the batching delay) against the new
+     * ones, both stacks up at once and called in alternating blocks: gateway gRPC Generate latency and the gateway's
+     * per-stage timings.
+     */
+    public record DefaultsComparison(List<String> oldProperties, LatencyStats before, LatencyStats after,
+                                     GatewayTimings beforeTimings, GatewayTimings afterTimings) {
     }
+
+    /** {@code defaults} is null unless the comparison was asked for. */
+    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, List<Load> load,
+                          List<Footprint> footprint, DefaultsComparison defaults) {
+    }
+
+    /** Model service settings as they were before the tuning change (docs/benchmarks.md, Tuning). */
+    static final List<String> OLD_DEFAULTS = List.of("-Dstackgan.serving.allow-spinning=true",
+            "-Dstackgan.serving.batching.wait-when-idle=true");
 
     private final Stopwatch stopwatch;
     private final double budgetSeconds;
     private final int threads;
     private final Path work;
+    private final boolean compareDefaults;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    public ServingBench(Stopwatch stopwatch, double budgetSeconds, int threads, Path work) {
+    /** {@code compareDefaults}: also start a stack with {@link #OLD_DEFAULTS} and compare it with the new one. */
+    public ServingBench(Stopwatch stopwatch, double budgetSeconds, int threads, Path work, boolean compareDefaults) {
         this.stopwatch = stopwatch;
         this.budgetSeconds = budgetSeconds;
         this.threads = threads;
         this.work = work;
+        this.compareDefaults = compareDefaults;
     }
 
-    /** Stopwatch measurements this section takes: in-process, HTTP, gRPC. */
-    public static int measurements() {
-        return 3;
+    /** Stopwatch measurements this section takes: in-process, HTTP, gRPC, and the defaults comparison. */
+    public static int measurements(boolean compareDefaults) {
+        return compareDefaults ? 4 : 3;
     }
 
     public Results run(Path root) throws Exception {
@@ -94,9 +111,10 @@ public final class ServingBench {
         Map<String, Long> idle = new LinkedHashMap<>();
         Map<String, Long> loaded = new LinkedHashMap<>();
         List<StageTimings> timings = new ArrayList<>();
+        DefaultsComparison defaults = null;
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
-            try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs)) {
+            try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs, List.of())) {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
                 String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=7&prompt="
@@ -106,7 +124,13 @@ public final class ServingBench {
                 if (maxBatch == BATCH_SIZES[0]) {
                     overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
                             stopwatch.time("gateway HTTP b1", () -> httpImage(url))));
-                    overhead.add(new Overhead("gateway gRPC Generate", grpc(stack.gatewayGrpcPort(), timings)));
+                    try (Gateway gateway = new Gateway(stack.gatewayGrpcPort())) {
+                        overhead.add(new Overhead("gateway gRPC Generate",
+                                stopwatch.time("gateway gRPC b1", () -> timings.add(gateway.generate()))));
+                        if (compareDefaults) {
+                            defaults = compareDefaults(root, models, maxBatch, gateway);
+                        }
+                    }
                 }
                 for (int clients : CLIENTS) {
                     load.add(load(stack, url, maxBatch, clients, loaded));
@@ -115,10 +139,27 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, new GatewayTimings(
-                median(timings, StageTimings::getTextEncoderMs), median(timings, StageTimings::getStage1Ms),
-                median(timings, StageTimings::getStage2Ms), median(timings, StageTimings::getTotalMs)),
-                load, footprint);
+        return new Results(overhead, timings(timings), load, footprint, defaults);
+    }
+
+    /** Starts a second stack with the old defaults beside {@code current} and times both in alternating blocks. */
+    private DefaultsComparison compareDefaults(Path root, Path models, int maxBatch, Gateway current)
+            throws Exception {
+        List<StageTimings> before = new ArrayList<>();
+        List<StageTimings> after = new ArrayList<>();
+        try (ServingStack old = ServingStack.start(root, models, maxBatch, work.resolve("logs-old-defaults"),
+                OLD_DEFAULTS);
+             Gateway gateway = new Gateway(old.gatewayGrpcPort())) {
+            LatencyStats[] stats = stopwatch.compare("gateway gRPC b1 old/new defaults",
+                    () -> before.add(gateway.generate()), () -> after.add(current.generate()));
+            return new DefaultsComparison(OLD_DEFAULTS, stats[0], stats[1], timings(before), timings(after));
+        }
+    }
+
+    private static GatewayTimings timings(List<StageTimings> timings) {
+        return new GatewayTimings(median(timings, StageTimings::getTextEncoderMs),
+                median(timings, StageTimings::getStage1Ms), median(timings, StageTimings::getStage2Ms),
+                median(timings, StageTimings::getTotalMs));
     }
 
     private LatencyStats inProcess(ModelBundle bundle) throws Exception {
@@ -147,14 +188,24 @@ public final class ServingBench {
         return LatencyStats.percentile(timings.stream().mapToLong(field).mapToDouble(x -> x).sorted().toArray(), 50);
     }
 
-    private LatencyStats grpc(int port, List<StageTimings> timings) throws Exception {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        try {
-            GatewayServiceGrpc.GatewayServiceBlockingStub stub = GatewayServiceGrpc.newBlockingStub(channel);
-            GenerateRequest request = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1).setSeed(7)
-                    .setFinalStage(Stage.STAGE_2).build();
-            return stopwatch.time("gateway gRPC b1", () -> timings.add(stub.generate(request).getTimings()));
-        } finally {
+    /** A gRPC client of the gateway asking for one Stage-II image of {@link #PROMPT}. */
+    private static final class Gateway implements AutoCloseable {
+        private final ManagedChannel channel;
+        private final GatewayServiceGrpc.GatewayServiceBlockingStub stub;
+        private final GenerateRequest request = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1)
+                .setSeed(7).setFinalStage(Stage.STAGE_2).build();
+
+        Gateway(int port) {
+            channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+            stub = GatewayServiceGrpc.newBlockingStub(channel);
+        }
+
+        StageTimings generate() {
+            return stub.generate(request).getTimings();
+        }
+
+        @Override
+        public void close() {
             channel.shutdownNow();
         }
     }

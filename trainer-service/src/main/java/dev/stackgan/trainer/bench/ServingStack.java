@@ -53,9 +53,11 @@ public final class ServingStack implements AutoCloseable {
 
     /**
      * Starts all four at once (as serve-local.sh does, so they compete for the cores while starting) and waits
-     * until each is SERVING. {@code maxBatchSize} 1 turns dynamic batching off in the model services.
+     * until each is SERVING. {@code maxBatchSize} 1 turns dynamic batching off in the model services;
+     * {@code modelServiceProperties} ({@code -Dkey=value}) are added to the model services' command lines.
      */
-    public static ServingStack start(Path root, Path models, int maxBatchSize, Path logs) throws Exception {
+    public static ServingStack start(Path root, Path models, int maxBatchSize, Path logs,
+                                     List<String> modelServiceProperties) throws Exception {
         Files.createDirectories(logs);
         ServingStack stack = new ServingStack(freePort(), freePort());
         try {
@@ -66,9 +68,11 @@ public final class ServingStack implements AutoCloseable {
                 int port = freePort();
                 targets.add("dns:///localhost:" + port);
                 ports.add(port);
-                stack.processes.add(launch(root, module, logs, List.of("-Dgrpc.server.port=" + port,
+                List<String> properties = new ArrayList<>(List.of("-Dgrpc.server.port=" + port,
                         "-Dstackgan.serving.model-repository=" + models,
-                        "-Dstackgan.serving.batching.max-batch-size=" + maxBatchSize)));
+                        "-Dstackgan.serving.batching.max-batch-size=" + maxBatchSize));
+                properties.addAll(modelServiceProperties);
+                stack.processes.add(launch(root, module, logs, properties));
             }
             ports.add(stack.gatewayGrpcPort);
             stack.processes.add(launch(root, GATEWAY, logs, List.of("-Dgrpc.server.port=" + stack.gatewayGrpcPort,

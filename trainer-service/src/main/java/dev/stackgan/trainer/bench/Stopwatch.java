@@ -15,6 +15,9 @@ public final class Stopwatch {
         void run() throws Exception;
     }
 
+    /** Runs per block when two alternatives alternate. */
+    private static final int BLOCK = 5;
+
     private final String section;
     private final int planned;
     private final double budgetSeconds;
@@ -37,15 +40,51 @@ public final class Stopwatch {
         int runs = 0;
         long begin = System.nanoTime();
         while (runs < nanos.length && (runs < minRuns || System.nanoTime() - begin < budgetSeconds * 1e9)) {
-            long t = System.nanoTime();
-            work.run();
-            nanos[runs++] = System.nanoTime() - t;
+            runs = timeRuns(work, nanos, runs, 1);
         }
         LatencyStats stats = LatencyStats.ofNanos(Arrays.copyOf(nanos, runs));
+        report(label, runs + " runs", stats.p50());
+        return stats;
+    }
+
+    /**
+     * Times two alternatives side by side: one warm-up each, then alternating blocks of {@value #BLOCK} runs of
+     * {@code a} and of {@code b} within twice the budget, so a load change on a shared machine hits both alike.
+     * Blocks rather than single runs, so that what one alternative leaves running (ONNX Runtime's spinning threads)
+     * hits its own next run rather than the other's. Returns {a, b}.
+     */
+    public LatencyStats[] compare(String label, Work a, Work b) throws Exception {
+        a.run();
+        b.run();
+        long[] nanosA = new long[1000];
+        long[] nanosB = new long[1000];
+        int runs = 0;
+        long begin = System.nanoTime();
+        while (runs + BLOCK <= nanosA.length
+                && (runs < minRuns || System.nanoTime() - begin < 2 * budgetSeconds * 1e9)) {
+            timeRuns(a, nanosA, runs, BLOCK);
+            runs = timeRuns(b, nanosB, runs, BLOCK);
+        }
+        LatencyStats[] stats = {LatencyStats.ofNanos(Arrays.copyOf(nanosA, runs)),
+                LatencyStats.ofNanos(Arrays.copyOf(nanosB, runs))};
+        report(label, runs + "+" + runs + " runs", stats[1].p50() / stats[0].p50());
+        return stats;
+    }
+
+    private static int timeRuns(Work work, long[] nanos, int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            long t = System.nanoTime();
+            work.run();
+            nanos[i] = System.nanoTime() - t;
+        }
+        return from + count;
+    }
+
+    private void report(String label, String runs, double value) {
         done++;
         double elapsed = (System.nanoTime() - start) / 1e9;
-        progress.printf("[%s %d/%d] %-34s %4d runs  p50 %9.2f ms | %.2f measurements/s, ETA %.0f s%n", section, done,
-                planned, label, runs, stats.p50(), done / elapsed, (planned - done) * elapsed / done);
-        return stats;
+        progress.printf("[%s %d/%d] %-34s %9s  %s %9.2f | %.2f measurements/s, ETA %.0f s%n", section, done,
+                planned, label, runs, runs.contains("+") ? "b/a p50" : "p50 ms", value, done / elapsed,
+                (planned - done) * elapsed / done);
     }
 }

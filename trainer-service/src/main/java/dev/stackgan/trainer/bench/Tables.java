@@ -129,6 +129,31 @@ public final class Tables {
         return table.render();
     }
 
+    /** Section 5's data loader row per stage: cached-epoch images/s against what one training step consumes. */
+    public static String loader(List<TrainingBench.Result> results, List<TrainingBench.LoaderRate> rates) {
+        MarkdownTable table = new MarkdownTable("preset", "stage", "image px", "batch", "loader images/s",
+                "training images/s", "loader / training");
+        for (TrainingBench.Result r : results) {
+            TrainingBench.LoaderRate rate = rates.stream().filter(l -> l.stage().equals(r.stage())
+                    && l.batch() == r.batch()).findFirst().orElseThrow();
+            table.row(r.preset(), r.stage(), rate.imageSize(), r.batch(), String.format("%.0f",
+                    rate.imagesPerSecond()), String.format("%.2f", r.imagesPerSecond()),
+                    String.format("%.0fx", rate.imagesPerSecond() / r.imagesPerSecond()));
+        }
+        return table.render();
+    }
+
+    /** The Tuning section: two values of each setting measured side by side. */
+    public static String tuning(List<TuningBench.Row> rows) {
+        MarkdownTable table = new MarkdownTable("setting", "timed", "a", "b", "a p50 / p99 ms", "b p50 / p99 ms",
+                "b / a (p50)", "note", "default now");
+        for (TuningBench.Row r : rows) {
+            table.row(r.setting(), r.timed(), r.a(), r.b(), ms(r.aStats()), ms(r.bStats()),
+                    String.format("%.2fx", r.ratio()), r.note(), r.servingDefault());
+        }
+        return table.render();
+    }
+
     static String ms(LatencyStats stats) {
         return String.format("%.2f / %.2f", stats.p50(), stats.p99());
     }

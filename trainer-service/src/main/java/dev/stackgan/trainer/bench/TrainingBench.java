@@ -13,6 +13,11 @@ import dev.stackgan.trainer.train.ConditionalGenerator;
 import dev.stackgan.trainer.train.GanBatch;
 import dev.stackgan.trainer.train.GanStageTrainer;
 import dev.stackgan.trainer.onnx.OnnxGraph;
+import dev.stackgan.trainer.data.BatchIterator;
+import dev.stackgan.trainer.data.CubDataset;
+import dev.stackgan.trainer.data.CubLayout;
+import dev.stackgan.trainer.data.Split;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -38,10 +43,34 @@ public final class TrainingBench {
         }
     }
 
+    /** The data loader on cached epochs (crop, flip, scale, batch; as StageRun feeds a stage), in images/s. */
+    public record LoaderRate(String stage, int imageSize, int batch, double imagesPerSecond) {
+    }
+
     private final Stopwatch stopwatch;
 
     public TrainingBench(Stopwatch stopwatch) {
         this.stopwatch = stopwatch;
+    }
+
+    /**
+     * Cached-epoch images/s of the loader at {@code imageSize} in batches of {@code batch}, over the synthetic
+     * birds' training split (decoded once before timing, as the loader does on the first epoch).
+     */
+    public LoaderRate loader(String stage, Path data, int imageSize, int batch) throws Exception {
+        CubDataset dataset = CubDataset.load(data.resolve(CubLayout.ROOT), null, Split.STACKGAN_CLASS, true,
+                imageSize);
+        Random rng = new Random(1);
+        int[] images = new int[1];
+        LatencyStats epoch = stopwatch.time("loader " + imageSize + " px b" + batch, () -> {
+            BatchIterator batches = dataset.epoch(batch, rng, true);
+            int n = 0;
+            while (batches.hasNext()) {
+                n += batches.next().size();
+            }
+            images[0] = n;
+        });
+        return new LoaderRate(stage, imageSize, batch, images[0] / (epoch.p50() / 1e3));
     }
 
     public List<Result> run(String preset, ModelConfig config, TrainingConfig training, int batch) throws Exception {

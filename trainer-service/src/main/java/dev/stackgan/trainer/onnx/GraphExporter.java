@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.onnx;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.graph.GraphSignature;
 import dev.stackgan.bundle.graph.ModelGraphs;
@@ -19,10 +20,19 @@ public final class GraphExporter {
 
     private final ModelConfig config;
     private final String producerVersion;
+    private final boolean foldBatchNorm;
 
     public GraphExporter(ModelConfig config, String producerVersion) {
+        this(config, producerVersion, false);
+    }
+
+    /**
+     * @param foldBatchNorm fold each BatchNormalization into the Conv or Gemm before it ({@link BatchNormFolding})
+     */
+    public GraphExporter(ModelConfig config, String producerVersion, boolean foldBatchNorm) {
         this.config = config;
         this.producerVersion = producerVersion;
+        this.foldBatchNorm = foldBatchNorm;
     }
 
     /** The serialized ONNX models keyed by graph name. */
@@ -50,7 +60,7 @@ public final class GraphExporter {
         graph.output(ca2.get(0), signature.output(ModelGraphs.STAGE2_MU));
         graph.output(ca2.get(1), signature.output(ModelGraphs.STAGE2_LOGVAR));
         graph.output(ca2.get(2), signature.output(ModelGraphs.STAGE2_C));
-        return graph.toModel(producerVersion).toByteArray();
+        return serialize(graph);
     }
 
     public byte[] stage1(Stage1Generator generator) {
@@ -59,7 +69,7 @@ public final class GraphExporter {
         String c = graph.input(signature.input(ModelGraphs.CONDITION));
         String z = graph.input(signature.input(ModelGraphs.NOISE));
         graph.output(generator.exportOnnx(graph, c, z), signature.output(ModelGraphs.IMAGE));
-        return graph.toModel(producerVersion).toByteArray();
+        return serialize(graph);
     }
 
     public byte[] stage2(Stage2Generator generator) {
@@ -68,6 +78,11 @@ public final class GraphExporter {
         String image = graph.input(signature.input(ModelGraphs.STAGE1_IMAGE));
         String c = graph.input(signature.input(ModelGraphs.CONDITION));
         graph.output(generator.exportOnnx(graph, image, c), signature.output(ModelGraphs.IMAGE));
-        return graph.toModel(producerVersion).toByteArray();
+        return serialize(graph);
+    }
+
+    private byte[] serialize(OnnxGraph graph) {
+        ModelProto model = graph.toModel(producerVersion);
+        return (foldBatchNorm ? BatchNormFolding.fold(model) : model).toByteArray();
     }
 }
