@@ -47,6 +47,8 @@ final class TrainerCli {
             usage: trainer-service [serve]                       run the trainer service (gRPC, default port 50060)
                    trainer-service train --spec FILE [--target HOST:PORT]
                                                                submit a run and watch it to the end
+                   trainer-service export --checkpoint ID [--bundle-id ID] [--target HOST:PORT]
+                                                               export a bundle from a Stage-II checkpoint
                    trainer-service pipeline [--preset tiny] [--work DIR] [--images 48] [--epochs 1]
                                             [--recipe DIR] [--data DIR] [--jdbc-url URL] [--bundle-id ID]
                                                                synthetic birds -> text encoder -> Stage-I -> Stage-II
@@ -68,6 +70,7 @@ final class TrainerCli {
         try {
             return switch (command) {
                 case "train" -> cli.train(options(args, Set.of("spec", "target")));
+                case "export" -> cli.export(options(args, Set.of("checkpoint", "bundle-id", "target")));
                 case "pipeline" -> cli.pipeline(options(args, Set.of("preset", "work", "images", "epochs",
                         "jdbc-url", "bundle-id", "recipe", "data")));
                 case "evaluate" -> cli.evaluate(options(args, Set.of("checkpoint", "dataset", "split", "side",
@@ -239,10 +242,7 @@ final class TrainerCli {
             if (stage2 == null) {
                 throw new IllegalArgumentException("the pipeline trained no stage2 run: nothing to export");
             }
-            Bundle bundle = client.stub().exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(stage2)
-                    .setBundleId(options.getOrDefault("bundle-id", "")).build());
-            out.printf("exported bundle %s from checkpoint %d: %s (manifest sha256 %s)%n", bundle.getBundleId(),
-                    stage2, bundle.getPath(), bundle.getSha256());
+            Bundle bundle = export(client, stage2, options.getOrDefault("bundle-id", ""));
             Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder()
                     .setBundleId(bundle.getBundleId()).build());
             Path repository = work.resolve("models");
@@ -253,6 +253,27 @@ final class TrainerCli {
             return 0;
         } finally {
             server.getApplicationContext().close();
+        }
+    }
+
+    /** Exports a bundle from a checkpoint on a running trainer (its checksum verified there) and prints where. */
+    private Bundle export(TrainerClient client, long checkpoint, String bundleId) {
+        Bundle bundle = client.stub().exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(checkpoint)
+                .setBundleId(bundleId).build());
+        out.printf("exported bundle %s from checkpoint %d: %s (manifest sha256 %s)%n", bundle.getBundleId(),
+                checkpoint, bundle.getPath(), bundle.getSha256());
+        return bundle;
+    }
+
+    private int export(Map<String, String> options) throws InterruptedException {
+        Integer checkpoint = intOption(options, "checkpoint");
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("--checkpoint is required: a Stage-II checkpoint id (ListCheckpoints)");
+        }
+        try (TrainerClient client = TrainerClient.connect(options.getOrDefault("target", DEFAULT_TARGET),
+                Duration.ofSeconds(10))) {
+            export(client, checkpoint, options.getOrDefault("bundle-id", ""));
+            return 0;
         }
     }
 

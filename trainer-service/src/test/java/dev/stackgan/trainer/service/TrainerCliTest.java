@@ -33,6 +33,12 @@ class TrainerCliTest {
     }
 
     @Test
+    void exportNeedsANumericCheckpointId() {
+        assertEquals(2, TrainerCli.run("export", new String[] {"--bundle-id", "b"}));
+        assertEquals(2, TrainerCli.run("export", new String[] {"--checkpoint", "runs/7/checkpoints/x"}));
+    }
+
+    @Test
     void evaluateNamesAMissingOptionAndABadSampleCount() {
         assertEquals(2, TrainerCli.run("evaluate", new String[] {"--dataset", "birds"}));
         assertEquals(2, TrainerCli.run("evaluate", new String[] {"--checkpoint", "c", "--dataset", "d",
