@@ -81,15 +81,16 @@ class ExportParityTest {
     }
 
     /**
-     * Initialized and briefly trained tiny nets produce images of magnitude ~1e-3; weights drawn at unit scale (and
-     * batch-norm statistics far from 0 / 1) make the comparison bite on values of order one.
+     * Initialized and briefly trained tiny nets produce images of magnitude ~1e-3; weights drawn at 0.15 (and
+     * batch-norm statistics far from 0 / 1) make the comparison bite on values of 0.1 to 0.4. At 0.3 Stage-II is so
+     * ill-conditioned that on an AMD EPYC host libtorch's own batch-5 result differed from its batch-1 rows by 4e-3.
      */
     @Test
     void unitScaleRandomWeightsMatchAtBatchOneAndFive() throws Exception {
         try (TinyModels models = new TinyModels(13)) {
             Random random = new Random(13);
             redraw(models, name -> name.endsWith("runningVar") ? () -> 0.5f + 1.5f * random.nextFloat()
-                    : () -> 0.3f * (float) random.nextGaussian());
+                    : () -> 0.15f * (float) random.nextGaussian());
             assertParityAtBatchOneAndFive(models);
         }
     }
