@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class GanStageTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GanStageTrainer.class);
+    /** Consecutive updates of one network skipped for non-finite gradients that count as divergence. */
+    static final int MAX_SKIPPED_IN_A_ROW = 3;
 
     private final NDManager manager;
     private final TextEncoder textEncoder;
@@ -89,8 +91,14 @@ public final class GanStageTrainer {
                 collector.backward(generatorLoss);
             }
             warnIfSkipped("generator", generatorOptimizer);
-            return new StepLosses(discriminatorLoss.getFloat(), generatorLoss.getFloat(), kl.getFloat());
+            // a lone non-finite gradient is skipped; a run of them is divergence, for StageRun's guard to roll back
+            return new StepLosses(diverged(discriminatorOptimizer) ? Float.NaN : discriminatorLoss.getFloat(),
+                    diverged(generatorOptimizer) ? Float.NaN : generatorLoss.getFloat(), kl.getFloat());
         }
+    }
+
+    private static boolean diverged(ParameterOptimizer optimizer) {
+        return optimizer.skippedInARow() >= MAX_SKIPPED_IN_A_ROW;
     }
 
     private static void warnIfSkipped(String network, ParameterOptimizer optimizer) {

@@ -28,6 +28,7 @@ public abstract class ParameterOptimizer {
     private float learningRate;
     private long steps;
     private long skippedSteps;
+    private int skippedInARow;
 
     protected ParameterOptimizer(Block network, float learningRate, int slots) {
         for (Pair<String, Parameter> p : network.getParameters()) {
@@ -67,6 +68,11 @@ public abstract class ParameterOptimizer {
         return skippedSteps;
     }
 
+    /** Updates skipped since the last one applied. */
+    public int skippedInARow() {
+        return skippedInARow;
+    }
+
     /**
      * Applies one update from the gradients currently attached to the parameters, unless one of them holds a NaN or
      * an infinity: then nothing changes and {@code false} is returned. On some hosts libtorch's CPU backward now and
@@ -79,11 +85,13 @@ public abstract class ParameterOptimizer {
                 NDArray weight = p.getValue().getArray();
                 if (weight.hasGradient() && !Float.isFinite(weight.getGradient().abs().sum().getFloat())) {
                     skippedSteps++;
+                    skippedInARow++;
                     return false;
                 }
             }
         }
         steps++;
+        skippedInARow = 0;
         try (NDScope ignored = new NDScope()) {
             for (Pair<String, Parameter> p : parameters) {
                 NDArray weight = p.getValue().getArray();
@@ -137,6 +145,7 @@ public abstract class ParameterOptimizer {
     }
 
     public void load(DataInputStream in) throws IOException {
+        skippedInARow = 0; // a restored state starts a new run of updates
         learningRate = in.readFloat();
         steps = in.readLong();
         int entries = in.readInt();

@@ -205,9 +205,12 @@ class TrainingSmokeTest {
             assertEquals(0, TinyModels.changed(before, TinyModels.snapshot(models.stage1)));
             assertEquals(steps, optimizer.steps());
             assertEquals(1, optimizer.skippedSteps());
+            assertFalse(optimizer.step());
+            assertEquals(2, optimizer.skippedInARow());
 
             gradient.set(new NDIndex("0"), 0.5f);
             assertTrue(optimizer.step(), "finite gradients are applied");
+            assertEquals(0, optimizer.skippedInARow());
             assertTrue(TinyModels.changed(before, TinyModels.snapshot(models.stage1)) > 0);
         }
     }
