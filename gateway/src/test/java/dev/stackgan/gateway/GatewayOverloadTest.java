@@ -30,8 +30,9 @@ class GatewayOverloadTest {
     void fullModelServiceQueueIs429AndTheQueuedRequestEndsAtTheDeadline() throws Exception {
         TinyBundles.export(repository, TinyBundles.V1, 1);
         Files.writeString(repository.resolve("CURRENT"), TinyBundles.V1 + "\n");
+        // the first request must sit in Stage-II's queue (even though the service is idle) for the second to find it full
         Map<String, Object> tightStage2 = Map.of("stackgan.serving.batching.max-queue-size", 1,
-                "stackgan.serving.batching.max-queue-delay", "5s");
+                "stackgan.serving.batching.max-queue-delay", "5s", "stackgan.serving.batching.wait-when-idle", true);
         try (ServingStack stack = new ServingStack(repository, Map.of("stackgan.gateway.request-timeout", "2s"),
                 Map.of(ServingStack.STAGE2, tightStage2))) {
             Map<String, Object> request = Map.of("prompt", "a bird", "stage", 2);

@@ -70,8 +70,10 @@ public final class ServiceChecks {
     public static void assertQueueOverflowAndDeadline(Path repository,
                                                       BiFunction<ServiceHarness, Long, ListenableFuture<?>> call)
             throws Exception {
+        // the first request must sit in the queue for the second to find it full, even on an idle service
         Map<String, Object> tightQueue = Map.of("stackgan.serving.batching.max-queue-size", 1,
-                "stackgan.serving.batching.max-queue-delay", "1500ms");
+                "stackgan.serving.batching.max-queue-delay", "1500ms",
+                "stackgan.serving.batching.wait-when-idle", true);
         try (ServiceHarness service = new ServiceHarness(repository, tightQueue)) {
             service.promote(TinyBundles.V1);
             ListenableFuture<?> waiting = call.apply(service, 30_000L);
