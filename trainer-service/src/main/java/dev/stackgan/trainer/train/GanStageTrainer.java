@@ -12,8 +12,6 @@ import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.model.ConditioningAugmentation;
 import dev.stackgan.trainer.model.Discriminator;
 import dev.stackgan.trainer.model.TextEncoder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One StackGAN training step, as the reference trainer: update D on (real, wrong, fake) pairs, then G against the
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GanStageTrainer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GanStageTrainer.class);
     /** Consecutive updates of one network skipped for non-finite gradients that count as divergence. */
     static final int MAX_SKIPPED_IN_A_ROW = 3;
 
@@ -77,7 +74,7 @@ public final class GanStageTrainer {
                 discriminatorOptimizer.zeroGradients();
                 collector.backward(discriminatorLoss);
             }
-            warnIfSkipped("discriminator", discriminatorOptimizer);
+            discriminatorOptimizer.step();
             if (loss.clipsWeights()) {
                 clip(discriminatorOptimizer, config.wassersteinClip());
             }
@@ -90,7 +87,7 @@ public final class GanStageTrainer {
                 generatorOptimizer.zeroGradients();
                 collector.backward(generatorLoss);
             }
-            warnIfSkipped("generator", generatorOptimizer);
+            generatorOptimizer.step();
             // a lone non-finite gradient is skipped; a run of them is divergence, for StageRun's guard to roll back
             return new StepLosses(diverged(discriminatorOptimizer) ? Float.NaN : discriminatorLoss.getFloat(),
                     diverged(generatorOptimizer) ? Float.NaN : generatorLoss.getFloat(), kl.getFloat());
@@ -99,13 +96,6 @@ public final class GanStageTrainer {
 
     private static boolean diverged(ParameterOptimizer optimizer) {
         return optimizer.skippedInARow() >= MAX_SKIPPED_IN_A_ROW;
-    }
-
-    private static void warnIfSkipped(String network, ParameterOptimizer optimizer) {
-        if (!optimizer.step()) {
-            LOG.warn("{} update skipped: a gradient was not finite ({} skipped so far)", network,
-                    optimizer.skippedSteps());
-        }
     }
 
     /** Clamps each weight to [-limit, limit] in place. */

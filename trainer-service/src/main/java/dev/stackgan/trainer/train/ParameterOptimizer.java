@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An optimizer over one network's trainable parameters whose whole state (moments, step count, learning rate) can be
@@ -21,6 +23,8 @@ import java.util.TreeMap;
  * have no RMSprop, hence these few lines.
  */
 public abstract class ParameterOptimizer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterOptimizer.class);
 
     private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
     private final Map<String, NDArray[]> state = new HashMap<>();
@@ -86,6 +90,8 @@ public abstract class ParameterOptimizer {
                 if (weight.hasGradient() && !Float.isFinite(weight.getGradient().abs().sum().getFloat())) {
                     skippedSteps++;
                     skippedInARow++;
+                    LOG.warn("update skipped: the gradient of {} is not finite ({} skipped so far)", p.getKey(),
+                            skippedSteps);
                     return false;
                 }
             }
