@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public abstract class ParameterOptimizer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParameterOptimizer.class);
+    private static final AtomicLong SKIPPED_IN_PROCESS = new AtomicLong();
 
     private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
     private final Map<String, NDArray[]> state = new HashMap<>();
@@ -72,6 +74,14 @@ public abstract class ParameterOptimizer {
         return skippedSteps;
     }
 
+    /**
+     * Updates skipped by every optimizer of this process: a comparison of two training curves means nothing when
+     * libtorch returned a NaN gradient in one of them (on some hosts at random, docs/trainer.md).
+     */
+    public static long skippedInProcess() {
+        return SKIPPED_IN_PROCESS.get();
+    }
+
     /** Updates skipped since the last one applied. */
     public int skippedInARow() {
         return skippedInARow;
@@ -90,6 +100,7 @@ public abstract class ParameterOptimizer {
                 if (weight.hasGradient() && !Float.isFinite(weight.getGradient().abs().sum().getFloat())) {
                     skippedSteps++;
                     skippedInARow++;
+                    SKIPPED_IN_PROCESS.incrementAndGet();
                     LOG.warn("update skipped: the gradient of {} is not finite ({} skipped so far)", p.getKey(),
                             skippedSteps);
                     return false;
