@@ -26,9 +26,9 @@ import java.util.Map;
 public final class TinyModels implements AutoCloseable {
 
     public static final int VOCABULARY = 40;
-    /** Why a training test stands aside: the host's libtorch returned a NaN where the test needs finite math. */
-    public static final String NAN_HOST = "libtorch returned a non-finite gradient or loss during this test, which"
-            + " this host does at random; see docs/trainer.md, NaN gradients";
+    /** The failure message of a training test that met a skipped update or a NaN loss. */
+    public static final String NAN_SEEN = "libtorch returned a non-finite gradient or loss for finite inputs: are"
+            + " native allocations still zero-filled? (ZeroedAllocations; docs/trainer.md, NaN gradients)";
 
     public final NDManager manager = NDManager.newBaseManager();
     public final ModelConfig config;
@@ -63,13 +63,13 @@ public final class TinyModels implements AutoCloseable {
     }
 
     public GanStageTrainer stage1Trainer() {
-        return new GanStageTrainer(manager, textEncoder, ConditionalGenerator.stage1(stage1), stage1Discriminator,
-                training);
+        return new GanStageTrainer(manager, textEncoder, imageEncoder, ConditionalGenerator.stage1(stage1),
+                stage1Discriminator, training);
     }
 
     public GanStageTrainer stage2Trainer() {
         stage1.freezeParameters(true);
-        return new GanStageTrainer(manager, textEncoder, ConditionalGenerator.stage2(stage1, stage2),
+        return new GanStageTrainer(manager, textEncoder, imageEncoder, ConditionalGenerator.stage2(stage1, stage2),
                 stage2Discriminator, training);
     }
 
@@ -79,7 +79,7 @@ public final class TinyModels implements AutoCloseable {
         return new GanBatch(tokens(n), images(n, imageSize), images(n, imageSize),
                 manager.randomNormal(new Shape(n, config.conditionDim())),
                 manager.randomNormal(new Shape(n, config.conditionDim())),
-                manager.randomNormal(new Shape(n, config.noiseDim())));
+                manager.randomNormal(new Shape(n, config.noiseDim())), manager.arange(0L, (long) n));
     }
 
     public NDArray tokens(int n) {

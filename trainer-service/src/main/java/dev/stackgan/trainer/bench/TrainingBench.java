@@ -79,7 +79,7 @@ public final class TrainingBench {
             NDManager manager = nets.manager();
             Discriminator d1 = Discriminator.stage1(config);
             d1.initialize(manager);
-            GanStageTrainer stage1 = new GanStageTrainer(manager, nets.textEncoder,
+            GanStageTrainer stage1 = new GanStageTrainer(manager, nets.textEncoder, null,
                     ConditionalGenerator.stage1(nets.stage1), d1, training);
             long s1 = forwardFlopsPerImage(nets.stage1);
             results.add(time(preset, "stage1", batch, stage1, manager, config, config.stage1().imageSize(),
@@ -88,7 +88,7 @@ public final class TrainingBench {
             Discriminator d2 = Discriminator.stage2(config);
             d2.initialize(manager);
             nets.stage1.freezeParameters(true);
-            GanStageTrainer stage2 = new GanStageTrainer(manager, nets.textEncoder,
+            GanStageTrainer stage2 = new GanStageTrainer(manager, nets.textEncoder, null,
                     ConditionalGenerator.stage2(nets.stage1, nets.stage2), d2, training);
             results.add(time(preset, "stage2", batch, stage2, manager, config, config.stage2().imageSize(),
                     s1 + 3 * (forwardFlopsPerImage(nets.stage2) + 3 * forwardFlopsPerImage(d2))));
@@ -117,7 +117,7 @@ public final class TrainingBench {
                 manager.randomUniform(-1f, 1f, images, DataType.FLOAT32),
                 manager.randomNormal(new Shape(n, config.conditionDim())),
                 manager.randomNormal(new Shape(n, config.conditionDim())),
-                manager.randomNormal(new Shape(n, config.noiseDim())));
+                manager.randomNormal(new Shape(n, config.noiseDim())), manager.arange(0L, (long) n));
     }
 
     /** Conv2d and Linear FLOPs of one image through an initialized block, from each layer's recorded input shape. */

@@ -17,10 +17,14 @@ package dev.stackgan.trainer.config;
  * @param wassersteinClip    critic weights are clipped to [-clip, clip] after each step of the Wasserstein loss
  * @param textEncoderLr      learning rate of the text and image encoders (DAMSM: 2e-3)
  * @param matchingGamma      DAMSM's sentence-loss smoothing gamma3 (10)
+ * @param matchingCoefficient weight of DAMSM's sentence loss between generated images and their captions in the
+ *                           generator loss, through the frozen matching encoders (AttnGAN's lambda, 5 for birds;
+ *                           0 trains StackGAN as published)
  */
 public record TrainingConfig(int batchSize, float generatorLr, float discriminatorLr, float lrMultiplier,
                              int lrDecayEpochs, float klCoefficient, Loss loss, OptimizerKind optimizer,
-                             float wassersteinClip, float textEncoderLr, float matchingGamma) {
+                             float wassersteinClip, float textEncoderLr, float matchingGamma,
+                             float matchingCoefficient) {
 
     public enum Loss {
         BCE, WASSERSTEIN;
@@ -48,17 +52,25 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
 
     public TrainingConfig withLoss(Loss newLoss) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
-                klCoefficient, newLoss, optimizer, wassersteinClip, textEncoderLr, matchingGamma);
+                klCoefficient, newLoss, optimizer, wassersteinClip, textEncoderLr, matchingGamma,
+                matchingCoefficient);
     }
 
     public TrainingConfig withOptimizer(OptimizerKind newOptimizer) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
-                klCoefficient, loss, newOptimizer, wassersteinClip, textEncoderLr, matchingGamma);
+                klCoefficient, loss, newOptimizer, wassersteinClip, textEncoderLr, matchingGamma,
+                matchingCoefficient);
     }
 
     public TrainingConfig withLrMultiplier(float multiplier) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, multiplier, lrDecayEpochs,
-                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma);
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma,
+                matchingCoefficient);
+    }
+
+    public TrainingConfig withMatchingCoefficient(float coefficient) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, coefficient);
     }
 
     /** Throws {@link IllegalArgumentException} naming the first field out of range. */
@@ -71,9 +83,8 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         positive("textEncoderLr", textEncoderLr);
         positive("matchingGamma", matchingGamma);
         positive("wassersteinClip", wassersteinClip);
-        if (!(klCoefficient >= 0f) || Float.isInfinite(klCoefficient)) {
-            throw new IllegalArgumentException("klCoefficient must be >= 0, got " + klCoefficient);
-        }
+        nonNegative("klCoefficient", klCoefficient);
+        nonNegative("matchingCoefficient", matchingCoefficient);
         if (loss == null) {
             throw new IllegalArgumentException("loss must be one of bce, wasserstein");
         }
@@ -81,6 +92,12 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
             throw new IllegalArgumentException("optimizer must be one of adam, rmsprop");
         }
         return this;
+    }
+
+    private static void nonNegative(String field, float value) {
+        if (!(value >= 0f) || Float.isInfinite(value)) {
+            throw new IllegalArgumentException(field + " must be >= 0, got " + value);
+        }
     }
 
     private static void positive(String field, double value) {

@@ -38,6 +38,11 @@ public final class ImageEncoder extends Network {
         projection = addChildBlock("projection", Layers.linear(config.text().sentenceDim(), true));
     }
 
+    /** Side of the square images it reads. */
+    public int imageSize() {
+        return config.imageEncoder().imageSize();
+    }
+
     @Override
     protected Shape[] inputShapes() {
         int size = config.imageEncoder().imageSize();

@@ -10,6 +10,10 @@ import ai.djl.training.initializer.NormalInitializer;
 /** A StackGAN network: knows its input shapes, so it can initialize itself with the reference initialization. */
 public abstract class Network extends AbstractBlock {
 
+    static {
+        ZeroedAllocations.enable(); // before any libtorch kernel of a network runs: see the class comment
+    }
+
     /** Shapes of one example batch of inputs (batch 1), used to size every layer. */
     protected abstract Shape[] inputShapes();
 

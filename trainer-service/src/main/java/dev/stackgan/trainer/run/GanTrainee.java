@@ -24,6 +24,7 @@ import dev.stackgan.trainer.train.GanStageTrainer;
 import dev.stackgan.trainer.train.ParameterOptimizer;
 import dev.stackgan.trainer.train.StepLosses;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ final class GanTrainee implements Trainee {
             discriminator.initialize(manager);
             generator = ConditionalGenerator.stage2(stage1, stage2);
         }
-        trainer = new GanStageTrainer(manager, textEncoder, generator, discriminator, training);
+        trainer = new GanStageTrainer(manager, textEncoder, imageEncoder, generator, discriminator, training);
         evaluator = new Evaluator(dataset, attributes,
                 new MatchingEncoders(manager, textEncoder, imageEncoder, vocabulary, config, imageSize()), evaluation);
     }
@@ -112,9 +113,13 @@ final class GanTrainee implements Trainee {
                             new Shape(n, config.text().maxWords())),
                     step.create(batch.images()[0], images), step.create(batch.wrongImages()[0], images),
                     noise(step, random, n, config.conditionDim()), noise(step, random, n, config.conditionDim()),
-                    noise(step, random, n, config.noiseDim()));
+                    noise(step, random, n, config.noiseDim()), step.create(classIds(batch)));
             return trainer.step(gan);
         }
+    }
+
+    private static long[] classIds(Batch batch) {
+        return Arrays.stream(batch.classIds()).asLongStream().toArray();
     }
 
     private static NDArray noise(NDManager manager, Random random, int n, int dim) {
@@ -138,7 +143,7 @@ final class GanTrainee implements Trainee {
             }
             GanBatch batch = new GanBatch(scope.create(Batches.tokenIds(captions, vocabulary, config),
                     new Shape(n, config.text().maxWords())), null, null, scope.create(ca1, new Shape(n, c)),
-                    scope.create(ca2, new Shape(n, c)), scope.create(noise, new Shape(n, z)));
+                    scope.create(ca2, new Shape(n, c)), scope.create(noise, new Shape(n, z)), null);
             ParameterStore store = new ParameterStore(scope, false);
             NDArray sentence = textEncoder.forward(store, new NDList(batch.tokenIds()), false).singletonOrThrow();
             return generator.generate(store, sentence, batch, false).image().toFloatArray();

@@ -38,9 +38,9 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
                             Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
                             Float wassersteinClip, Float textEncoderLr, Boolean generatorBatchNorm,
-                            Boolean discriminatorBatchNorm, Float discriminatorDropout) {
+                            Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** A spec with every field checked and every default filled in. */
@@ -93,7 +93,7 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                 o.loss() == null ? t.loss() : TrainingConfig.Loss.parse(o.loss()),
                 o.optimizer() == null ? t.optimizer() : TrainingConfig.OptimizerKind.parse(o.optimizer()),
                 or(o.wassersteinClip(), t.wassersteinClip()), or(o.textEncoderLr(), t.textEncoderLr()),
-                t.matchingGamma()).validate();
+                t.matchingGamma(), or(o.matchingCoefficient(), t.matchingCoefficient())).validate();
         NetworkVariants v = base.model(2).variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),
                 or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),

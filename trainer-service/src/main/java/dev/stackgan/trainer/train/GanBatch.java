@@ -11,7 +11,9 @@ import ai.djl.ndarray.NDArray;
  * @param stage1CaNoise  Conditioning Augmentation noise for the Stage-I head [N, C]
  * @param stage2CaNoise  noise for the Stage-II head [N, C] (unused by Stage-I training)
  * @param z              Stage-I noise [N, Z]
+ * @param classIds       class of each caption [N] int64: the caption-matching loss does not count a same-class
+ *                       caption as a mismatch
  */
 public record GanBatch(NDArray tokenIds, NDArray realImages, NDArray wrongImages, NDArray stage1CaNoise,
-                       NDArray stage2CaNoise, NDArray z) {
+                       NDArray stage2CaNoise, NDArray z, NDArray classIds) {
 }

@@ -5,18 +5,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.model.ConditioningAugmentation;
 import dev.stackgan.trainer.model.Discriminator;
+import dev.stackgan.trainer.model.ImageEncoder;
 import dev.stackgan.trainer.model.TextEncoder;
 
 /**
  * One StackGAN training step, as the reference trainer: update D on (real, wrong, fake) pairs, then G against the
- * updated D plus the KL term. G runs forward once per step; its graph is kept across the two gradient collectors
- * (DJL allows only one open at a time).
+ * updated D plus the KL term, and, when {@link TrainingConfig#matchingCoefficient} is set, AttnGAN's DAMSM sentence
+ * loss between the fake images and their captions through the frozen matching encoders. G runs forward once per
+ * step; its graph is kept across the two gradient collectors (DJL allows only one open at a time).
  */
 public final class GanStageTrainer {
 
@@ -25,6 +29,7 @@ public final class GanStageTrainer {
 
     private final NDManager manager;
     private final TextEncoder textEncoder;
+    private final ImageEncoder imageEncoder;
     private final ConditionalGenerator generator;
     private final Discriminator discriminator;
     private final TrainingConfig config;
@@ -32,16 +37,27 @@ public final class GanStageTrainer {
     private final ParameterOptimizer generatorOptimizer;
     private final ParameterOptimizer discriminatorOptimizer;
 
-    /** The text encoder is frozen: GAN stages use a trained one and never update it. */
-    public GanStageTrainer(NDManager manager, TextEncoder textEncoder, ConditionalGenerator generator,
-                           Discriminator discriminator, TrainingConfig config) {
+    /**
+     * The text and image encoders are frozen: GAN stages use trained ones and never update them. The image encoder
+     * is only run when the config weighs the caption-matching loss; it may be null otherwise.
+     */
+    public GanStageTrainer(NDManager manager, TextEncoder textEncoder, ImageEncoder imageEncoder,
+                           ConditionalGenerator generator, Discriminator discriminator, TrainingConfig config) {
+        if (config.matchingCoefficient() > 0f && imageEncoder == null) {
+            throw new IllegalArgumentException("matchingCoefficient " + config.matchingCoefficient()
+                    + " needs the image encoder of the text-encoder checkpoint");
+        }
         this.manager = manager;
         this.textEncoder = textEncoder;
+        this.imageEncoder = imageEncoder;
         this.generator = generator;
         this.discriminator = discriminator;
         this.config = config;
         this.loss = GanLoss.of(config.loss());
         textEncoder.freezeParameters(true);
+        if (imageEncoder != null) {
+            imageEncoder.freezeParameters(true);
+        }
         generatorOptimizer = ParameterOptimizer.create(config.optimizer(), generator.trainable(),
                 config.effectiveGeneratorLr());
         discriminatorOptimizer = ParameterOptimizer.create(config.optimizer(), discriminator,
@@ -84,6 +100,10 @@ public final class GanStageTrainer {
                 NDList fakeLogits = discriminator.forward(store, new NDList(fake.image(), condition), true);
                 kl = ConditioningAugmentation.klDivergence(fake.mu(), fake.logvar());
                 generatorLoss = loss.generator(fakeLogits).add(kl.mul(config.klCoefficient()));
+                if (config.matchingCoefficient() > 0f) {
+                    generatorLoss = generatorLoss.add(captionMismatch(store, fake.image(), sentence, batch)
+                            .mul(config.matchingCoefficient()));
+                }
                 generatorOptimizer.zeroGradients();
                 collector.backward(generatorLoss);
             }
@@ -92,6 +112,15 @@ public final class GanStageTrainer {
             return new StepLosses(diverged(discriminatorOptimizer) ? Float.NaN : discriminatorLoss.getFloat(),
                     diverged(generatorOptimizer) ? Float.NaN : generatorLoss.getFloat(), kl.getFloat());
         }
+    }
+
+    /** DAMSM's sentence loss of the fake images against their captions, images pooled to the encoder's size. */
+    private NDArray captionMismatch(ParameterStore store, NDArray images, NDArray sentences, GanBatch batch) {
+        long factor = images.getShape().get(2) / imageEncoder.imageSize();
+        NDArray pooled = factor == 1 ? images : Pool.avgPool2d(images, new Shape(factor, factor),
+                new Shape(factor, factor), new Shape(0, 0), false, true);
+        NDArray vectors = imageEncoder.forward(store, new NDList(pooled), false).singletonOrThrow();
+        return MatchingTrainer.sentenceLoss(vectors, sentences, batch.classIds(), config.matchingGamma());
     }
 
     private static boolean diverged(ParameterOptimizer optimizer) {

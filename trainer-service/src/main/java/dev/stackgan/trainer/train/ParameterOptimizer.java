@@ -2,6 +2,7 @@ package dev.stackgan.trainer.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -27,6 +28,7 @@ public abstract class ParameterOptimizer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParameterOptimizer.class);
     private static final AtomicLong SKIPPED_IN_PROCESS = new AtomicLong();
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
     private final Map<String, NDArray[]> state = new HashMap<>();
@@ -74,10 +76,7 @@ public abstract class ParameterOptimizer {
         return skippedSteps;
     }
 
-    /**
-     * Updates skipped by every optimizer of this process: a comparison of two training curves means nothing when
-     * libtorch returned a NaN gradient in one of them (on some hosts at random, docs/trainer.md).
-     */
+    /** Updates skipped by every optimizer of this process: training tests assert that none was. */
     public static long skippedInProcess() {
         return SKIPPED_IN_PROCESS.get();
     }
@@ -89,9 +88,9 @@ public abstract class ParameterOptimizer {
 
     /**
      * Applies one update from the gradients currently attached to the parameters, unless one of them holds a NaN or
-     * an infinity: then nothing changes and {@code false} is returned. On some hosts libtorch's CPU backward now and
-     * then returns NaN gradients for finite losses and inputs (docs/trainer.md, "NaN gradients"); one such update
-     * poisons every weight, so it is skipped, as mixed-precision loss scalers do.
+     * an infinity: then nothing changes and {@code false} is returned. One such update would poison every weight, so
+     * it is skipped, as mixed-precision loss scalers do (docs/trainer.md, "NaN gradients": how libtorch produced
+     * them for finite losses, and the fix).
      */
     public boolean step() {
         try (NDScope ignored = new NDScope()) {
@@ -126,8 +125,8 @@ public abstract class ParameterOptimizer {
     public static void zeroGradients(List<Parameter> params) {
         try (NDScope ignored = new NDScope()) {
             for (Parameter parameter : params) {
-                NDArray grad = parameter.getArray().getGradient();
-                grad.subi(grad);
+                // a fill, not grad - grad (DJL's own way): a NaN must not outlive the update it spoiled
+                parameter.getArray().getGradient().set(ALL, 0f);
             }
         }
     }

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
@@ -45,7 +45,7 @@ class TrainingSmokeTest {
             for (int i = 0; i < 3; i++) {
                 StepLosses losses = trainer.step(models.batch(models.config.stage1().imageSize()));
                 System.out.println("stage1 step " + i + ": " + losses);
-                assumeFiniteMath(skippedBefore, losses);
+                assertFiniteMath(skippedBefore, losses);
                 assertTrue(losses.finite(), losses::toString);
                 assertTrue(losses.discriminator() > 0f && losses.kl() >= 0f, losses::toString);
             }
@@ -68,13 +68,44 @@ class TrainingSmokeTest {
             for (int i = 0; i < 2; i++) {
                 StepLosses losses = trainer.step(models.batch(models.config.stage2().imageSize()));
                 System.out.println("stage2 step " + i + ": " + losses);
-                assumeFiniteMath(skippedBefore, losses);
+                assertFiniteMath(skippedBefore, losses);
                 assertTrue(losses.finite(), losses::toString);
             }
             assertEquals(0, TinyModels.changed(stage1, TinyModels.snapshot(models.stage1)),
                     "Stage-I weights and batch-norm statistics stay as trained");
             assertTrue(TinyModels.changed(stage2, TinyModels.snapshot(models.stage2))
                     >= trainer.generatorOptimizer().parameters().size());
+        }
+    }
+
+    @Test
+    void captionMatchingAddsItsWeightedSentenceLossToTheGeneratorLoss() {
+        ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
+        TrainingConfig plain = Preset.TINY.training();
+        float weight = 5f;
+        try (TinyModels without = new TinyModels(10, model, plain);
+             TinyModels with = new TinyModels(10, model, plain.withMatchingCoefficient(weight));
+             TinyModels reference = new TinyModels(10, model, plain)) {
+            int size = model.stage2().imageSize(); // 32 px against the encoder's 16: the pooled path
+            GanBatch batch = without.batch(size);
+            StepLosses base = without.stage2Trainer().step(batch);
+            StepLosses matched = with.stage2Trainer().step(copy(batch, with));
+
+            GanBatch same = copy(batch, reference);
+            ParameterStore store = new ParameterStore(reference.manager, false);
+            NDArray sentence = reference.textEncoder.forward(store, new NDList(same.tokenIds()), false)
+                    .singletonOrThrow();
+            reference.stage1.freezeParameters(true);
+            NDArray fake = ConditionalGenerator.stage2(reference.stage1, reference.stage2)
+                    .generate(store, sentence, same, true).image();
+            NDArray pooled = Pool.avgPool2d(fake, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+            NDArray vectors = reference.imageEncoder.forward(store, new NDList(pooled), false).singletonOrThrow();
+            float mismatch = MatchingTrainer.sentenceLoss(vectors, sentence, same.classIds(),
+                    plain.matchingGamma()).getFloat();
+
+            assertEquals(base.discriminator(), matched.discriminator(), 1e-6f, "D's step does not change");
+            assertTrue(mismatch > 0f, "captions of random images do not match: " + mismatch);
+            assertEquals(weight * mismatch, matched.generator() - base.generator(), 1e-4f * weight * mismatch);
         }
     }
 
@@ -135,7 +166,7 @@ class TrainingSmokeTest {
         try (TinyModels models = new TinyModels(5, model, training)) {
             GanStageTrainer stage1 = models.stage1Trainer();
             StepLosses losses = stage1.step(models.batch(model.stage1().imageSize()));
-            assumeFiniteMath(skippedBefore, losses);
+            assertFiniteMath(skippedBefore, losses);
             assertTrue(losses.finite(), name + ": " + losses);
             assertEquals(training.effectiveGeneratorLr(), stage1.generatorOptimizer().learningRate(), 1e-12f);
             if (training.loss() == Loss.WASSERSTEIN) {
@@ -147,7 +178,7 @@ class TrainingSmokeTest {
                 }
             }
             StepLosses second = models.stage2Trainer().step(models.batch(model.stage2().imageSize()));
-            assumeFiniteMath(skippedBefore, second);
+            assertFiniteMath(skippedBefore, second);
             assertTrue(second.finite(), name + " stage 2: " + second);
             System.out.println(name + ": stage1 " + losses + ", stage2 " + second);
         }
@@ -194,7 +225,7 @@ class TrainingSmokeTest {
             load(trainerB.generatorOptimizer(), optG);
             load(trainerB.discriminatorOptimizer(), optD);
             StepLosses resumed = trainerB.step(copy(next, b));
-            assumeFiniteMath(skippedBefore, original);
+            assertFiniteMath(skippedBefore, original);
             assertEquals(original, resumed, "the resumed step reproduces the uninterrupted one");
             assertEquals(0, TinyModels.changed(TinyModels.snapshot(a.stage1), TinyModels.snapshot(b.stage1)));
         }
@@ -225,9 +256,9 @@ class TrainingSmokeTest {
         }
     }
 
-    /** Stands the test aside when libtorch gave a NaN since {@code skippedBefore}: a skipped update or a NaN loss. */
-    private static void assumeFiniteMath(long skippedBefore, StepLosses losses) {
-        assumeTrue(losses.finite() && ParameterOptimizer.skippedInProcess() == skippedBefore, TinyModels.NAN_HOST);
+    /** Fails when libtorch gave a NaN since {@code skippedBefore}: a skipped update or a NaN loss. */
+    private static void assertFiniteMath(long skippedBefore, StepLosses losses) {
+        assertTrue(losses.finite() && ParameterOptimizer.skippedInProcess() == skippedBefore, TinyModels.NAN_SEEN);
     }
 
     private static Path save(ai.djl.nn.Block network, Path file) throws IOException {
@@ -244,7 +275,7 @@ class TrainingSmokeTest {
     private static GanBatch copy(GanBatch batch, TinyModels target) {
         return new GanBatch(copy(batch.tokenIds(), target), copy(batch.realImages(), target),
                 copy(batch.wrongImages(), target), copy(batch.stage1CaNoise(), target),
-                copy(batch.stage2CaNoise(), target), copy(batch.z(), target));
+                copy(batch.stage2CaNoise(), target), copy(batch.z(), target), copy(batch.classIds(), target));
     }
 
     private static NDArray copy(NDArray array, TinyModels target) {
