@@ -116,6 +116,8 @@ class TrainerServiceTest {
                 Map.entry(spec("stage1", 1, "\"textEncoderCheckpoint\":\"/nowhere\","
                         + "\"overrides\":{\"generatorLr\":-0.1}"), "generatorLr"),
                 Map.entry(spec("text-encoder", 1, "\"overrides\":{\"textEncoderLr\":0}"), "textEncoderLr"),
+                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"matchingCoefficient\":-1}"),
+                        "matchingCoefficient must be >= 0"),
                 Map.entry(spec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"), "overrides.batchSize 1000"),
                 Map.entry(spec("stage2", 1, "\"textEncoderCheckpoint\":\"/nowhere\""), "stage1Checkpoint"),
                 Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"no-such-set\""), "does not exist"),
