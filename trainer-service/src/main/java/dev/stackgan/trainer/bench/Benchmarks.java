@@ -60,12 +60,13 @@ public final class Benchmarks {
             Stopwatch stopwatch = new Stopwatch("tuning", TuningBench.measurements(), budget, 20, System.out);
             tuning = new TuningBench(stopwatch, machine.cores()).run(Preset.SMALL.model(VOCABULARY), work);
         }
-        ServingBench.DefaultsComparison defaults = null;
-        if (sections.contains("2") || sections.contains("3") || sections.contains("6")) {
-            defaults = bench.serving(budget, machine.cores(), sections, work);
+        List<ServingBench.ComparedStacks> stacks = List.of();
+        boolean serving = sections.contains("2") || sections.contains("3") || sections.contains("6");
+        if (serving) {
+            stacks = bench.serving(budget, machine.cores(), sections, work);
         }
         if (sections.contains("7")) {
-            bench.tuning(tuning, defaults);
+            bench.tuning(tuning, stacks, serving);
         }
         bench.add("Total harness time: " + Math.round((Instant.now().toEpochMilli() - start.toEpochMilli()) / 1e3)
                 + " s; load average at the end: " + Machine.loadAverage() + ".");
@@ -166,8 +167,8 @@ public final class Benchmarks {
         return preset == Preset.PAPER ? 8 : preset.training().batchSize();
     }
 
-    /** Sections 2, 3 and 6; returns the old-vs-new defaults comparison when section 7 is selected too. */
-    private ServingBench.DefaultsComparison serving(double budget, int threads, List<String> sections, Path work)
+    /** Sections 2, 3 and 6; returns the stack comparisons when section 7 is selected too, else none. */
+    private List<ServingBench.ComparedStacks> serving(double budget, int threads, List<String> sections, Path work)
             throws Exception {
         boolean compare = sections.contains("7");
         Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(compare), budget, 20, System.out);
@@ -178,9 +179,9 @@ public final class Benchmarks {
                 + "captions); requests from this process. The stack is started twice: dynamic batching on (the "
                 + "default, max batch 8, 5 ms queue delay for requests that arrive while others are queued or "
                 + "running) and off (`stackgan.serving.batching.max-batch-size: 1`)"
-                + (compare ? "; for section 7 a third stack with the old model-service defaults runs beside the "
-                + "first for one comparison" : "") + ". Load average after this section: " + Machine.loadAverage()
-                + ".";
+                + (compare ? "; for section 7 " + ServingBench.STACK_COMPARISONS.size() + " more stacks run "
+                + "beside the first, one at a time, each for one serving row of that section" : "")
+                + ". Load average after this section: " + Machine.loadAverage() + ".";
         if (sections.contains("2")) {
             add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by the "
                     + "gateway) against the same three ONNX Runtime sessions chained in this process. Goal: at most "
@@ -211,10 +212,10 @@ public final class Benchmarks {
                     + "first request, and the peak sampled every 100 ms under load.");
             add(Tables.footprint(results.footprint()));
         }
-        return results.defaults();
+        return results.comparisons();
     }
 
-    private void tuning(List<TuningBench.Row> rows, ServingBench.DefaultsComparison defaults) {
+    private void tuning(List<TuningBench.Row> rows, List<ServingBench.ComparedStacks> stacks, boolean serving) {
         add("## 7. Tuning: before / after\n\nEach setting the performance work changed or considered, two values "
                 + "measured side by side in this run: alternating blocks of 5 runs of a and of b for twice the "
                 + "budget (so a load change hits both alike). In-process rows use the `small` preset's fresh "
@@ -223,26 +224,26 @@ public final class Benchmarks {
                 + "one intra-op thread per core, no spinning) except for the setting compared. b / a below 1 means "
                 + "b is faster. \"default now\" is what the code uses; a setting is kept only where its row wins.");
         List<TuningBench.Row> all = new ArrayList<>(rows);
-        if (defaults != null) {
-            all.add(new TuningBench.Row("model services: ORT spinning and idle batching",
-                    "gateway gRPC Generate, one 256 px image", "spinning on, lone request waits 5 ms (before)",
-                    "spinning off, lone request runs at once", defaults.before(), defaults.after(),
-                    String.format("gateway timings text encoder / Stage-I / Stage-II / total ms: %.0f / %.0f / %.0f "
-                            + "/ %.0f vs %.0f / %.0f / %.0f / %.0f", defaults.beforeTimings().textEncoderMs(),
-                            defaults.beforeTimings().stage1Ms(), defaults.beforeTimings().stage2Ms(),
-                            defaults.beforeTimings().totalMs(), defaults.afterTimings().textEncoderMs(),
-                            defaults.afterTimings().stage1Ms(), defaults.afterTimings().stage2Ms(),
-                            defaults.afterTimings().totalMs()), "allow-spinning false, wait-when-idle false"));
+        for (ServingBench.ComparedStacks compared : stacks) {
+            ServingBench.StackComparison c = compared.comparison();
+            all.add(new TuningBench.Row(c.setting(), c.timed(), c.a(), c.b(), compared.a(), compared.b(),
+                    "gateway timings text encoder / Stage-I / Stage-II / total ms: " + stageMs(compared.aTimings())
+                            + " vs " + stageMs(compared.bTimings()), c.defaultNow()));
         }
         add(Tables.tuning(all));
-        if (defaults == null) {
-            add("(The serving row needs the serving stack: select section 2, 3 or 6 with 7.)");
+        if (!serving) {
+            add("(The serving rows need the serving stack: select section 2, 3 or 6 with 7.)");
         }
         add("Not measured here: fp16 bundles (ONNX Runtime's CPU provider runs few operators in fp16 on x86 "
                 + "without AVX512-FP16, so an fp16 graph would mostly add Cast nodes around float32 kernels; worth "
-                + "measuring with the CUDA profile), JVM flags, and the tensor transport between services "
+                + "measuring with the CUDA profile) and the tensor transport between services "
                 + "(float32 bytes in protobuf, 786,432 bytes per 256 px image). Netty, under grpc-java, sets "
                 + "TCP_NODELAY on its sockets by default, so Nagle is not in the hops.");
+    }
+
+    private static String stageMs(ServingBench.GatewayTimings t) {
+        return String.format("%.0f / %.0f / %.0f / %.0f", t.textEncoderMs(), t.stage1Ms(), t.stage2Ms(),
+                t.totalMs());
     }
 
     private static double throughput(List<ServingBench.Load> points, int maxBatchSize, int clients) {

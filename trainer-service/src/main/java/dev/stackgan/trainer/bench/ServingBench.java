@@ -60,42 +60,59 @@ public final class ServingBench {
     }
 
     /**
-     * The model services' old defaults (ORT spinning on, a lone request waits the batching delay) against the new
-     * ones, both stacks up at once and called in alternating blocks: gateway gRPC Generate latency and the gateway's
-     * per-stage timings.
+     * One section 7 row: a second stack started with {@code other} beside the current one (batching on), both
+     * called with the gateway gRPC Generate request in alternating blocks. The second stack is side a when
+     * {@code otherIsA}, else side b; {@code name} labels the progress line and the logs directory.
      */
-    public record DefaultsComparison(List<String> oldProperties, LatencyStats before, LatencyStats after,
-                                     GatewayTimings beforeTimings, GatewayTimings afterTimings) {
+    public record StackComparison(String name, String setting, String timed, String a, String b, String defaultNow,
+                                  ServingStack.Options other, boolean otherIsA) {
     }
 
-    /** {@code defaults} is null unless the comparison was asked for. */
+    /** A comparison's latency and the gateway's per-stage timings, side a and side b. */
+    public record ComparedStacks(StackComparison comparison, LatencyStats a, LatencyStats b,
+                                 GatewayTimings aTimings, GatewayTimings bTimings) {
+    }
+
+    /** {@code comparisons} is empty unless they were asked for. */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, List<Load> load,
-                          List<Footprint> footprint, DefaultsComparison defaults) {
+                          List<Footprint> footprint, List<ComparedStacks> comparisons) {
     }
 
-    /** Model service settings as they were before the tuning change (docs/benchmarks.md, Tuning). */
-    static final List<String> OLD_DEFAULTS = List.of("-Dstackgan.serving.allow-spinning=true",
-            "-Dstackgan.serving.batching.wait-when-idle=true");
+    private static final String GENERATE = "gateway gRPC Generate, one 256 px image";
+
+    /** The serving settings section 7 compares (docs/benchmarks.md, Tuning). */
+    static final List<StackComparison> STACK_COMPARISONS = List.of(
+            // the model services' settings as they were before the tuning change
+            new StackComparison("old-defaults", "model services: ORT spinning and idle batching", GENERATE,
+                    "spinning on, lone request waits 5 ms (before)", "spinning off, lone request runs at once",
+                    "allow-spinning false, wait-when-idle false", new ServingStack.Options(List.of(),
+                    List.of("-Dstackgan.serving.allow-spinning=true",
+                            "-Dstackgan.serving.batching.wait-when-idle=true")), true),
+            // candidates for small services on few cores: no concurrent GC threads, no C2 compilations
+            new StackComparison("serial-gc-c1", "JVM flags of all four services", GENERATE,
+                    "none: the JVM's choice of GC, tiered C1 + C2 (now)", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                    "no flags", new ServingStack.Options(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                    List.of()), false));
 
     private final Stopwatch stopwatch;
     private final double budgetSeconds;
     private final int threads;
     private final Path work;
-    private final boolean compareDefaults;
+    private final boolean compareStacks;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    /** {@code compareDefaults}: also start a stack with {@link #OLD_DEFAULTS} and compare it with the new one. */
-    public ServingBench(Stopwatch stopwatch, double budgetSeconds, int threads, Path work, boolean compareDefaults) {
+    /** {@code compareStacks}: also run the {@link #STACK_COMPARISONS}. */
+    public ServingBench(Stopwatch stopwatch, double budgetSeconds, int threads, Path work, boolean compareStacks) {
         this.stopwatch = stopwatch;
         this.budgetSeconds = budgetSeconds;
         this.threads = threads;
         this.work = work;
-        this.compareDefaults = compareDefaults;
+        this.compareStacks = compareStacks;
     }
 
-    /** Stopwatch measurements this section takes: in-process, HTTP, gRPC, and the defaults comparison. */
-    public static int measurements(boolean compareDefaults) {
-        return compareDefaults ? 4 : 3;
+    /** Stopwatch measurements this section takes: in-process, HTTP, gRPC, and the stack comparisons. */
+    public static int measurements(boolean compareStacks) {
+        return 3 + (compareStacks ? STACK_COMPARISONS.size() : 0);
     }
 
     public Results run(Path root) throws Exception {
@@ -111,10 +128,11 @@ public final class ServingBench {
         Map<String, Long> idle = new LinkedHashMap<>();
         Map<String, Long> loaded = new LinkedHashMap<>();
         List<StageTimings> timings = new ArrayList<>();
-        DefaultsComparison defaults = null;
+        List<ComparedStacks> comparisons = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
-            try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs, List.of())) {
+            try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs,
+                    ServingStack.Options.CURRENT)) {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
                 String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=7&prompt="
@@ -127,8 +145,10 @@ public final class ServingBench {
                     try (Gateway gateway = new Gateway(stack.gatewayGrpcPort())) {
                         overhead.add(new Overhead("gateway gRPC Generate",
                                 stopwatch.time("gateway gRPC b1", () -> timings.add(gateway.generate()))));
-                        if (compareDefaults) {
-                            defaults = compareDefaults(root, models, maxBatch, gateway);
+                        if (compareStacks) {
+                            for (StackComparison comparison : STACK_COMPARISONS) {
+                                comparisons.add(compare(comparison, root, models, maxBatch, gateway));
+                            }
                         }
                     }
                 }
@@ -139,20 +159,22 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, timings(timings), load, footprint, defaults);
+        return new Results(overhead, timings(timings), load, footprint, comparisons);
     }
 
-    /** Starts a second stack with the old defaults beside {@code current} and times both in alternating blocks. */
-    private DefaultsComparison compareDefaults(Path root, Path models, int maxBatch, Gateway current)
-            throws Exception {
-        List<StageTimings> before = new ArrayList<>();
-        List<StageTimings> after = new ArrayList<>();
-        try (ServingStack old = ServingStack.start(root, models, maxBatch, work.resolve("logs-old-defaults"),
-                OLD_DEFAULTS);
-             Gateway gateway = new Gateway(old.gatewayGrpcPort())) {
-            LatencyStats[] stats = stopwatch.compare("gateway gRPC b1 old/new defaults",
-                    () -> before.add(gateway.generate()), () -> after.add(current.generate()));
-            return new DefaultsComparison(OLD_DEFAULTS, stats[0], stats[1], timings(before), timings(after));
+    /** Starts the comparison's stack beside {@code current} and times both in alternating blocks. */
+    private ComparedStacks compare(StackComparison comparison, Path root, Path models, int maxBatch,
+                                   Gateway current) throws Exception {
+        try (ServingStack stack = ServingStack.start(root, models, maxBatch,
+                work.resolve("logs-" + comparison.name()), comparison.other());
+             Gateway other = new Gateway(stack.gatewayGrpcPort())) {
+            Gateway a = comparison.otherIsA() ? other : current;
+            Gateway b = comparison.otherIsA() ? current : other;
+            List<StageTimings> aTimings = new ArrayList<>();
+            List<StageTimings> bTimings = new ArrayList<>();
+            LatencyStats[] stats = stopwatch.compare("gateway gRPC b1 " + comparison.name(),
+                    () -> aTimings.add(a.generate()), () -> bTimings.add(b.generate()));
+            return new ComparedStacks(comparison, stats[0], stats[1], timings(aTimings), timings(bTimings));
         }
     }
 

@@ -37,6 +37,16 @@ public final class ServingStack implements AutoCloseable {
         }
     }
 
+    /**
+     * What a stack's processes get beyond the ports and the model repository: {@code jvmOptions} go to all four
+     * command lines, {@code modelServiceProperties} ({@code -Dkey=value}) to the three model services only.
+     */
+    public record Options(List<String> jvmOptions, List<String> modelServiceProperties) {
+
+        /** The services as they are configured today. */
+        public static final Options CURRENT = new Options(List.of(), List.of());
+    }
+
     static final List<String> MODEL_SERVICES = List.of("text-encoder-service", "stage1-service", "stage2-service");
     static final String GATEWAY = "gateway";
     private static final double START_TIMEOUT_SECONDS = 240;
@@ -53,11 +63,10 @@ public final class ServingStack implements AutoCloseable {
 
     /**
      * Starts all four at once (as serve-local.sh does, so they compete for the cores while starting) and waits
-     * until each is SERVING. {@code maxBatchSize} 1 turns dynamic batching off in the model services;
-     * {@code modelServiceProperties} ({@code -Dkey=value}) are added to the model services' command lines.
+     * until each is SERVING. {@code maxBatchSize} 1 turns dynamic batching off in the model services.
      */
-    public static ServingStack start(Path root, Path models, int maxBatchSize, Path logs,
-                                     List<String> modelServiceProperties) throws Exception {
+    public static ServingStack start(Path root, Path models, int maxBatchSize, Path logs, Options options)
+            throws Exception {
         Files.createDirectories(logs);
         ServingStack stack = new ServingStack(freePort(), freePort());
         try {
@@ -71,12 +80,12 @@ public final class ServingStack implements AutoCloseable {
                 List<String> properties = new ArrayList<>(List.of("-Dgrpc.server.port=" + port,
                         "-Dstackgan.serving.model-repository=" + models,
                         "-Dstackgan.serving.batching.max-batch-size=" + maxBatchSize));
-                properties.addAll(modelServiceProperties);
-                stack.processes.add(launch(root, module, logs, properties));
+                properties.addAll(options.modelServiceProperties());
+                stack.processes.add(launch(root, module, logs, options.jvmOptions(), properties));
             }
             ports.add(stack.gatewayGrpcPort);
-            stack.processes.add(launch(root, GATEWAY, logs, List.of("-Dgrpc.server.port=" + stack.gatewayGrpcPort,
-                    "-Dmicronaut.server.port=" + stack.httpPort,
+            stack.processes.add(launch(root, GATEWAY, logs, options.jvmOptions(), List.of(
+                    "-Dgrpc.server.port=" + stack.gatewayGrpcPort, "-Dmicronaut.server.port=" + stack.httpPort,
                     "-Dstackgan.gateway.text-encoder-target=" + targets.get(0),
                     "-Dstackgan.gateway.stage1-target=" + targets.get(1),
                     "-Dstackgan.gateway.stage2-target=" + targets.get(2))));
@@ -105,7 +114,8 @@ public final class ServingStack implements AutoCloseable {
         return gatewayGrpcPort;
     }
 
-    private static Process launch(Path root, String module, Path logs, List<String> properties) throws IOException {
+    private static Process launch(Path root, String module, Path logs, List<String> jvmOptions,
+                                  List<String> properties) throws IOException {
         Path jar = root.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the serving jars first (scripts/benchmark.sh "
@@ -113,6 +123,7 @@ public final class ServingStack implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
         command.addAll(properties);
         // model services bring no HTTP server; a random port keeps any accidental one off 8080
         if (!module.equals(GATEWAY)) {
