@@ -6,13 +6,14 @@ import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.graph.ModelGraphs;
+import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateRequest;
 import dev.stackgan.proto.v1.Stage;
 import dev.stackgan.proto.v1.StageTimings;
+import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.trainer.cli.ExportFreshBundle;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ServingBench {
 
     static final String PROMPT = "a small bird with a red crown and black wings";
+    static final long SEED = 7;
     static final int[] CLIENTS = {1, 4, 16};
     /** The model services' default batch size (application.yml) and "off". */
     static final int[] BATCH_SIZES = {8, 1};
@@ -60,6 +62,13 @@ public final class ServingBench {
     }
 
     /**
+     * One hop's fixed cost: the text encoder graph alone in this process against a direct gRPC Encode call from this
+     * process to the text encoder service (batching on), the same caption and seed as the gateway's request.
+     */
+    public record TextEncoderHop(LatencyStats graph, LatencyStats directCall) {
+    }
+
+    /**
      * One section 7 row: a second stack started with {@code other} beside the current one (batching on), both
      * called with the gateway gRPC Generate request in alternating blocks. The second stack is side a when
      * {@code otherIsA}, else side b; {@code name} labels the progress line and the logs directory.
@@ -74,8 +83,8 @@ public final class ServingBench {
     }
 
     /** {@code comparisons} is empty unless they were asked for. */
-    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, List<Load> load,
-                          List<Footprint> footprint, List<ComparedStacks> comparisons) {
+    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, TextEncoderHop textEncoderHop,
+                          List<Load> load, List<Footprint> footprint, List<ComparedStacks> comparisons) {
     }
 
     private static final String GENERATE = "gateway gRPC Generate, one 256 px image";
@@ -110,9 +119,12 @@ public final class ServingBench {
         this.compareStacks = compareStacks;
     }
 
-    /** Stopwatch measurements this section takes: in-process, HTTP, gRPC, and the stack comparisons. */
+    /**
+     * Stopwatch measurements this section takes: in-process chain and text encoder graph, HTTP, gRPC, the direct
+     * text encoder call, and the stack comparisons.
+     */
     public static int measurements(boolean compareStacks) {
-        return 3 + (compareStacks ? STACK_COMPARISONS.size() : 0);
+        return 5 + (compareStacks ? STACK_COMPARISONS.size() : 0);
     }
 
     public Results run(Path root) throws Exception {
@@ -121,13 +133,15 @@ public final class ServingBench {
         ExportFreshBundle.main(new String[] {models.toString(), "--preset", "small", "--seed", "1"});
         ModelBundle bundle = BundleReader.read(models.resolve(Files.readString(models.resolve("CURRENT")).trim()));
 
+        InProcess inProcess = inProcess(bundle);
         List<Overhead> overhead = new ArrayList<>();
-        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions)", inProcess(bundle)));
+        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions)", inProcess.chain()));
         List<Load> load = new ArrayList<>();
         Map<String, List<Double>> startups = new LinkedHashMap<>();
         Map<String, Long> idle = new LinkedHashMap<>();
         Map<String, Long> loaded = new LinkedHashMap<>();
         List<StageTimings> timings = new ArrayList<>();
+        TextEncoderHop hop = null;
         List<ComparedStacks> comparisons = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
@@ -135,7 +149,7 @@ public final class ServingBench {
                     ServingStack.Options.CURRENT)) {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
-                String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=7&prompt="
+                String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=" + SEED + "&prompt="
                         + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8);
                 httpImage(url); // the first request loads lazily created paths; idle is measured after it
                 stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
@@ -145,6 +159,7 @@ public final class ServingBench {
                     try (Gateway gateway = new Gateway(stack.gatewayGrpcPort())) {
                         overhead.add(new Overhead("gateway gRPC Generate",
                                 stopwatch.time("gateway gRPC b1", () -> timings.add(gateway.generate()))));
+                        hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
                         if (compareStacks) {
                             for (StackComparison comparison : STACK_COMPARISONS) {
                                 comparisons.add(compare(comparison, root, models, maxBatch, gateway));
@@ -159,7 +174,19 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, timings(timings), load, footprint, comparisons);
+        return new Results(overhead, timings(timings), hop, load, footprint, comparisons);
+    }
+
+    /** Times Encode called straight on the text encoder service, with the caption and seed {@link Gateway} sends. */
+    private LatencyStats directTextEncoderCall(ServingStack stack) throws Exception {
+        ManagedChannel channel = ServingStack.channel(stack.grpcPort(ServingStack.TEXT_ENCODER_SERVICE));
+        try {
+            var stub = TextEncoderServiceGrpc.newBlockingStub(channel);
+            EncodeRequest request = EncodeRequest.newBuilder().addCaptions(PROMPT).setSeed(SEED).build();
+            return stopwatch.time("text encoder gRPC b1", () -> stub.encode(request));
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     /** Starts the comparison's stack beside {@code current} and times both in alternating blocks. */
@@ -184,7 +211,11 @@ public final class ServingBench {
                 median(timings, StageTimings::getTotalMs));
     }
 
-    private LatencyStats inProcess(ModelBundle bundle) throws Exception {
+    /** The three sessions chained, and the text encoder's session alone, in this process. */
+    private record InProcess(LatencyStats chain, LatencyStats textEncoderGraph) {
+    }
+
+    private InProcess inProcess(ModelBundle bundle) throws Exception {
         ModelConfig config = bundle.manifest().modelConfig();
         Map<String, OrtSession> sessions = new LinkedHashMap<>();
         Map<String, OnnxTensor> text = new Feeds(ModelGraphs.textEncoder(config), 1, config.text().vocabularySize(),
@@ -195,8 +226,11 @@ public final class ServingBench {
             for (String graph : ModelGraphs.ALL) {
                 sessions.put(graph, OrtBench.session(Files.readAllBytes(bundle.graphFile(graph)), threads));
             }
-            return stopwatch.time("in-process chain b1", () -> InferenceBench.ortChain(sessions, text,
+            LatencyStats chain = stopwatch.time("in-process chain b1", () -> InferenceBench.ortChain(sessions, text,
                     stage1.get(ModelGraphs.NOISE)));
+            LatencyStats textEncoder = stopwatch.time("in-process text encoder b1",
+                    () -> OrtBench.run(sessions.get(ModelGraphs.TEXT_ENCODER), text));
+            return new InProcess(chain, textEncoder);
         } finally {
             for (OrtSession session : sessions.values()) {
                 session.close();
@@ -215,10 +249,10 @@ public final class ServingBench {
         private final ManagedChannel channel;
         private final GatewayServiceGrpc.GatewayServiceBlockingStub stub;
         private final GenerateRequest request = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1)
-                .setSeed(7).setFinalStage(Stage.STAGE_2).build();
+                .setSeed(SEED).setFinalStage(Stage.STAGE_2).build();
 
         Gateway(int port) {
-            channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+            channel = ServingStack.channel(port);
             stub = GatewayServiceGrpc.newBlockingStub(channel);
         }
 

@@ -47,7 +47,8 @@ public final class ServingStack implements AutoCloseable {
         public static final Options CURRENT = new Options(List.of(), List.of());
     }
 
-    static final List<String> MODEL_SERVICES = List.of("text-encoder-service", "stage1-service", "stage2-service");
+    static final String TEXT_ENCODER_SERVICE = "text-encoder-service";
+    static final List<String> MODEL_SERVICES = List.of(TEXT_ENCODER_SERVICE, "stage1-service", "stage2-service");
     static final String GATEWAY = "gateway";
     private static final double START_TIMEOUT_SECONDS = 240;
 
@@ -114,6 +115,16 @@ public final class ServingStack implements AutoCloseable {
         return gatewayGrpcPort;
     }
 
+    /** The gRPC port of {@code module}, one of {@link #MODEL_SERVICES} or {@link #GATEWAY}. */
+    public int grpcPort(String module) {
+        return services.stream().filter(s -> s.module().equals(module)).findFirst().orElseThrow().grpcPort();
+    }
+
+    /** A plaintext channel to a service of this machine; the caller shuts it down. */
+    static ManagedChannel channel(int port) {
+        return ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    }
+
     private static Process launch(Path root, String module, Path logs, List<String> jvmOptions,
                                   List<String> properties) throws IOException {
         Path jar = root.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar");
@@ -137,8 +148,7 @@ public final class ServingStack implements AutoCloseable {
     /** Polls every service's health every 20 ms; returns each one's seconds from {@code start} to SERVING. */
     private static double[] awaitServing(List<String> modules, List<Process> processes, List<Integer> ports,
                                          long start, Path logs) throws InterruptedException {
-        List<ManagedChannel> channels = ports.stream().map(port -> (ManagedChannel) ManagedChannelBuilder
-                .forAddress("localhost", port).usePlaintext().build()).toList();
+        List<ManagedChannel> channels = ports.stream().map(ServingStack::channel).toList();
         double[] seconds = new double[modules.size()];
         try {
             int pending = modules.size();
