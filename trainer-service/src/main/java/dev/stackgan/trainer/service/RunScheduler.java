@@ -135,8 +135,9 @@ public class RunScheduler {
         runs.updateStatus(runId, RunStatus.QUEUED.name());
         // replace the ended state watchers would otherwise be handed (and end on) before the worker picks it up
         live.publish(progress(runId, RunStatus.QUEUED).setStep(run.step()).setTotalSteps(run.totalSteps()).build());
+        RunRow queuedRow = find(runId); // read before a worker may pick it up: the answer says what this call did
         enqueue(runId);
-        return find(runId);
+        return queuedRow;
     }
 
     public boolean isQueuedOrRunning(long runId) {
