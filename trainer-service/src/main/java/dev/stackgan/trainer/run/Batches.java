@@ -2,6 +2,8 @@ package dev.stackgan.trainer.run;
 
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
+import dev.stackgan.trainer.data.Batch;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -19,6 +21,11 @@ public final class Batches {
             System.arraycopy(vocabulary.encode(captions.get(i), words).tokenIds(), 0, ids, i * words, words);
         }
         return ids;
+    }
+
+    /** The batch's class ids as int64 values [N], as the matching loss takes them. */
+    public static long[] classIds(Batch batch) {
+        return Arrays.stream(batch.classIds()).asLongStream().toArray();
     }
 
     /** {@code count} standard normal draws of {@code random}, in order (serving's Seeds draws noise the same way). */

@@ -24,7 +24,6 @@ import dev.stackgan.trainer.train.GanStageTrainer;
 import dev.stackgan.trainer.train.ParameterOptimizer;
 import dev.stackgan.trainer.train.StepLosses;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +76,6 @@ final class GanTrainee implements Trainee {
         stage1.initialize(manager);
         parent.loadNetwork(Checkpoint.TEXT_ENCODER, textEncoder, manager);
         parent.loadNetwork(Checkpoint.IMAGE_ENCODER, imageEncoder, manager);
-        imageEncoder.freezeParameters(true);
         if (kind == RunKind.STAGE1) {
             stage2 = null;
             discriminator = Discriminator.stage1(config);
@@ -113,13 +111,9 @@ final class GanTrainee implements Trainee {
                             new Shape(n, config.text().maxWords())),
                     step.create(batch.images()[0], images), step.create(batch.wrongImages()[0], images),
                     noise(step, random, n, config.conditionDim()), noise(step, random, n, config.conditionDim()),
-                    noise(step, random, n, config.noiseDim()), step.create(classIds(batch)));
+                    noise(step, random, n, config.noiseDim()), step.create(Batches.classIds(batch)));
             return trainer.step(gan);
         }
-    }
-
-    private static long[] classIds(Batch batch) {
-        return Arrays.stream(batch.classIds()).asLongStream().toArray();
     }
 
     private static NDArray noise(NDManager manager, Random random, int n, int dim) {

@@ -45,7 +45,7 @@ final class TextEncoderTrainee implements Trainee {
                     step.create(Batches.tokenIds(batch.captions(), vocabulary, config), new Shape(n,
                             config.text().maxWords())),
                     step.create(batch.images()[0], new Shape(n, 3, size, size)),
-                    step.create(java.util.Arrays.stream(batch.classIds()).asLongStream().toArray()));
+                    step.create(Batches.classIds(batch)));
             return new StepLosses(loss, loss, 0f);
         }
     }
