@@ -40,4 +40,5 @@ trap 'rm -f "$manifest"' EXIT
 rm -f "$pathing"
 jar cfm "$pathing" "$manifest"
 
-exec java -Dai.djl.offline=true -Xmx6g -jar "$pathing" "$@"
+# training sections run on jemalloc keeping freed memory, as the trainer does (NativeAllocator)
+exec "$root/scripts/with-jemalloc.sh" java -Dai.djl.offline=true -Xmx6g -jar "$pathing" "$@"

@@ -27,8 +27,8 @@ public final class TinyModels implements AutoCloseable {
 
     public static final int VOCABULARY = 40;
     /** The failure message of a training test that met a skipped update or a NaN loss. */
-    public static final String NAN_SEEN = "libtorch returned a non-finite gradient or loss for finite inputs: are"
-            + " native allocations still zero-filled? (ZeroedAllocations; docs/trainer.md, NaN gradients)";
+    public static final String NAN_SEEN = "libtorch returned a non-finite gradient or loss for finite inputs: does"
+            + " this JVM run on jemalloc or zero-filled glibc? (NativeAllocator; docs/trainer.md, NaN gradients)";
 
     public final NDManager manager = NDManager.newBaseManager();
     public final ModelConfig config;

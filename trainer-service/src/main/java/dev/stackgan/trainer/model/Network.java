@@ -11,7 +11,7 @@ import ai.djl.training.initializer.NormalInitializer;
 public abstract class Network extends AbstractBlock {
 
     static {
-        ZeroedAllocations.enable(); // before any libtorch kernel of a network runs: see the class comment
+        NativeAllocator.configure(); // before any libtorch kernel of a network runs: see the class comment
     }
 
     /** Shapes of one example batch of inputs (batch 1), used to size every layer. */

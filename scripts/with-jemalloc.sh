@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs a command (a JVM that trains with libtorch) on jemalloc keeping its freed memory in the process:
+#   scripts/with-jemalloc.sh java -jar trainer-service/target/trainer-service-0.1.0-SNAPSHOT-all.jar serve
+# Under glibc every training step zero-fills its tensors and takes fresh pages from the kernel, several times slower
+# (docs/trainer.md, "The native allocator"). Without libjemalloc2 the command still runs, slower, and says so.
+set -euo pipefail
+library=""
+for candidate in "${JEMALLOC_LIBRARY:-}" /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
+                 /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 /usr/lib/libjemalloc.so.2; do
+  if [ -n "$candidate" ] && [ -f "$candidate" ]; then library=$candidate; break; fi
+done
+if [ -z "$library" ]; then
+  echo "[stackgan] libjemalloc.so.2 not found (Debian: apt-get install libjemalloc2; or set JEMALLOC_LIBRARY):" \
+       "training runs on glibc with zero-filled allocations, several times slower" >&2
+  exec "$@"
+fi
+export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
+export MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1${MALLOC_CONF:+,$MALLOC_CONF}"
+exec "$@"
