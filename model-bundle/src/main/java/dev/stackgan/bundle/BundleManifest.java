@@ -27,8 +27,9 @@ public record BundleManifest(int formatVersion, String bundleId, Instant created
                              TokenizerFacts tokenizer, List<GraphEntry> graphs, List<FileEntry> files) {
 
     public static final String FILE = "manifest.json";
-    public static final int FORMAT_VERSION = 1;
-    public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(FORMAT_VERSION);
+    /** Version 2 added {@code modelConfig.variants.stage2Residual}; a version-1 manifest reads as false. */
+    public static final int FORMAT_VERSION = 2;
+    public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1, FORMAT_VERSION);
     public static final String VOCABULARY_FILE = "vocab.txt";
 
     /** Bundle ids and bundle file names: one plain directory entry, never a path. */

@@ -4,6 +4,7 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stackgan.bundle.BundleManifest.FileEntry;
 import dev.stackgan.bundle.BundleManifest.GraphEntry;
 import dev.stackgan.bundle.BundleManifest.SourceCheckpoint;
@@ -71,6 +72,10 @@ public final class BundleReader {
             if (!BundleManifest.SUPPORTED_FORMAT_VERSIONS.contains(version.intValue())) {
                 throw new BundleException(MANIFEST, "format version " + version.intValue()
                         + " is not supported; this reader supports " + BundleManifest.SUPPORTED_FORMAT_VERSIONS);
+            }
+            if (version.intValue() == 1 && tree.path("modelConfig").path("variants") instanceof ObjectNode variants
+                    && !variants.has("stage2Residual")) {
+                variants.put("stage2Residual", false); // version 1 predates the switch: Stage-II painted it all
             }
             return ManifestJson.bind(tree);
         } catch (JsonProcessingException e) {

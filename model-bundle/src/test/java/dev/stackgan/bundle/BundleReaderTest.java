@@ -1,6 +1,7 @@
 package dev.stackgan.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,8 +93,17 @@ class BundleReaderTest {
 
     @Test
     void refusesAnUnknownFormatVersionNamingItAndTheSupportedOnes() throws Exception {
-        assertEquals("manifest.json: format version 2 is not supported; this reader supports [1]",
-                refusedAfter(m -> m.put("formatVersion", 2)).getMessage());
+        assertEquals("manifest.json: format version 3 is not supported; this reader supports [1, 2]",
+                refusedAfter(m -> m.put("formatVersion", 3)).getMessage());
+    }
+
+    @Test
+    void readsAVersionOneManifestAsAStage2ThatPaintsTheWholeImage() throws Exception {
+        TestBundles.editManifest(bundle, m -> {
+            m.put("formatVersion", 1);
+            ((ObjectNode) m.path("modelConfig").path("variants")).remove("stage2Residual");
+        });
+        assertFalse(BundleReader.read(bundle).manifest().modelConfig().variants().stage2Residual());
     }
 
     @Test

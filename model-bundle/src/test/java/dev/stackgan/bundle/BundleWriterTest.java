@@ -56,7 +56,7 @@ class BundleWriterTest {
     @Test
     void manifestIsPrettyPrintedCamelCaseWithAnIsoCreationTime() throws Exception {
         String json = Files.readString(TestBundles.write(root).resolve("manifest.json"));
-        assertTrue(json.startsWith("{\n  \"formatVersion\" : 1,\n  \"bundleId\" : \"" + TestBundles.ID + "\""), json);
+        assertTrue(json.startsWith("{\n  \"formatVersion\" : 2,\n  \"bundleId\" : \"" + TestBundles.ID + "\""), json);
         assertTrue(json.contains("\"createdAt\" : \"2026-11-04T15:30:00.123Z\""), json);
         assertTrue(json.contains("\"shape\" : [ -1, 3, 256, 256 ]"), json);
     }

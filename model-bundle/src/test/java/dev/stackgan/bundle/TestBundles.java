@@ -28,7 +28,7 @@ final class TestBundles {
     static final ModelConfig CONFIG = new ModelConfig(
             new ModelConfig.TextEncoderConfig(VOCABULARY.size(), 18, 8, 4, 0.1f), 8, 10,
             new ModelConfig.Stage1Config(64, 8, 8), new ModelConfig.Stage2Config(256, 8, 8, 2),
-            new ModelConfig.ImageEncoderConfig(64, 8), new ModelConfig.NetworkVariants(true, true, 0f));
+            new ModelConfig.ImageEncoderConfig(64, 8), ModelConfig.NetworkVariants.PAPER);
     static final List<SourceCheckpoint> CHECKPOINTS = List.of(
             new SourceCheckpoint("text-encoder", "/runs/r1/text_encoder_e100.params", "ab".repeat(32), 100, 13800),
             new SourceCheckpoint("stage1", "/runs/r1/stage1_e600.params", "cd".repeat(32), 600, 82800),

@@ -70,9 +70,16 @@ public record ModelConfig(TextEncoderConfig text, int conditionDim, int noiseDim
      * @param generatorBatchNorm     batch norm in the generators (off: the layers are left out)
      * @param discriminatorBatchNorm batch norm in the discriminators
      * @param discriminatorDropout   dropout after each LeakyReLU of the discriminators while training (0: none)
+     * @param stage2Residual         Stage-II predicts a correction to its input image upsampled to its own size
+     *                               ({@code tanh(atanh(up(x)) + correction)}, the correction's last conv starting at
+     *                               zero), so it starts as exactly the upsampled Stage-I image and cannot start
+     *                               worse; off, it paints the whole image (the paper)
      */
     public record NetworkVariants(boolean generatorBatchNorm, boolean discriminatorBatchNorm,
-                                  float discriminatorDropout) {
+                                  float discriminatorDropout, boolean stage2Residual) {
+
+        /** The paper's networks: batch norm on both sides, no dropout, Stage-II paints the whole image. */
+        public static final NetworkVariants PAPER = new NetworkVariants(true, true, 0f, false);
     }
 
     /** Stride-2 down-sampling convs of the Stage-II generator's image encoder: always 2 (64 -> 16 in the paper). */

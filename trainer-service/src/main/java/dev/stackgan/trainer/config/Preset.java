@@ -20,17 +20,17 @@ public enum Preset {
 
     PAPER(new ModelConfig(new TextEncoderConfig(0, 18, 300, 128, 0.5f), 128, 100,
             new Stage1Config(64, 128, 64), new Stage2Config(256, 128, 64, 4),
-            new ImageEncoderConfig(64, 64), new NetworkVariants(true, true, 0f)),
+            new ImageEncoderConfig(64, 64), NetworkVariants.PAPER),
             new TrainingConfig(64, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f)),
 
     SMALL(new ModelConfig(new TextEncoderConfig(0, 18, 64, 64, 0.5f), 64, 50,
             new Stage1Config(64, 32, 32), new Stage2Config(256, 16, 8, 2),
-            new ImageEncoderConfig(64, 32), new NetworkVariants(true, true, 0f)),
+            new ImageEncoderConfig(64, 32), NetworkVariants.PAPER),
             new TrainingConfig(32, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f)),
 
     TINY(new ModelConfig(new TextEncoderConfig(0, 18, 16, 8, 0.1f), 8, 8,
             new Stage1Config(16, 4, 4), new Stage2Config(32, 4, 4, 1),
-            new ImageEncoderConfig(16, 4), new NetworkVariants(true, true, 0f)),
+            new ImageEncoderConfig(16, 4), NetworkVariants.PAPER),
             new TrainingConfig(4, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f));
 
     private final ModelConfig model;

@@ -5,27 +5,38 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.trainer.nn.Chain;
 import dev.stackgan.trainer.nn.Layers;
+import dev.stackgan.trainer.nn.NearestUpsample;
 import dev.stackgan.trainer.nn.Nonlinearity;
 import dev.stackgan.trainer.nn.ResidualBlock;
 import dev.stackgan.trainer.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * STAGE2_G without the frozen Stage-I generator in front (training chains the two; serving runs them as two
  * graphs). Encoder: conv3x3(3 -> ngf) ReLU, conv4x4 s2 (-> 2ngf) BN ReLU, conv4x4 s2 (-> 4ngf) BN ReLU; concat c
  * tiled over the map; hr_joint conv3x3 (4ngf + C -> 4ngf) BN ReLU; residual blocks; up-blocks 4ngf -> 2ngf -> ngf ->
- * ... to the Stage-II size; conv3x3 -> 3, tanh.
+ * ... to the Stage-II size; conv3x3 -> 3, tanh. Under the {@code stage2Residual} variant the last conv is a
+ * correction to the Stage-I image upsampled to the Stage-II size: {@code tanh(atanh(up(x)) + correction)}, the
+ * correction's conv initialized to zero, so the untrained network returns the upsampled Stage-I image exactly.
  */
 public final class Stage2Generator extends Network {
+
+    /** The upsampled Stage-I image is clipped here before atanh, which is infinite at +-1. */
+    private static final float RESIDUAL_BASE_LIMIT = 0.999f;
 
     private final ModelConfig config;
     private final ConditioningAugmentation conditioning;
     private final Chain encoder;
     private final Chain decoder;
+    /** Set under the residual variant: brings the Stage-I image to the Stage-II size. */
+    private final NearestUpsample residualBase;
+    private final Conv2d lastConv;
 
     public Stage2Generator(ModelConfig config) {
         this.config = config;
@@ -50,8 +61,23 @@ public final class Stage2Generator extends Network {
             channels /= 2;
             decoder.add(Layers.upBlock(channels, bn));
         }
-        decoder.add(Layers.conv3x3(3));
-        decoder.add(Nonlinearity.tanh());
+        lastConv = Layers.conv3x3(3);
+        decoder.add(lastConv);
+        if (config.variants().stage2Residual()) {
+            residualBase = new NearestUpsample(config.stage2().imageSize() / config.stage1().imageSize());
+        } else {
+            residualBase = null;
+            decoder.add(Nonlinearity.tanh());
+        }
+    }
+
+    /** The reference initialization, except that a residual correction starts at zero. */
+    @Override
+    public void initialize(NDManager manager) {
+        super.initialize(manager);
+        if (residualBase != null) {
+            lastConv.getParameters().valueAt(0).getArray().muli(0f);
+        }
     }
 
     public ConditioningAugmentation conditioning() {
@@ -68,8 +94,15 @@ public final class Stage2Generator extends Network {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray features = encoder.forward(store, new NDList(inputs.get(0)), training).singletonOrThrow();
-        return decoder.forward(store, new NDList(Layers.concatTiled(features, inputs.get(1))), training);
+        NDArray stage1Image = inputs.get(0);
+        NDArray features = encoder.forward(store, new NDList(stage1Image), training).singletonOrThrow();
+        NDList painted = decoder.forward(store, new NDList(Layers.concatTiled(features, inputs.get(1))), training);
+        if (residualBase == null) {
+            return painted;
+        }
+        NDArray up = residualBase.apply(stage1Image).clip(-RESIDUAL_BASE_LIMIT, RESIDUAL_BASE_LIMIT);
+        NDArray base = up.add(1f).div(up.neg().add(1f)).log().mul(0.5f); // atanh, which DJL's PyTorch engine lacks
+        return new NDList(base.add(painted.singletonOrThrow()).tanh());
     }
 
     @Override
@@ -84,6 +117,13 @@ public final class Stage2Generator extends Network {
 
     public String exportOnnx(OnnxGraph graph, String stage1Image, String c) {
         String features = graph.layer(encoder, stage1Image);
-        return graph.layer(decoder, Layers.concatTiled(graph, features, c, config.stage2JointSize()));
+        String painted = graph.layer(decoder, Layers.concatTiled(graph, features, c, config.stage2JointSize()));
+        if (residualBase == null) {
+            return painted;
+        }
+        String upsampled = graph.layer(residualBase, stage1Image);
+        String clipped = graph.node("Clip", List.of(upsampled, graph.scalar("base_min", -RESIDUAL_BASE_LIMIT),
+                graph.scalar("base_max", RESIDUAL_BASE_LIMIT)));
+        return graph.node("Tanh", graph.node("Add", List.of(graph.node("Atanh", clipped), painted)));
     }
 }

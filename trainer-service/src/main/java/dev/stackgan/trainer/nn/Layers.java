@@ -63,7 +63,7 @@ public final class Layers {
 
     /** upBlock: nearest x2, conv3x3 (no bias), BN, ReLU. */
     public static Chain upBlock(int outChannels, boolean batchNorm) {
-        Chain block = new Chain(new Upsample2x(), conv3x3(outChannels));
+        Chain block = new Chain(NearestUpsample.doubling(), conv3x3(outChannels));
         addBatchNorm(block, batchNorm);
         block.add(Nonlinearity.relu());
         return block;

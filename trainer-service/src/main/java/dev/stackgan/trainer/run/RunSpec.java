@@ -38,9 +38,10 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
                             Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
                             Float wassersteinClip, Float textEncoderLr, Boolean generatorBatchNorm,
-                            Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient) {
+                            Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient,
+                            Boolean stage2Residual) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** A spec with every field checked and every default filled in. */
@@ -97,7 +98,7 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         NetworkVariants v = base.model(2).variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),
                 or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),
-                or(o.discriminatorDropout(), v.discriminatorDropout()));
+                or(o.discriminatorDropout(), v.discriminatorDropout()), or(o.stage2Residual(), v.stage2Residual()));
         base.model(2).withVariants(variants).validate();
         int retries = maxDivergenceRetries == null ? 3 : maxDivergenceRetries;
         if (retries < 0) {

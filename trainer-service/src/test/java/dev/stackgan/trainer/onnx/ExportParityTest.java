@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
+import dev.stackgan.trainer.config.Preset;
 import dev.stackgan.bundle.graph.ModelGraphs;
 import dev.stackgan.trainer.TinyModels;
 import dev.stackgan.trainer.train.GanStageTrainer;
@@ -74,6 +76,26 @@ class ExportParityTest {
                 graphs.put(graph, Files.readAllBytes(bundle.graphFile(graph)));
             }
             assertEquals(models.config, bundle.manifest().modelConfig());
+            for (int batch : new int[] {1, 5}) {
+                assertParity(graphs, models, batch);
+            }
+        }
+    }
+
+    /** A residual Stage-II (a correction to the upsampled Stage-I image), trained a few steps so it is not zero. */
+    @Test
+    void residualStage2MatchesAtBatchOneAndFive() throws Exception {
+        ModelConfig residual = Preset.TINY.model(TinyModels.VOCABULARY)
+                .withVariants(new NetworkVariants(true, true, 0f, true));
+        try (TinyModels models = new TinyModels(15, residual, Preset.TINY.training())) {
+            GanStageTrainer stage2 = models.stage2Trainer();
+            for (int i = 0; i < 3; i++) {
+                stage2.step(models.batch(models.config.stage2().imageSize()));
+            }
+            Map<String, byte[]> graphs = new GraphExporter(models.config, "test")
+                    .export(models.textEncoder, models.stage1, models.stage2);
+            assertTrue(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(graphs.get(ModelGraphs.STAGE2)).getGraph()
+                    .getNodeList().stream().anyMatch(n -> n.getOpType().equals("Atanh")), "the residual is exported");
             for (int batch : new int[] {1, 5}) {
                 assertParity(graphs, models, batch);
             }

@@ -146,7 +146,7 @@ class StageRunTest {
     @Test
     void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
         RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null, 1e9f, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
         Recorder recorder = new Recorder();
         StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
                 .resolve(), birds, runs.resolve("diverge"), recorder).run();
