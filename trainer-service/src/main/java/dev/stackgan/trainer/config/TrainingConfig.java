@@ -12,7 +12,8 @@ package dev.stackgan.trainer.config;
  * @param lrMultiplier       scales both learning rates (the "10x learning rate" experiment is 10)
  * @param lrDecayEpochs      both learning rates halve every this many epochs (paper birds: 50 Stage-I, 100 Stage-II)
  * @param klCoefficient      weight of the Conditioning Augmentation KL term in the generator loss (paper: 2.0)
- * @param loss               {@code bce} (matching-aware real / wrong / fake) or {@code wasserstein} (critic, clipping)
+ * @param loss               {@code bce} (matching-aware real / wrong / fake), {@code hinge} (the same pairs, hinge
+ *                           terms) or {@code wasserstein} (critic, clipping)
  * @param optimizer          {@code adam} (beta1 0.5, beta2 0.999) or {@code rmsprop}
  * @param wassersteinClip    critic weights are clipped to [-clip, clip] after each step of the Wasserstein loss
  * @param textEncoderLr      learning rate of the text and image encoders (DAMSM: 2e-3)
@@ -27,7 +28,7 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
                              float matchingCoefficient) {
 
     public enum Loss {
-        BCE, WASSERSTEIN;
+        BCE, HINGE, WASSERSTEIN;
 
         public static Loss parse(String value) {
             return Choices.parse("loss", values(), Choices::lowerCaseName, value);
@@ -86,7 +87,7 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         nonNegative("klCoefficient", klCoefficient);
         nonNegative("matchingCoefficient", matchingCoefficient);
         if (loss == null) {
-            throw new IllegalArgumentException("loss must be one of bce, wasserstein");
+            throw new IllegalArgumentException("loss must be one of bce, hinge, wasserstein");
         }
         if (optimizer == null) {
             throw new IllegalArgumentException("optimizer must be one of adam, rmsprop");

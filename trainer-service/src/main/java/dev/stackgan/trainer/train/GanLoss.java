@@ -11,7 +11,11 @@ import dev.stackgan.trainer.config.TrainingConfig;
 public abstract class GanLoss {
 
     public static GanLoss of(TrainingConfig.Loss kind) {
-        return kind == TrainingConfig.Loss.BCE ? new Bce() : new Wasserstein();
+        return switch (kind) {
+            case BCE -> new Bce();
+            case HINGE -> new Hinge();
+            case WASSERSTEIN -> new Wasserstein();
+        };
     }
 
     /** Discriminator loss from (real image, its text), (wrong image, the text) and (fake image, the text). */
@@ -21,37 +25,80 @@ public abstract class GanLoss {
     public abstract NDArray generator(NDList fake);
 
     /** Whether the critic's weights are clipped after each step (the original WGAN's Lipschitz constraint). */
-    public abstract boolean clipsWeights();
+    public boolean clipsWeights() {
+        return false;
+    }
+
+    /**
+     * The reference's weighting of per-logit terms: errD = real + (fake + wrong) / 2, or with the unconditional
+     * head (real + uncond_real) / 2 + (fake + wrong + uncond_fake) / 3; G sums its terms over both heads.
+     */
+    abstract static class MatchingAware extends GanLoss {
+
+        /** D's loss on logits that should read "real". */
+        abstract NDArray real(NDArray logits);
+
+        /** D's loss on logits that should read "fake" (generated images, or real ones with the wrong text). */
+        abstract NDArray fake(NDArray logits);
+
+        /** G's loss on D's logits of its images. */
+        abstract NDArray fooled(NDArray logits);
+
+        @Override
+        public NDArray discriminator(NDList real, NDList wrong, NDList fake) {
+            NDArray realLoss = real(real.get(0));
+            NDArray mismatched = fake(fake.get(0)).add(fake(wrong.get(0)));
+            if (real.size() == 1) {
+                return realLoss.add(mismatched.mul(0.5f));
+            }
+            return realLoss.add(real(real.get(1))).div(2f).add(mismatched.add(fake(fake.get(1))).div(3f));
+        }
+
+        @Override
+        public NDArray generator(NDList fake) {
+            NDArray loss = fooled(fake.get(0));
+            return fake.size() == 1 ? loss : loss.add(fooled(fake.get(1)));
+        }
+    }
 
     /** Sigmoid + binary cross entropy on logits (numerically safer than the reference's Sigmoid then BCELoss). */
-    static final class Bce extends GanLoss {
+    static final class Bce extends MatchingAware {
         private static NDArray bce(NDArray logits, float label) {
             // log(1 + exp(-|x|)) + max(x, 0) - x * label
             return logits.abs().neg().exp().add(1f).log().add(logits.maximum(0f)).sub(logits.mul(label)).mean();
         }
 
         @Override
-        public NDArray discriminator(NDList real, NDList wrong, NDList fake) {
-            NDArray realLoss = bce(real.get(0), 1f);
-            NDArray wrongLoss = bce(wrong.get(0), 0f);
-            NDArray fakeLoss = bce(fake.get(0), 0f);
-            if (real.size() == 1) {
-                return realLoss.add(fakeLoss.add(wrongLoss).mul(0.5f));
-            }
-            NDArray realUncond = bce(real.get(1), 1f);
-            NDArray fakeUncond = bce(fake.get(1), 0f);
-            return realLoss.add(realUncond).div(2f).add(fakeLoss.add(wrongLoss).add(fakeUncond).div(3f));
+        NDArray real(NDArray logits) {
+            return bce(logits, 1f);
         }
 
         @Override
-        public NDArray generator(NDList fake) {
-            NDArray loss = bce(fake.get(0), 1f);
-            return fake.size() == 1 ? loss : loss.add(bce(fake.get(1), 1f));
+        NDArray fake(NDArray logits) {
+            return bce(logits, 0f);
         }
 
         @Override
-        public boolean clipsWeights() {
-            return false;
+        NDArray fooled(NDArray logits) {
+            return bce(logits, 1f);
+        }
+    }
+
+    /** Hinge loss (Geometric GAN; SAGAN, BigGAN): D pushes real logits above 1 and fake ones below -1. */
+    static final class Hinge extends MatchingAware {
+        @Override
+        NDArray real(NDArray logits) {
+            return logits.neg().add(1f).maximum(0f).mean();
+        }
+
+        @Override
+        NDArray fake(NDArray logits) {
+            return logits.add(1f).maximum(0f).mean();
+        }
+
+        @Override
+        NDArray fooled(NDArray logits) {
+            return logits.mean().neg();
         }
     }
 
