@@ -10,6 +10,7 @@ import dev.stackgan.trainer.config.TrainingConfig.Loss;
 import dev.stackgan.trainer.config.TrainingConfig.OptimizerKind;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Named configurations. {@code paper} is StackGAN-v1 for birds; {@code small} is the CPU-trainable demo; {@code tiny}
@@ -21,17 +22,20 @@ public enum Preset {
     PAPER(new ModelConfig(new TextEncoderConfig(0, 18, 300, 128, 0.5f), 128, 100,
             new Stage1Config(64, 128, 64), new Stage2Config(256, 128, 64, 4),
             new ImageEncoderConfig(64, 64), NetworkVariants.PAPER),
-            new TrainingConfig(64, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f)),
+            new TrainingConfig(64, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f, 0f,
+                    Set.of())),
 
     SMALL(new ModelConfig(new TextEncoderConfig(0, 18, 64, 64, 0.5f), 64, 50,
             new Stage1Config(64, 32, 32), new Stage2Config(256, 16, 8, 2),
             new ImageEncoderConfig(64, 32), NetworkVariants.PAPER),
-            new TrainingConfig(32, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f)),
+            new TrainingConfig(32, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f, 0f,
+                    Set.of())),
 
     TINY(new ModelConfig(new TextEncoderConfig(0, 18, 16, 8, 0.1f), 8, 8,
             new Stage1Config(16, 4, 4), new Stage2Config(32, 4, 4, 1),
             new ImageEncoderConfig(16, 4), NetworkVariants.PAPER),
-            new TrainingConfig(4, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f));
+            new TrainingConfig(4, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f, 0f,
+                    Set.of()));
 
     private final ModelConfig model;
     private final TrainingConfig training;

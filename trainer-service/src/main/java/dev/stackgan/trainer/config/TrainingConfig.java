@@ -1,5 +1,9 @@
 package dev.stackgan.trainer.config;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 
 /**
  * How one stage is trained. The variants earlier StackGAN users hand-edited into forks (loss, optimizer, learning
@@ -21,11 +25,20 @@ package dev.stackgan.trainer.config;
  * @param matchingCoefficient weight of DAMSM's sentence loss between generated images and their captions in the
  *                           generator loss, through the frozen matching encoders (AttnGAN's lambda, 5 for birds;
  *                           0 trains StackGAN as published)
+ * @param generatorEma       decay of an exponential moving average of the generator's weights, which draws the
+ *                           samples, is evaluated and exported (0: off, the paper; 0.999 is common)
+ * @param augmentations      differentiable augmentations of every image D sees, real and generated (Zhao et al.
+ *                           2020, DiffAugment; empty: off, the paper)
  */
 public record TrainingConfig(int batchSize, float generatorLr, float discriminatorLr, float lrMultiplier,
                              int lrDecayEpochs, float klCoefficient, Loss loss, OptimizerKind optimizer,
                              float wassersteinClip, float textEncoderLr, float matchingGamma,
-                             float matchingCoefficient) {
+                             float matchingCoefficient, float generatorEma, Set<Augmentation> augmentations) {
+
+    public TrainingConfig {
+        augmentations = augmentations == null || augmentations.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(augmentations));
+    }
 
     public enum Loss {
         BCE, HINGE, WASSERSTEIN;
@@ -43,6 +56,22 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         }
     }
 
+    /** DiffAugment's transforms, applied in this order: colour, then translation, then cutout. */
+    public enum Augmentation {
+        COLOR, TRANSLATION, CUTOUT;
+
+        /** A comma-separated list of transform names, e.g. {@code color,translation,cutout}; blank is none. */
+        public static Set<Augmentation> parseList(String value) {
+            Set<Augmentation> set = EnumSet.noneOf(Augmentation.class);
+            if (value != null && !value.isBlank()) {
+                for (String name : value.split(",")) {
+                    set.add(Choices.parse("augment", values(), Choices::lowerCaseName, name));
+                }
+            }
+            return set;
+        }
+    }
+
     public float effectiveGeneratorLr() {
         return generatorLr * lrMultiplier;
     }
@@ -54,24 +83,37 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
     public TrainingConfig withLoss(Loss newLoss) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, newLoss, optimizer, wassersteinClip, textEncoderLr, matchingGamma,
-                matchingCoefficient);
+                matchingCoefficient, generatorEma, augmentations);
     }
 
     public TrainingConfig withOptimizer(OptimizerKind newOptimizer) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, loss, newOptimizer, wassersteinClip, textEncoderLr, matchingGamma,
-                matchingCoefficient);
+                matchingCoefficient, generatorEma, augmentations);
     }
 
     public TrainingConfig withLrMultiplier(float multiplier) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, multiplier, lrDecayEpochs,
                 klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma,
-                matchingCoefficient);
+                matchingCoefficient, generatorEma, augmentations);
     }
 
     public TrainingConfig withMatchingCoefficient(float coefficient) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
-                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, coefficient);
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, coefficient,
+                generatorEma, augmentations);
+    }
+
+    public TrainingConfig withGeneratorEma(float decay) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, matchingCoefficient,
+                decay, augmentations);
+    }
+
+    public TrainingConfig withAugmentations(Set<Augmentation> transforms) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, matchingCoefficient,
+                generatorEma, transforms);
     }
 
     /** Throws {@link IllegalArgumentException} naming the first field out of range. */
@@ -86,6 +128,9 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         positive("wassersteinClip", wassersteinClip);
         nonNegative("klCoefficient", klCoefficient);
         nonNegative("matchingCoefficient", matchingCoefficient);
+        if (!(generatorEma >= 0f && generatorEma < 1f)) {
+            throw new IllegalArgumentException("generatorEma must be in [0, 1), got " + generatorEma);
+        }
         if (loss == null) {
             throw new IllegalArgumentException("loss must be one of bce, hinge, wasserstein");
         }

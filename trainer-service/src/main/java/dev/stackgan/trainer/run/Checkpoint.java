@@ -40,6 +40,8 @@ public final class Checkpoint {
     public static final String STAGE1_DISCRIMINATOR = "stage1_discriminator";
     public static final String STAGE2_GENERATOR = "stage2_generator";
     public static final String STAGE2_DISCRIMINATOR = "stage2_discriminator";
+    /** Suffix of a generator's moving average (TrainingConfig#generatorEma), e.g. stage1_generator_ema. */
+    public static final String AVERAGE_SUFFIX = "_ema";
 
     static final String STATE_FILE = "state.json";
     static final String CONFIG_FILE = "model_config.json";
@@ -174,6 +176,14 @@ public final class Checkpoint {
 
     public boolean hasNetwork(String name) {
         return Files.isRegularFile(directory.resolve(name + ".params"));
+    }
+
+    /**
+     * The network to draw images with for a generator name: its moving average when this checkpoint holds one (what
+     * samples, evaluation and export use), otherwise the generator itself.
+     */
+    public String imageNetwork(String generator) {
+        return hasNetwork(generator + AVERAGE_SUFFIX) ? generator + AVERAGE_SUFFIX : generator;
     }
 
     public void loadNetwork(String name, Block network, NDManager manager) throws IOException {

@@ -15,6 +15,7 @@ import dev.stackgan.trainer.data.synthetic.BirdAttributes;
 import dev.stackgan.trainer.eval.Evaluator;
 import dev.stackgan.trainer.model.Discriminator;
 import dev.stackgan.trainer.model.ImageEncoder;
+import dev.stackgan.trainer.model.Network;
 import dev.stackgan.trainer.model.Stage1Generator;
 import dev.stackgan.trainer.model.Stage2Generator;
 import dev.stackgan.trainer.model.TextEncoder;
@@ -23,6 +24,7 @@ import dev.stackgan.trainer.train.GanBatch;
 import dev.stackgan.trainer.train.GanStageTrainer;
 import dev.stackgan.trainer.train.ParameterOptimizer;
 import dev.stackgan.trainer.train.StepLosses;
+import dev.stackgan.trainer.train.WeightAverage;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,10 @@ final class GanTrainee implements Trainee {
     private final Stage2Generator stage2;
     private final Discriminator discriminator;
     private final ConditionalGenerator generator;
+    /** The moving average of the trained generator (null when the config keeps none). */
+    private final Network averaged;
+    /** What draws the sample sheets and the evaluation's images: the average when there is one. */
+    private final ConditionalGenerator sampler;
     private final GanStageTrainer trainer;
     private final List<String> sampleCaptions;
     private final long sampleSeed;
@@ -76,21 +82,34 @@ final class GanTrainee implements Trainee {
         stage1.initialize(manager);
         parent.loadNetwork(Checkpoint.TEXT_ENCODER, textEncoder, manager);
         parent.loadNetwork(Checkpoint.IMAGE_ENCODER, imageEncoder, manager);
+        boolean averaging = training.generatorEma() > 0f;
         if (kind == RunKind.STAGE1) {
             stage2 = null;
             discriminator = Discriminator.stage1(config);
-            discriminator.initialize(manager);
             generator = ConditionalGenerator.stage1(stage1);
+            Stage1Generator average = averaging ? new Stage1Generator(config) : null;
+            averaged = average;
+            sampler = averaging ? ConditionalGenerator.stage1(average) : generator;
         } else {
-            parent.loadNetwork(Checkpoint.STAGE1_GENERATOR, stage1, manager);
+            // Stage-II refines what serving will feed it: the Stage-I average when that run kept one
+            parent.loadNetwork(parent.imageNetwork(Checkpoint.STAGE1_GENERATOR), stage1, manager);
             stage1.freezeParameters(true);
             stage2 = new Stage2Generator(config);
             stage2.initialize(manager);
             discriminator = Discriminator.stage2(config);
-            discriminator.initialize(manager);
             generator = ConditionalGenerator.stage2(stage1, stage2);
+            Stage2Generator average = averaging ? new Stage2Generator(config) : null;
+            averaged = average;
+            sampler = averaging ? ConditionalGenerator.stage2(stage1, average) : generator;
         }
-        trainer = new GanStageTrainer(manager, textEncoder, imageEncoder, generator, discriminator, training);
+        discriminator.initialize(manager);
+        WeightAverage average = null;
+        if (averaged != null) {
+            averaged.initialize(manager);
+            average = new WeightAverage(generator.trainable(), averaged, training.generatorEma());
+        }
+        trainer = new GanStageTrainer(manager, textEncoder, imageEncoder, generator, discriminator, training,
+                average);
         evaluator = new Evaluator(dataset, attributes,
                 new MatchingEncoders(manager, textEncoder, imageEncoder, vocabulary, config, imageSize()), evaluation);
     }
@@ -140,7 +159,7 @@ final class GanTrainee implements Trainee {
                     scope.create(ca2, new Shape(n, c)), scope.create(noise, new Shape(n, z)), null);
             ParameterStore store = new ParameterStore(scope, false);
             NDArray sentence = textEncoder.forward(store, new NDList(batch.tokenIds()), false).singletonOrThrow();
-            return generator.generate(store, sentence, batch, false).image().toFloatArray();
+            return sampler.generate(store, sentence, batch, false).image().toFloatArray();
         }
     }
 
@@ -168,11 +187,15 @@ final class GanTrainee implements Trainee {
         networks.put(Checkpoint.TEXT_ENCODER, textEncoder);
         networks.put(Checkpoint.IMAGE_ENCODER, imageEncoder);
         networks.put(Checkpoint.STAGE1_GENERATOR, stage1);
+        String trained = kind == RunKind.STAGE1 ? Checkpoint.STAGE1_GENERATOR : Checkpoint.STAGE2_GENERATOR;
         if (kind == RunKind.STAGE1) {
             networks.put(Checkpoint.STAGE1_DISCRIMINATOR, discriminator);
         } else {
             networks.put(Checkpoint.STAGE2_GENERATOR, stage2);
             networks.put(Checkpoint.STAGE2_DISCRIMINATOR, discriminator);
+        }
+        if (averaged != null) {
+            networks.put(trained + Checkpoint.AVERAGE_SUFFIX, averaged);
         }
         return networks;
     }

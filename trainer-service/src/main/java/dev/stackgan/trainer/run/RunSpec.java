@@ -39,9 +39,9 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                             Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
                             Float wassersteinClip, Float textEncoderLr, Boolean generatorBatchNorm,
                             Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient,
-                            Boolean stage2Residual) {
+                            Boolean stage2Residual, Float generatorEma, String augment) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** A spec with every field checked and every default filled in. */
@@ -94,7 +94,10 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                 o.loss() == null ? t.loss() : TrainingConfig.Loss.parse(o.loss()),
                 o.optimizer() == null ? t.optimizer() : TrainingConfig.OptimizerKind.parse(o.optimizer()),
                 or(o.wassersteinClip(), t.wassersteinClip()), or(o.textEncoderLr(), t.textEncoderLr()),
-                t.matchingGamma(), or(o.matchingCoefficient(), t.matchingCoefficient())).validate();
+                t.matchingGamma(), or(o.matchingCoefficient(), t.matchingCoefficient()),
+                or(o.generatorEma(), t.generatorEma()),
+                o.augment() == null ? t.augmentations() : TrainingConfig.Augmentation.parseList(o.augment()))
+                .validate();
         NetworkVariants v = base.model(2).variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),
                 or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),

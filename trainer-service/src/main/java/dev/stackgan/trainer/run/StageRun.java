@@ -13,6 +13,7 @@ import dev.stackgan.trainer.data.CubDataset;
 import dev.stackgan.trainer.data.CubLayout;
 import dev.stackgan.trainer.data.Split;
 import dev.stackgan.trainer.config.Preset;
+import dev.stackgan.trainer.config.TrainingConfig;
 import dev.stackgan.trainer.eval.Evaluator;
 import dev.stackgan.trainer.eval.SyntheticAttributes;
 import dev.stackgan.trainer.train.StepLosses;
@@ -185,8 +186,12 @@ public final class StageRun {
                 captionsDirectory(datasetDirectory), split, trainSide, size);
         return withEngine(() -> {
             Engine.getInstance().setRandomSeed((int) settings.seed());
-            // the optimizer settings only shape the unused training side; the tiny preset's are as good as any
-            try (GanTrainee trainee = new GanTrainee(kind, config, checkpoint.vocabulary(), Preset.TINY.training(),
+            // the optimizer settings only shape the unused training side; the tiny preset's are as good as any,
+            // with a (never updated) weight average when the checkpoint holds one, so that the average is scored
+            String trained = kind == RunKind.STAGE1 ? Checkpoint.STAGE1_GENERATOR : Checkpoint.STAGE2_GENERATOR;
+            TrainingConfig training = Preset.TINY.training()
+                    .withGeneratorEma(checkpoint.imageNetwork(trained).equals(trained) ? 0f : 0.5f);
+            try (GanTrainee trainee = new GanTrainee(kind, config, checkpoint.vocabulary(), training,
                     checkpoint, List.of(dataset.captions(0).get(0)), dataset,
                     SyntheticAttributes.read(datasetDirectory.resolve(CubLayout.ROOT)), settings)) {
                 for (Map.Entry<String, Block> e : trainee.networks().entrySet()) {

@@ -135,10 +135,12 @@ public class Bundles {
         try (NDManager manager = NDManager.newBaseManager()) {
             TextEncoder textEncoder = load(new TextEncoder(model.text()), holders.get(Checkpoint.TEXT_ENCODER),
                     Checkpoint.TEXT_ENCODER, manager);
-            Stage1Generator stage1 = load(new Stage1Generator(model), holders.get(Checkpoint.STAGE1_GENERATOR),
-                    Checkpoint.STAGE1_GENERATOR, manager);
-            Stage2Generator stage2 = load(new Stage2Generator(model), holders.get(Checkpoint.STAGE2_GENERATOR),
-                    Checkpoint.STAGE2_GENERATOR, manager);
+            Checkpoint stage1Holder = holders.get(Checkpoint.STAGE1_GENERATOR);
+            Checkpoint stage2Holder = holders.get(Checkpoint.STAGE2_GENERATOR);
+            Stage1Generator stage1 = load(new Stage1Generator(model), stage1Holder,
+                    stage1Holder.imageNetwork(Checkpoint.STAGE1_GENERATOR), manager);
+            Stage2Generator stage2 = load(new Stage2Generator(model), stage2Holder,
+                    stage2Holder.imageNetwork(Checkpoint.STAGE2_GENERATOR), manager);
             directory = BundleExporter.export(config.getBundlesDirectory().toAbsolutePath(), bundleId, model,
                     holders.get(Checkpoint.TEXT_ENCODER).vocabulary(), textEncoder, stage1, stage2, recorded);
         } catch (BundleException e) {

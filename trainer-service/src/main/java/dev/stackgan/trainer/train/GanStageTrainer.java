@@ -20,7 +20,8 @@ import dev.stackgan.trainer.model.TextEncoder;
  * One StackGAN training step, as the reference trainer: update D on (real, wrong, fake) pairs, then G against the
  * updated D plus the KL term, and, when {@link TrainingConfig#matchingCoefficient} is set, AttnGAN's DAMSM sentence
  * loss between the fake images and their captions through the frozen matching encoders. G runs forward once per
- * step; its graph is kept across the two gradient collectors (DJL allows only one open at a time).
+ * step; its graph is kept across the two gradient collectors (DJL allows only one open at a time). Optionally every
+ * image D sees passes through DiffAugment, and a moving average of G's weights follows each update.
  */
 public final class GanStageTrainer {
 
@@ -36,6 +37,8 @@ public final class GanStageTrainer {
     private final GanLoss loss;
     private final ParameterOptimizer generatorOptimizer;
     private final ParameterOptimizer discriminatorOptimizer;
+    private final DifferentiableAugmentation augmentation;
+    private final WeightAverage average;
 
     /**
      * The text and image encoders are frozen: GAN stages use trained ones and never update them. The image encoder
@@ -43,6 +46,13 @@ public final class GanStageTrainer {
      */
     public GanStageTrainer(NDManager manager, TextEncoder textEncoder, ImageEncoder imageEncoder,
                            ConditionalGenerator generator, Discriminator discriminator, TrainingConfig config) {
+        this(manager, textEncoder, imageEncoder, generator, discriminator, config, null);
+    }
+
+    /** @param average the moving average of the generator's weights to update after each step, or null */
+    public GanStageTrainer(NDManager manager, TextEncoder textEncoder, ImageEncoder imageEncoder,
+                           ConditionalGenerator generator, Discriminator discriminator, TrainingConfig config,
+                           WeightAverage average) {
         if (config.matchingCoefficient() > 0f && imageEncoder == null) {
             throw new IllegalArgumentException("matchingCoefficient " + config.matchingCoefficient()
                     + " needs the image encoder of the text-encoder checkpoint");
@@ -54,6 +64,8 @@ public final class GanStageTrainer {
         this.discriminator = discriminator;
         this.config = config;
         this.loss = GanLoss.of(config.loss());
+        this.augmentation = new DifferentiableAugmentation(config.augmentations());
+        this.average = average;
         textEncoder.freezeParameters(true);
         if (imageEncoder != null) {
             imageEncoder.freezeParameters(true);
@@ -82,10 +94,11 @@ public final class GanStageTrainer {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 fake = generator.generate(store, sentence, batch, true);
                 condition = fake.mu().stopGradient(); // D sees the condition, never trains the CA head
-                NDList real = discriminator.forward(store, new NDList(batch.realImages(), condition), true);
-                NDList wrong = discriminator.forward(store, new NDList(batch.wrongImages(), condition), true);
+                NDList real = discriminator.forward(store, new NDList(augment(batch.realImages()), condition), true);
+                NDList wrong = discriminator.forward(store, new NDList(augment(batch.wrongImages()), condition),
+                        true);
                 NDList fakeLogits = discriminator.forward(store,
-                        new NDList(fake.image().stopGradient(), condition), true);
+                        new NDList(augment(fake.image().stopGradient()), condition), true);
                 discriminatorLoss = loss.discriminator(real, wrong, fakeLogits);
                 discriminatorOptimizer.zeroGradients();
                 collector.backward(discriminatorLoss);
@@ -97,7 +110,7 @@ public final class GanStageTrainer {
             NDArray generatorLoss;
             NDArray kl;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDList fakeLogits = discriminator.forward(store, new NDList(fake.image(), condition), true);
+                NDList fakeLogits = discriminator.forward(store, new NDList(augment(fake.image()), condition), true);
                 kl = ConditioningAugmentation.klDivergence(fake.mu(), fake.logvar());
                 generatorLoss = loss.generator(fakeLogits).add(kl.mul(config.klCoefficient()));
                 if (config.matchingCoefficient() > 0f) {
@@ -108,10 +121,18 @@ public final class GanStageTrainer {
                 collector.backward(generatorLoss);
             }
             generatorOptimizer.step();
+            if (average != null) {
+                average.update();
+            }
             // a lone non-finite gradient is skipped; a run of them is divergence, for StageRun's guard to roll back
             return new StepLosses(diverged(discriminatorOptimizer) ? Float.NaN : discriminatorLoss.getFloat(),
                     diverged(generatorOptimizer) ? Float.NaN : generatorLoss.getFloat(), kl.getFloat());
         }
+    }
+
+    /** What D sees of an image: DiffAugment's transforms when the config enables them. */
+    private NDArray augment(NDArray images) {
+        return augmentation.enabled() ? augmentation.apply(images) : images;
     }
 
     /** DAMSM's sentence loss of the fake images against their captions, images pooled to the encoder's size. */

@@ -143,10 +143,57 @@ class StageRunTest {
         assertEquals(expected, actual, "the resumed run draws the same data, noise and dropout");
     }
 
+    /**
+     * A Stage-I run with a weight average and DiffAugment: the checkpoint holds the average beside the live weights,
+     * a run cancelled at step 3 and resumed ends with the same average byte for byte, and a residual Stage-II with
+     * its own average trains behind it.
+     */
+    @Test
+    void averagedAndAugmentedRunsResumeExactlyAndFeedAResidualStage2(@TempDir Path runs) throws IOException {
+        String te = textEncoder.directory().toString();
+        RunSpec.Overrides modern = new RunSpec.Overrides(null, null, null, null, null, null, "hinge", null, null,
+                null, null, null, null, null, null, 0.9f, "color,translation,cutout");
+        Recorder straight = new Recorder();
+        StageRun.Result whole = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
+                runs.resolve("straight"), straight).run();
+        assertEquals(Outcome.SUCCEEDED, whole.outcome(), String.valueOf(whole.error()));
+        Path average = whole.lastCheckpoint().directory().resolve(Checkpoint.STAGE1_GENERATOR + "_ema.params");
+        Path live = whole.lastCheckpoint().directory().resolve(Checkpoint.STAGE1_GENERATOR + ".params");
+        assertTrue(Files.isRegularFile(average), "the checkpoint holds the average");
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(live)),
+                "the average lags the live weights");
+
+        Recorder interrupted = new Recorder();
+        StageRun[] holder = new StageRun[1];
+        interrupted.onStep = m -> {
+            if (m.step() == 3) {
+                holder[0].cancel();
+            }
+        };
+        holder[0] = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds, runs.resolve("resumed"),
+                interrupted);
+        assertEquals(Outcome.CANCELLED, holder[0].run().outcome());
+        StageRun.Result resumed = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
+                runs.resolve("resumed"), new Recorder()).run();
+        assertEquals(Outcome.SUCCEEDED, resumed.outcome());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(resumed.lastCheckpoint()
+                .directory().resolve(Checkpoint.STAGE1_GENERATOR + "_ema.params"))), "same average after resume");
+
+        RunSpec.Overrides residual = new RunSpec.Overrides(null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, true, 0.9f, null);
+        StageRun.Result second = new StageRun(spec("stage2", 1, te, whole.lastCheckpoint().directory().toString(),
+                residual).resolve(), birds, runs.resolve("s2"), new Recorder()).run();
+        assertEquals(Outcome.SUCCEEDED, second.outcome(), String.valueOf(second.error()));
+        assertTrue(second.lastCheckpoint().hasNetwork(Checkpoint.STAGE2_GENERATOR + "_ema"));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(second.lastCheckpoint()
+                .directory().resolve(Checkpoint.STAGE1_GENERATOR + ".params"))),
+                "Stage-II trains behind the Stage-I average");
+    }
+
     @Test
     void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
         RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null, 1e9f, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null);
         Recorder recorder = new Recorder();
         StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
                 .resolve(), birds, runs.resolve("diverge"), recorder).run();

@@ -156,6 +156,9 @@ class TrainingSmokeTest {
                         base),
                 Arguments.of("residual stage 2", model.withVariants(new NetworkVariants(true, true, 0f, true)), base),
                 Arguments.of("hinge loss", model, base.withLoss(Loss.HINGE)),
+                Arguments.of("diffaugment", model, base.withAugmentations(java.util.EnumSet.allOf(
+                        TrainingConfig.Augmentation.class))),
+                Arguments.of("generator average", model, base.withGeneratorEma(0.9f)),
                 Arguments.of("wasserstein loss", model, base.withLoss(Loss.WASSERSTEIN)),
                 Arguments.of("rmsprop", model, base.withOptimizer(OptimizerKind.RMSPROP)),
                 Arguments.of("learning rate x10", model, base.withLrMultiplier(10f)));
@@ -180,6 +183,32 @@ class TrainingSmokeTest {
                     assertFiniteMath(skippedBefore, stage2.step(models.batch(models.config.stage2().imageSize())));
                 }
             }
+        }
+    }
+
+    @Test
+    void theWeightAverageMovesByOneMinusItsDecayTowardsTheLiveWeights() {
+        try (TinyModels models = new TinyModels(7)) {
+            Stage1Generator average = new Stage1Generator(models.config);
+            average.initialize(models.manager);
+            WeightAverage ema = new WeightAverage(models.stage1, average, 0.75f);
+            Map<String, float[]> start = TinyModels.snapshot(average);
+            assertEquals(0, TinyModels.changed(start, TinyModels.snapshot(models.stage1)), "starts as a copy");
+            models.stage1Trainer().step(models.batch(models.config.stage1().imageSize()));
+            Map<String, float[]> trained = TinyModels.snapshot(models.stage1);
+            ema.update();
+            Map<String, float[]> after = TinyModels.snapshot(average);
+            int moved = 0;
+            for (String name : start.keySet()) {
+                float[] a = start.get(name);
+                float[] live = trained.get(name);
+                float[] b = after.get(name);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(0.75f * a[i] + 0.25f * live[i], b[i], 1e-6f, name + "[" + i + "]");
+                }
+                moved += java.util.Arrays.equals(a, b) ? 0 : 1;
+            }
+            assertTrue(moved > 0, "the average moved");
         }
     }
 
