@@ -27,7 +27,10 @@ public record BundleManifest(int formatVersion, String bundleId, Instant created
                              TokenizerFacts tokenizer, List<GraphEntry> graphs, List<FileEntry> files) {
 
     public static final String FILE = "manifest.json";
-    /** Version 2 added {@code modelConfig.variants.stage2Residual}; a version-1 manifest reads as false. */
+    /**
+     * Version 2 added {@code modelConfig.variants.stage2Residual} and {@code discriminatorSpectralNorm}; a version-1
+     * manifest reads as false for both.
+     */
     public static final int FORMAT_VERSION = 2;
     public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1, FORMAT_VERSION);
     public static final String VOCABULARY_FILE = "vocab.txt";

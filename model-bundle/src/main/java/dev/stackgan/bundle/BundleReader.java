@@ -73,9 +73,10 @@ public final class BundleReader {
                 throw new BundleException(MANIFEST, "format version " + version.intValue()
                         + " is not supported; this reader supports " + BundleManifest.SUPPORTED_FORMAT_VERSIONS);
             }
-            if (version.intValue() == 1 && tree.path("modelConfig").path("variants") instanceof ObjectNode variants
-                    && !variants.has("stage2Residual")) {
-                variants.put("stage2Residual", false); // version 1 predates the switch: Stage-II painted it all
+            if (version.intValue() == 1 && tree.path("modelConfig").path("variants") instanceof ObjectNode variants) {
+                // version 1 predates these switches: Stage-II painted the whole image, D had no spectral norm
+                variants.put("stage2Residual", false);
+                variants.put("discriminatorSpectralNorm", false);
             }
             return ManifestJson.bind(tree);
         } catch (JsonProcessingException e) {

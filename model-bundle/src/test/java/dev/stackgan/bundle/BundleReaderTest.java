@@ -101,7 +101,8 @@ class BundleReaderTest {
     void readsAVersionOneManifestAsAStage2ThatPaintsTheWholeImage() throws Exception {
         TestBundles.editManifest(bundle, m -> {
             m.put("formatVersion", 1);
-            ((ObjectNode) m.path("modelConfig").path("variants")).remove("stage2Residual");
+            ((ObjectNode) m.path("modelConfig").path("variants")).remove(java.util.List.of("stage2Residual",
+                    "discriminatorSpectralNorm"));
         });
         assertFalse(BundleReader.read(bundle).manifest().modelConfig().variants().stage2Residual());
     }

@@ -74,12 +74,15 @@ public record ModelConfig(TextEncoderConfig text, int conditionDim, int noiseDim
      *                               ({@code tanh(atanh(up(x)) + correction)}, the correction's last conv starting at
      *                               zero), so it starts as exactly the upsampled Stage-I image and cannot start
      *                               worse; off, it paints the whole image (the paper)
+     * @param discriminatorSpectralNorm every discriminator convolution divides its weight by its largest singular
+     *                               value (Miyato et al. 2018), usually with discriminator batch norm off
      */
     public record NetworkVariants(boolean generatorBatchNorm, boolean discriminatorBatchNorm,
-                                  float discriminatorDropout, boolean stage2Residual) {
+                                  float discriminatorDropout, boolean stage2Residual,
+                                  boolean discriminatorSpectralNorm) {
 
-        /** The paper's networks: batch norm on both sides, no dropout, Stage-II paints the whole image. */
-        public static final NetworkVariants PAPER = new NetworkVariants(true, true, 0f, false);
+        /** The paper's networks: batch norm on both sides, no dropout or spectral norm, Stage-II paints it all. */
+        public static final NetworkVariants PAPER = new NetworkVariants(true, true, 0f, false, false);
     }
 
     /** Stride-2 down-sampling convs of the Stage-II generator's image encoder: always 2 (64 -> 16 in the paper). */

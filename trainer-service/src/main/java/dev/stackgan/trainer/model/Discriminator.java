@@ -32,29 +32,33 @@ public final class Discriminator extends Network {
         this.imageSize = imageSize;
         this.conditionDim = config.conditionDim();
         boolean bn = config.variants().discriminatorBatchNorm();
+        boolean spectral = config.variants().discriminatorSpectralNorm();
         float dropout = config.variants().discriminatorDropout();
         int downsamples = ModelConfig.log2(imageSize / ModelConfig.BASE_SIZE);
         int channels = ndf;
-        encoder = addChildBlock("encoder", new Chain(Layers.down4x4(channels)));
+        encoder = addChildBlock("encoder", new Chain(Layers.normalised(Layers.down4x4(channels), spectral)));
         Layers.addLeakyRelu(encoder, dropout);
         for (int i = 1; i < downsamples; i++) {
             channels *= 2;
-            encoder.add(Layers.down4x4(channels));
+            encoder.add(Layers.normalised(Layers.down4x4(channels), spectral));
             Layers.addBatchNorm(encoder, bn);
             Layers.addLeakyRelu(encoder, dropout);
         }
         for (int i = 0; i < channelHalvings; i++) {
             channels /= 2;
-            encoder.add(Layers.conv3x3(channels));
+            encoder.add(Layers.normalised(Layers.conv3x3(channels), spectral));
             Layers.addBatchNorm(encoder, bn);
             Layers.addLeakyRelu(encoder, dropout);
         }
-        conditionalJoint = addChildBlock("cond_joint", new Chain(Layers.conv3x3(channels)));
+        conditionalJoint = addChildBlock("cond_joint",
+                new Chain(Layers.normalised(Layers.conv3x3(channels), spectral)));
         Layers.addBatchNorm(conditionalJoint, bn);
         Layers.addLeakyRelu(conditionalJoint, 0f);
-        conditionalLogit = addChildBlock("cond_logit", new Chain(Layers.logit4x4(), new Reshape()));
+        conditionalLogit = addChildBlock("cond_logit",
+                new Chain(Layers.normalised(Layers.logit4x4(), spectral), new Reshape()));
         unconditionalLogit = unconditional
-                ? addChildBlock("uncond_logit", new Chain(Layers.logit4x4(), new Reshape())) : null;
+                ? addChildBlock("uncond_logit",
+                        new Chain(Layers.normalised(Layers.logit4x4(), spectral), new Reshape())) : null;
     }
 
     /** Stage-I: 64 -> 4 x 4 with 8 DF_DIM channels in the paper; conditional logit only. */

@@ -2,6 +2,7 @@ package dev.stackgan.trainer.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -35,6 +36,11 @@ public final class Layers {
     public static Conv2d logit4x4() {
         return Conv2d.builder().setKernelShape(new Shape(4, 4)).optStride(new Shape(4, 4)).setFilters(1)
                 .optBias(true).build();
+    }
+
+    /** The convolution itself, or wrapped in spectral normalisation (discriminators under the variant). */
+    public static Block normalised(Conv2d conv, boolean spectralNorm) {
+        return spectralNorm ? new SpectralNormConv(conv) : conv;
     }
 
     public static Linear linear(int units, boolean bias) {

@@ -39,9 +39,10 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                             Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
                             Float wassersteinClip, Float textEncoderLr, Boolean generatorBatchNorm,
                             Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient,
-                            Boolean stage2Residual, Float generatorEma, String augment) {
+                            Boolean stage2Residual, Float generatorEma, String augment,
+                            Boolean discriminatorSpectralNorm) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** A spec with every field checked and every default filled in. */
@@ -101,7 +102,8 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         NetworkVariants v = base.model(2).variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),
                 or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),
-                or(o.discriminatorDropout(), v.discriminatorDropout()), or(o.stage2Residual(), v.stage2Residual()));
+                or(o.discriminatorDropout(), v.discriminatorDropout()), or(o.stage2Residual(), v.stage2Residual()),
+                or(o.discriminatorSpectralNorm(), v.discriminatorSpectralNorm()));
         base.model(2).withVariants(variants).validate();
         int retries = maxDivergenceRetries == null ? 3 : maxDivergenceRetries;
         if (retries < 0) {

@@ -86,7 +86,7 @@ class ExportParityTest {
     @Test
     void residualStage2MatchesAtBatchOneAndFive() throws Exception {
         ModelConfig residual = Preset.TINY.model(TinyModels.VOCABULARY)
-                .withVariants(new NetworkVariants(true, true, 0f, true));
+                .withVariants(new NetworkVariants(true, true, 0f, true, false));
         try (TinyModels models = new TinyModels(15, residual, Preset.TINY.training())) {
             GanStageTrainer stage2 = models.stage2Trainer();
             for (int i = 0; i < 3; i++) {

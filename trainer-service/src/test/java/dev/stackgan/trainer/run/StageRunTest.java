@@ -144,7 +144,8 @@ class StageRunTest {
     }
 
     /**
-     * A Stage-I run with a weight average and DiffAugment: the checkpoint holds the average beside the live weights,
+     * A Stage-I run with current GAN practice (hinge loss, spectral norm instead of D's batch norm, DiffAugment, a
+     * weight average): the checkpoint holds the average beside the live weights,
      * a run cancelled at step 3 and resumed ends with the same average byte for byte, and a residual Stage-II with
      * its own average trains behind it.
      */
@@ -152,7 +153,7 @@ class StageRunTest {
     void averagedAndAugmentedRunsResumeExactlyAndFeedAResidualStage2(@TempDir Path runs) throws IOException {
         String te = textEncoder.directory().toString();
         RunSpec.Overrides modern = new RunSpec.Overrides(null, null, null, null, null, null, "hinge", null, null,
-                null, null, null, null, null, null, 0.9f, "color,translation,cutout");
+                null, null, false, null, null, null, 0.9f, "color,translation,cutout", true);
         Recorder straight = new Recorder();
         StageRun.Result whole = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
                 runs.resolve("straight"), straight).run();
@@ -180,7 +181,7 @@ class StageRunTest {
                 .directory().resolve(Checkpoint.STAGE1_GENERATOR + "_ema.params"))), "same average after resume");
 
         RunSpec.Overrides residual = new RunSpec.Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, true, 0.9f, null);
+                null, null, null, null, null, true, 0.9f, null, null);
         StageRun.Result second = new StageRun(spec("stage2", 1, te, whole.lastCheckpoint().directory().toString(),
                 residual).resolve(), birds, runs.resolve("s2"), new Recorder()).run();
         assertEquals(Outcome.SUCCEEDED, second.outcome(), String.valueOf(second.error()));
@@ -193,7 +194,7 @@ class StageRunTest {
     @Test
     void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
         RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null, 1e9f, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
         Recorder recorder = new Recorder();
         StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
                 .resolve(), birds, runs.resolve("diverge"), recorder).run();

@@ -149,12 +149,16 @@ class TrainingSmokeTest {
         TrainingConfig base = Preset.TINY.training();
         ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
         return Stream.of(
-                Arguments.of("generator batch norm off", model.withVariants(new NetworkVariants(false, true, 0f, false)), base),
+                Arguments.of("generator batch norm off",
+                        model.withVariants(new NetworkVariants(false, true, 0f, false, false)), base),
                 Arguments.of("discriminator batch norm off",
-                        model.withVariants(new NetworkVariants(true, false, 0f, false)), base),
-                Arguments.of("discriminator dropout 0.3", model.withVariants(new NetworkVariants(true, true, 0.3f, false)),
-                        base),
-                Arguments.of("residual stage 2", model.withVariants(new NetworkVariants(true, true, 0f, true)), base),
+                        model.withVariants(new NetworkVariants(true, false, 0f, false, false)), base),
+                Arguments.of("discriminator dropout 0.3",
+                        model.withVariants(new NetworkVariants(true, true, 0.3f, false, false)), base),
+                Arguments.of("spectral norm instead of discriminator batch norm",
+                        model.withVariants(new NetworkVariants(true, false, 0f, false, true)), base),
+                Arguments.of("residual stage 2",
+                        model.withVariants(new NetworkVariants(true, true, 0f, true, false)), base),
                 Arguments.of("hinge loss", model, base.withLoss(Loss.HINGE)),
                 Arguments.of("diffaugment", model, base.withAugmentations(java.util.EnumSet.allOf(
                         TrainingConfig.Augmentation.class))),
@@ -215,7 +219,7 @@ class TrainingSmokeTest {
     @Test
     void anUntrainedResidualStage2ReturnsTheUpsampledStage1Image() {
         ModelConfig residual = Preset.TINY.model(TinyModels.VOCABULARY)
-                .withVariants(new NetworkVariants(true, true, 0f, true));
+                .withVariants(new NetworkVariants(true, true, 0f, true, false));
         try (TinyModels models = new TinyModels(6, residual, Preset.TINY.training())) {
             int factor = residual.stage2().imageSize() / residual.stage1().imageSize();
             NDArray low = models.images(2, residual.stage1().imageSize()).mul(0.9f);
