@@ -2,6 +2,7 @@ package dev.stackgan.trainer.bench;
 
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.trainer.config.Preset;
+import dev.stackgan.trainer.model.NativeAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -153,7 +154,9 @@ public final class Benchmarks {
                 + "time budget. Training FLOPs per image are estimated as 3 x (G forward + 3 D forwards) (D sees "
                 + "real, mismatched and generated images; backward ~ 2 forwards), plus the frozen Stage-I forward "
                 + "for Stage-II, with forward FLOPs counted from the DJL blocks (Conv2d, Linear); peak as in "
-                + "section 4. No goal is set. Load average after this section: " + Machine.loadAverage() + ".");
+                + "section 4. Native allocator of this JVM: " + NativeAllocator.configure() + " (section 7 "
+                + "compares allocators). No goal is set. Load average after this section: " + Machine.loadAverage()
+                + ".");
         add(Tables.training(results, peak));
         add("The data loader against training: cached epochs (random crop, flip, scaling to [-1, 1] and batching; "
                 + "the first pass that decodes and resizes is done before timing) over the training split of "

@@ -76,24 +76,58 @@ public final class TrainingBench {
     public List<Result> run(String preset, ModelConfig config, TrainingConfig training, int batch) throws Exception {
         List<Result> results = new ArrayList<>();
         try (EagerGraphs nets = new EagerGraphs(config, 1)) {
-            NDManager manager = nets.manager();
-            Discriminator d1 = Discriminator.stage1(config);
-            d1.initialize(manager);
-            GanStageTrainer stage1 = new GanStageTrainer(manager, nets.textEncoder, null,
-                    ConditionalGenerator.stage1(nets.stage1), d1, training);
             long s1 = forwardFlopsPerImage(nets.stage1);
-            results.add(time(preset, "stage1", batch, stage1, manager, config, config.stage1().imageSize(),
-                    3 * (s1 + 3 * forwardFlopsPerImage(d1))));
-
-            Discriminator d2 = Discriminator.stage2(config);
-            d2.initialize(manager);
-            nets.stage1.freezeParameters(true);
-            GanStageTrainer stage2 = new GanStageTrainer(manager, nets.textEncoder, null,
-                    ConditionalGenerator.stage2(nets.stage1, nets.stage2), d2, training);
-            results.add(time(preset, "stage2", batch, stage2, manager, config, config.stage2().imageSize(),
-                    s1 + 3 * (forwardFlopsPerImage(nets.stage2) + 3 * forwardFlopsPerImage(d2))));
+            Stage stage1 = stage(nets, config, training, true);
+            results.add(time(preset, "stage1", batch, stage1.trainer(), nets.manager(), config,
+                    config.stage1().imageSize(), 3 * (s1 + 3 * forwardFlopsPerImage(stage1.discriminator()))));
+            Stage stage2 = stage(nets, config, training, false);
+            results.add(time(preset, "stage2", batch, stage2.trainer(), nets.manager(), config,
+                    config.stage2().imageSize(), s1 + 3 * (forwardFlopsPerImage(nets.stage2)
+                            + 3 * forwardFlopsPerImage(stage2.discriminator()))));
         }
         return results;
+    }
+
+    private record Stage(GanStageTrainer trainer, Discriminator discriminator) {
+    }
+
+    /** A stage's trainer on the eager networks with a fresh discriminator; Stage-II freezes Stage-I. */
+    private static Stage stage(EagerGraphs nets, ModelConfig config, TrainingConfig training, boolean first) {
+        NDManager manager = nets.manager();
+        Discriminator discriminator = first ? Discriminator.stage1(config) : Discriminator.stage2(config);
+        discriminator.initialize(manager);
+        if (!first) {
+            nets.stage1.freezeParameters(true);
+        }
+        ConditionalGenerator generator = first ? ConditionalGenerator.stage1(nets.stage1)
+                : ConditionalGenerator.stage2(nets.stage1, nets.stage2);
+        return new Stage(new GanStageTrainer(manager, nets.textEncoder, null, generator, discriminator, training),
+                discriminator);
+    }
+
+    /**
+     * Nanoseconds of {@code steps} GAN steps of one stage at the config's batch size, after {@code warmUp} untimed
+     * ones, on fresh weights: what {@link AllocatorBench}'s child processes time.
+     */
+    static long[] stepNanos(ModelConfig config, TrainingConfig training, String stage, int warmUp, int steps) {
+        int batch = training.batchSize();
+        try (EagerGraphs nets = new EagerGraphs(config, 1)) {
+            boolean first = stage.equals("stage1");
+            GanStageTrainer trainer = stage(nets, config, training, first).trainer();
+            NDManager manager = nets.manager();
+            int size = first ? config.stage1().imageSize() : config.stage2().imageSize();
+            long[] nanos = new long[steps];
+            for (int i = -warmUp; i < steps; i++) {
+                long start = System.nanoTime();
+                try (NDManager scope = manager.newSubManager()) {
+                    trainer.step(batch(scope, config, batch, size));
+                }
+                if (i >= 0) {
+                    nanos[i] = System.nanoTime() - start;
+                }
+            }
+            return nanos;
+        }
     }
 
     /** Each step builds its batch in its own sub-manager, as GanTrainee does, so its intermediates are freed. */

@@ -24,10 +24,13 @@ import javax.imageio.ImageIO;
 /**
  * The Tuning section's in-process rows: each setting the serving path exposes, two values side by side in one run
  * ({@link Stopwatch#compare}), on the {@code small} preset at batch 1: ONNX Runtime spinning, graph optimization
- * level, intra-op threads and batch-norm folding on the three-session chain as the gateway runs it, and PNG encoding
- * of one 256 px picture.
+ * level, intra-op threads and batch-norm folding on the three-session chain as the gateway runs it, PNG encoding
+ * of one 256 px picture, and the trainer's native allocator ({@link AllocatorBench}, in child processes).
  */
 public final class TuningBench {
+
+    /** Timed training steps per allocator and stage (AllocatorBench). */
+    static final int ALLOCATOR_STEPS = 8;
 
     /** PNG settings the gateway uses by default (GatewayConfiguration). */
     static final PngEncoder GATEWAY_PNG = new PngEncoder(1, PngEncoder.Filter.SUB);
@@ -77,6 +80,7 @@ public final class TuningBench {
                             config), "", "no (GraphExporter option)"));
         }
         rows.add(png(work));
+        rows.addAll(AllocatorBench.rows(ALLOCATOR_STEPS));
         return rows;
     }
 
