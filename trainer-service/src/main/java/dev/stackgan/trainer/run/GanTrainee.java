@@ -37,6 +37,8 @@ final class GanTrainee implements Trainee {
 
     /** Sample sheet: this many captions (rows) times this many noise draws (columns). */
     static final int SHEET = 4;
+    /** Batches that re-estimate the average's batch-norm statistics: PyTorch's momentum 0.1 leaves 0.9^40 = 1.5 %. */
+    static final int STANDING_BATCHES = 40;
 
     private final NDManager manager = NDManager.newBaseManager();
     private final RunKind kind;
@@ -57,6 +59,7 @@ final class GanTrainee implements Trainee {
     private final List<String> sampleCaptions;
     private final long sampleSeed;
     private final Evaluator evaluator;
+    private final CubDataset dataset;
 
     /**
      * @param parent         the text-encoder checkpoint (Stage-I) or the Stage-I checkpoint (Stage-II), whose
@@ -74,6 +77,7 @@ final class GanTrainee implements Trainee {
         this.training = training;
         this.sampleCaptions = List.copyOf(sampleCaptions);
         this.sampleSeed = evaluation.seed();
+        this.dataset = dataset;
         textEncoder = new TextEncoder(config.text());
         imageEncoder = new ImageEncoder(config);
         stage1 = new Stage1Generator(config);
@@ -141,6 +145,33 @@ final class GanTrainee implements Trainee {
 
     /** Eval-mode images for {@code captions[i]} with noise draw {@code draws[i]} of the fixed sample noise. */
     private float[] generate(List<String> captions, int[] draws) {
+        return draw(captions, draws, false);
+    }
+
+    /**
+     * Re-estimates the average's batch-norm statistics from its own activations on training captions (BigGAN's
+     * "standing statistics"): averaged running statistics belong to no network, and drawing with them gave a flat
+     * grey sample sheet. Runs before the average draws anything; the checkpoint then stores the fresh statistics.
+     */
+    private void refreshAverageStatistics() {
+        if (averaged == null || !config.variants().generatorBatchNorm()) {
+            return;
+        }
+        Random random = new Random(Batches.mix(sampleSeed, -2));
+        int n = training.batchSize();
+        for (int b = 0; b < STANDING_BATCHES; b++) {
+            List<String> captions = new java.util.ArrayList<>();
+            int[] draws = new int[n];
+            for (int i = 0; i < n; i++) {
+                captions.add(dataset.captions(random.nextInt(dataset.size())).get(0));
+                draws[i] = SHEET + b * n + i; // noise draws the sample sheet does not use
+            }
+            draw(captions, draws, true);
+        }
+    }
+
+    /** {@code training}: batch norm normalises with the batch and updates the running statistics. */
+    private float[] draw(List<String> captions, int[] draws, boolean training) {
         try (NDManager scope = manager.newSubManager()) {
             int n = captions.size();
             int c = config.conditionDim();
@@ -159,7 +190,7 @@ final class GanTrainee implements Trainee {
                     scope.create(ca2, new Shape(n, c)), scope.create(noise, new Shape(n, z)), null);
             ParameterStore store = new ParameterStore(scope, false);
             NDArray sentence = textEncoder.forward(store, new NDList(batch.tokenIds()), false).singletonOrThrow();
-            return sampler.generate(store, sentence, batch, false).image().toFloatArray();
+            return sampler.generate(store, sentence, batch, training).image().toFloatArray();
         }
     }
 
@@ -173,11 +204,13 @@ final class GanTrainee implements Trainee {
                 draws[row * SHEET + column] = column;
             }
         }
+        refreshAverageStatistics();
         return ImageGrid.png(generate(captions, draws), SHEET * SHEET, imageSize(), SHEET);
     }
 
     @Override
     public Map<String, Double> evaluate() {
+        refreshAverageStatistics();
         return evaluator.evaluate(this::generate);
     }
 

@@ -122,7 +122,7 @@ public final class GanStageTrainer {
             }
             generatorOptimizer.step();
             if (average != null) {
-                average.update();
+                average.update(generatorOptimizer.steps());
             }
             // a lone non-finite gradient is skipped; a run of them is divergence, for StageRun's guard to roll back
             return new StepLosses(diverged(discriminatorOptimizer) ? Float.NaN : discriminatorLoss.getFloat(),

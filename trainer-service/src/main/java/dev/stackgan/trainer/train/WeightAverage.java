@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * An exponential moving average of a generator's weights (Karras et al. 2018, Yazici et al. 2019), kept in a second
  * network of the same architecture: the average draws the samples, is evaluated and is exported, while the live
- * weights keep training against D. Batch-norm running statistics are averaged like the weights.
+ * weights keep training against D. Batch-norm running statistics are averaged like the weights, which makes them
+ * statistics of no network in particular: whoever draws with the average re-estimates them first (GanTrainee).
  */
 public final class WeightAverage {
 
@@ -41,11 +42,16 @@ public final class WeightAverage {
         this.decay = decay;
     }
 
-    /** average = decay * average + (1 - decay) * live, after each generator update. */
-    public void update() {
+    /**
+     * average = d * average + (1 - d) * live after generator update number {@code step} (from 1), with
+     * d = min(decay, (1 + step) / (10 + step)): the warm-up lets the early average follow the live weights instead
+     * of staying near the initialization for the first 1 / (1 - decay) steps.
+     */
+    public void update(long step) {
+        float d = Math.min(decay, (1f + step) / (10f + step));
         try (NDScope ignored = new NDScope()) {
             for (Parameter[] pair : pairs) {
-                pair[1].getArray().muli(decay).addi(pair[0].getArray().mul(1f - decay));
+                pair[1].getArray().muli(d).addi(pair[0].getArray().mul(1f - d));
             }
         }
     }
