@@ -60,7 +60,9 @@ public final class Checkpoint {
      * @param step                 steps trained in all
      * @param divergenceHalvings   learning-rate halvings applied by the divergence guard so far
      */
-    public record State(String kind, int epoch, int batchesDoneInEpoch, long step, int divergenceHalvings) {
+    /** @param trainedSeconds wall time the run has trained up to this checkpoint, across resumes (0 in old files) */
+    public record State(String kind, int epoch, int batchesDoneInEpoch, long step, int divergenceHalvings,
+                        double trainedSeconds) {
     }
 
     private final Path directory;

@@ -28,11 +28,15 @@ import dev.stackgan.trainer.eval.Evaluator;
  * @param collapseThreshold      sample diversity relative to real images below which a collapse event is recorded
  * @param evaluationSamples      images generated at each checkpoint for R-precision, caption fidelity, Inception
  *                               score and Frechet distance (0: diversity only; default 16, at most 1000)
+ * @param maxMinutes             ends the run (SUCCEEDED, with a checkpoint) once it has trained this many minutes of
+ *                               wall time, counted across resumes, even before its last epoch: runs compared at
+ *                               equal wall time (null or 0: no limit)
  */
 public record RunSpec(String name, String kind, String preset, String dataset, String split, Integer epochs,
                       Long seed, Integer snapshotEveryEpochs, Double snapshotEveryMinutes,
                       String textEncoderCheckpoint, String stage1Checkpoint, Overrides overrides,
-                      Integer maxDivergenceRetries, Double collapseThreshold, Integer evaluationSamples) {
+                      Integer maxDivergenceRetries, Double collapseThreshold, Integer evaluationSamples,
+                      Double maxMinutes) {
 
     /** Variant settings; null keeps the preset's value. */
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
@@ -50,7 +54,7 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                            long seed, int snapshotEveryEpochs, double snapshotEveryMinutes,
                            String textEncoderCheckpoint, String stage1Checkpoint, TrainingConfig training,
                            NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold,
-                           int evaluationSamples) {
+                           int evaluationSamples, double maxMinutes) {
 
         /** The preset's model config with this run's variants, for a vocabulary size. */
         public ModelConfig model(int vocabularySize) {
@@ -113,11 +117,15 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         if (!(collapse >= 0 && collapse < 1)) {
             throw new IllegalArgumentException("collapseThreshold must be in [0, 1), got " + collapse);
         }
+        double minutes = maxMinutes == null ? 0 : maxMinutes;
+        if (!(minutes >= 0) || Double.isInfinite(minutes)) {
+            throw new IllegalArgumentException("maxMinutes must be >= 0, got " + minutes);
+        }
         int samples = Evaluator.Settings.checkSamples(
                 evaluationSamples == null ? Evaluator.Settings.DEFAULT_SAMPLES : evaluationSamples);
         return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
                 dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
-                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples);
+                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples, minutes);
     }
 
     private static boolean blank(String value) {

@@ -247,7 +247,7 @@ public final class StageRun {
                         + resumeFrom.get().directory().getFileName() + " at epoch " + position.epoch() + ", step "
                         + position.step()));
             } else {
-                position = new Checkpoint.State(spec.kind().id(), 0, 0, 0, 0);
+                position = new Checkpoint.State(spec.kind().id(), 0, 0, 0, 0, 0);
                 last = save(position, false); // the roll-back target before the first step
             }
             while (true) {
@@ -275,7 +275,7 @@ public final class StageRun {
                 batches.skip(done); // replays the epoch's random draws up to the checkpoint
                 while (batches.hasNext()) {
                     if (cancelled.get()) {
-                        last = save(new Checkpoint.State(spec.kind().id(), epoch, done, step, halvings), false);
+                        last = save(state(epoch, done, step, trained(position, started)), false);
                         listener.onEvent(new RunEvent(EventType.CANCELLED, step, "cancelled at step " + step));
                         return Optional.of(new Result(Outcome.CANCELLED, null, last));
                     }
@@ -297,10 +297,17 @@ public final class StageRun {
                     listener.onStep(new StepMetrics(epoch, step, losses.discriminator(), losses.generator(),
                             losses.kl(), generatorLr() * factor, discriminatorLr() * factor, batch.size() / seconds,
                             elapsed, (double) step / totalSteps, elapsed / stepsThisAttempt * (totalSteps - step)));
+                    if (spec.maxMinutes() > 0 && trained(position, started) >= spec.maxMinutes() * 60) {
+                        // the time budget (equal-wall-time comparisons): end here with a checkpoint
+                        if (!snapshot(epoch, done, step, trained(position, started))) {
+                            return rollBack(step, "a weight is not finite");
+                        }
+                        return Optional.of(new Result(Outcome.SUCCEEDED, null, last));
+                    }
                     boolean minutesDue = spec.snapshotEveryMinutes() > 0
                             && (System.nanoTime() - lastSnapshot) / 60e9 >= spec.snapshotEveryMinutes();
                     if (minutesDue && batches.hasNext()) {
-                        if (!snapshot(epoch, done, step)) {
+                        if (!snapshot(epoch, done, step, trained(position, started))) {
                             return rollBack(step, "a weight is not finite");
                         }
                         lastSnapshot = System.nanoTime();
@@ -309,7 +316,7 @@ public final class StageRun {
                 epoch++;
                 done = 0;
                 if (epoch % spec.snapshotEveryEpochs() == 0 || epoch == spec.epochs()) {
-                    if (!snapshot(epoch, 0, step)) {
+                    if (!snapshot(epoch, 0, step, trained(position, started))) {
                         return rollBack(step, "a weight is not finite");
                     }
                     lastSnapshot = System.nanoTime();
@@ -337,12 +344,21 @@ public final class StageRun {
             return (float) Math.pow(0.5, epoch / spec.training().lrDecayEpochs() + halvings);
         }
 
+        private Checkpoint.State state(int epoch, int done, long step, double trainedSeconds) {
+            return new Checkpoint.State(spec.kind().id(), epoch, done, step, halvings, trainedSeconds);
+        }
+
+        /** Training wall time up to now: the checkpoint's own and this attempt's since {@code started}. */
+        private static double trained(Checkpoint.State position, long started) {
+            return position.trainedSeconds() + (System.nanoTime() - started) / 1e9;
+        }
+
         /** Writes a checkpoint unless a weight is not finite; returns false then. */
-        private boolean snapshot(int epoch, int done, long step) throws IOException {
+        private boolean snapshot(int epoch, int done, long step, double trainedSeconds) throws IOException {
             if (!weightsFinite()) {
                 return false;
             }
-            last = save(new Checkpoint.State(spec.kind().id(), epoch, done, step, halvings), true);
+            last = save(state(epoch, done, step, trainedSeconds), true);
             return true;
         }
 

@@ -81,7 +81,7 @@ public class RunSubmissions {
                 resolved.dataset(), spec.split(), spec.epochs(), spec.seed(), spec.snapshotEveryEpochs(),
                 spec.snapshotEveryMinutes(), textEncoder == null ? null : textEncoder.path(),
                 stage1 == null ? null : stage1.path(), spec.overrides(), spec.maxDivergenceRetries(),
-                spec.collapseThreshold(), spec.evaluationSamples());
+                spec.collapseThreshold(), spec.evaluationSamples(), spec.maxMinutes());
         Reference parent = stage1 != null ? stage1 : textEncoder;
         return new Submission(stored, stored.resolve(), toJson(stored), parent == null ? null : parent.checkpointId(),
                 images, (long) resolved.epochs() * (images / batch));

@@ -49,7 +49,7 @@ class StageRunTest {
     static RunSpec spec(String kind, int epochs, String textEncoderCheckpoint, String stage1Checkpoint,
                         RunSpec.Overrides overrides, int evaluationSamples) {
         return new RunSpec("test " + kind, kind, "tiny", "birds", "cub-image", epochs, 42L, 1, 0.0,
-                textEncoderCheckpoint, stage1Checkpoint, overrides, 2, 0.0, evaluationSamples);
+                textEncoderCheckpoint, stage1Checkpoint, overrides, 2, 0.0, evaluationSamples, null);
     }
 
     @Test
@@ -189,6 +189,19 @@ class StageRunTest {
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(second.lastCheckpoint()
                 .directory().resolve(Checkpoint.STAGE1_GENERATOR + ".params"))),
                 "Stage-II trains behind the Stage-I average");
+    }
+
+    @Test
+    void aTimeBudgetEndsTheRunEarlyWithACheckpointThatRecordsTheTimeTrained(@TempDir Path runs) throws IOException {
+        RunSpec budget = new RunSpec("budget", "stage1", "tiny", "birds", "cub-image", 50, 42L, 50, 0.0,
+                textEncoder.directory().toString(), null, null, 2, 0.0, 0, 0.002);
+        Recorder recorder = new Recorder();
+        StageRun.Result result = new StageRun(budget.resolve(), birds, runs.resolve("budget"), recorder).run();
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), String.valueOf(result.error()));
+        Checkpoint.State state = result.lastCheckpoint().state();
+        assertTrue(state.epoch() < 50, "stopped before its 50 epochs, at epoch " + state.epoch());
+        assertEquals(recorder.steps.size(), state.step(), "the checkpoint is at the last step trained");
+        assertTrue(state.trainedSeconds() >= 0.12, "trained " + state.trainedSeconds() + " s of a 0.12 s budget");
     }
 
     @Test
