@@ -240,14 +240,17 @@ final class TrainerCli {
             }
             Long stage2 = last.get(RunKind.STAGE2);
             if (stage2 == null) {
-                throw new IllegalArgumentException("the pipeline trained no stage2 run: nothing to export");
+                // a recipe of comparisons (recipes/ablation-stage1) ends at its runs' checkpoints
+                out.println("no stage2 run in the recipe: nothing exported");
+            } else {
+                Bundle bundle = export(client, stage2, options.getOrDefault("bundle-id", ""));
+                Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder()
+                        .setBundleId(bundle.getBundleId()).build());
+                Path repository = work.resolve("models");
+                out.printf("promoted %s: %s now reads '%s'%n", promoted.getBundleId(),
+                        repository.resolve(Bundles.POINTER),
+                        Files.readString(repository.resolve(Bundles.POINTER)).trim());
             }
-            Bundle bundle = export(client, stage2, options.getOrDefault("bundle-id", ""));
-            Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder()
-                    .setBundleId(bundle.getBundleId()).build());
-            Path repository = work.resolve("models");
-            out.printf("promoted %s: %s now reads '%s'%n", promoted.getBundleId(),
-                    repository.resolve(Bundles.POINTER), Files.readString(repository.resolve(Bundles.POINTER)).trim());
             out.print(summary.render());
             out.printf("pipeline wall time %s%n", duration(seconds(started)));
             return 0;
