@@ -40,6 +40,18 @@ class StageRunTest {
         textEncoder = result.lastCheckpoint();
     }
 
+    /** Runs {@code spec} in {@code directory} and cancels it after step 3; returns how the run ended. */
+    static Outcome runCancelledAtStep3(RunSpec spec, Path directory, Recorder recorder) throws IOException {
+        StageRun[] holder = new StageRun[1];
+        recorder.onStep = m -> {
+            if (m.step() == 3) {
+                holder[0].cancel();
+            }
+        };
+        holder[0] = new StageRun(spec.resolve(), birds, directory, recorder);
+        return holder[0].run().outcome();
+    }
+
     /** A tiny spec that measures diversity only at its checkpoints. */
     static RunSpec spec(String kind, int epochs, String textEncoderCheckpoint, String stage1Checkpoint,
                         RunSpec.Overrides overrides) {
@@ -118,15 +130,8 @@ class StageRunTest {
         new StageRun(spec("stage1", 2, te, null, null).resolve(), birds, runs.resolve("straight"), straight).run();
 
         Recorder interrupted = new Recorder();
-        StageRun[] holder = new StageRun[1];
-        interrupted.onStep = m -> {
-            if (m.step() == 3) {
-                holder[0].cancel();
-            }
-        };
-        holder[0] = new StageRun(spec("stage1", 2, te, null, null).resolve(), birds, runs.resolve("resumed"),
+        Outcome cancelled = runCancelledAtStep3(spec("stage1", 2, te, null, null), runs.resolve("resumed"),
                 interrupted);
-        Outcome cancelled = holder[0].run().outcome();
         assertEquals(skippedBefore, ParameterOptimizer.skippedInProcess(), dev.stackgan.trainer.TinyModels.NAN_SEEN);
         assertEquals(Outcome.CANCELLED, cancelled);
         assertEquals(3, interrupted.steps.size());
@@ -164,16 +169,8 @@ class StageRunTest {
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(live)),
                 "the average lags the live weights");
 
-        Recorder interrupted = new Recorder();
-        StageRun[] holder = new StageRun[1];
-        interrupted.onStep = m -> {
-            if (m.step() == 3) {
-                holder[0].cancel();
-            }
-        };
-        holder[0] = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds, runs.resolve("resumed"),
-                interrupted);
-        assertEquals(Outcome.CANCELLED, holder[0].run().outcome());
+        assertEquals(Outcome.CANCELLED, runCancelledAtStep3(spec("stage1", 2, te, null, modern),
+                runs.resolve("resumed"), new Recorder()));
         StageRun.Result resumed = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
                 runs.resolve("resumed"), new Recorder()).run();
         assertEquals(Outcome.SUCCEEDED, resumed.outcome());
