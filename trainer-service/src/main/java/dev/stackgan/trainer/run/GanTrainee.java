@@ -151,7 +151,8 @@ final class GanTrainee implements Trainee {
     /**
      * Re-estimates the average's batch-norm statistics from its own activations on training captions (BigGAN's
      * "standing statistics"): averaged running statistics belong to no network, and drawing with them gave a flat
-     * grey sample sheet. Runs before the average draws anything; the checkpoint then stores the fresh statistics.
+     * grey sample sheet. Runs before each sample sheet, which StageRun draws before the evaluation and the checkpoint
+     * that stores the fresh statistics.
      */
     private void refreshAverageStatistics() {
         if (averaged == null || !config.variants().generatorBatchNorm()) {
@@ -208,9 +209,12 @@ final class GanTrainee implements Trainee {
         return ImageGrid.png(generate(captions, draws), SHEET * SHEET, imageSize(), SHEET);
     }
 
+    /**
+     * Scores the networks as they are: a checkpoint's average carries the statistics its sample sheet re-estimated
+     * (StageRun draws the sheet first), and an evaluation of held-out captions must not re-estimate them on those.
+     */
     @Override
     public Map<String, Double> evaluate() {
-        refreshAverageStatistics();
         return evaluator.evaluate(this::generate);
     }
 

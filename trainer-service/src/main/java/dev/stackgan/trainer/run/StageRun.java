@@ -370,7 +370,7 @@ public final class StageRun {
             Map<String, Double> evaluation = Map.of();
             byte[] samples = null;
             if (evaluate && spec.kind() != RunKind.TEXT_ENCODER) {
-                samples = trainee.samples();
+                samples = trainee.samples(); // first: it re-estimates a weight average's batch-norm statistics
                 evaluation = trainee.evaluate();
                 double diversity = evaluation.get("diversity");
                 if (diversity < spec.collapseThreshold()) {
