@@ -11,7 +11,7 @@ import ai.djl.util.PairList;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.trainer.nn.Chain;
 import dev.stackgan.trainer.nn.Layers;
-import dev.stackgan.trainer.nn.NearestUpsample;
+import dev.stackgan.trainer.nn.LinearUpsample;
 import dev.stackgan.trainer.nn.Nonlinearity;
 import dev.stackgan.trainer.nn.ResidualBlock;
 import dev.stackgan.trainer.onnx.OnnxGraph;
@@ -22,8 +22,9 @@ import java.util.List;
  * graphs). Encoder: conv3x3(3 -> ngf) ReLU, conv4x4 s2 (-> 2ngf) BN ReLU, conv4x4 s2 (-> 4ngf) BN ReLU; concat c
  * tiled over the map; hr_joint conv3x3 (4ngf + C -> 4ngf) BN ReLU; residual blocks; up-blocks 4ngf -> 2ngf -> ngf ->
  * ... to the Stage-II size; conv3x3 -> 3, tanh. Under the {@code stage2Residual} variant the last conv is a
- * correction to the Stage-I image upsampled to the Stage-II size: {@code tanh(atanh(up(x)) + correction)}, the
- * correction's conv initialized to zero, so the untrained network returns the upsampled Stage-I image exactly.
+ * correction to the Stage-I image upsampled (linearly, {@link LinearUpsample}) to the Stage-II size:
+ * {@code tanh(atanh(up(x)) + correction)}, the correction's conv initialized to zero, so the untrained network
+ * returns the upsampled Stage-I image exactly.
  */
 public final class Stage2Generator extends Network {
 
@@ -35,7 +36,7 @@ public final class Stage2Generator extends Network {
     private final Chain encoder;
     private final Chain decoder;
     /** Set under the residual variant: brings the Stage-I image to the Stage-II size. */
-    private final NearestUpsample residualBase;
+    private final LinearUpsample residualBase;
     private final Conv2d lastConv;
 
     public Stage2Generator(ModelConfig config) {
@@ -64,7 +65,7 @@ public final class Stage2Generator extends Network {
         lastConv = Layers.conv3x3(3);
         decoder.add(lastConv);
         if (config.variants().stage2Residual()) {
-            residualBase = new NearestUpsample(config.stage2().imageSize() / config.stage1().imageSize());
+            residualBase = new LinearUpsample(config.stage2().imageSize() / config.stage1().imageSize());
         } else {
             residualBase = null;
             decoder.add(Nonlinearity.tanh());
