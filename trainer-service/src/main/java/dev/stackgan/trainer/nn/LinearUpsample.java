@@ -16,9 +16,8 @@ import java.util.List;
  * Linear-interpolation upsampling by an even factor f: nearest-neighbour x f, then an f x f box average (a box
  * convolved with a box is the triangle of linear interpolation), borders averaged over the pixels inside only. Input
  * pixel p lands exactly on output 2p + f / 2 (half an output pixel off PyTorch's bilinear centres). DJL's PyTorch
- * engine has no interpolate; these two operators exist in both engines. It is the residual Stage-II's base: a
- * nearest-neighbour base has block edges every f pixels that a discriminator sees at once, and the trained
- * correction drew streaks along them.
+ * engine has no interpolate; these two operators exist in both engines. It is the residual Stage-II's base, so that
+ * an untrained Stage-II returns a smooth picture rather than f x f blocks.
  */
 public final class LinearUpsample extends AbstractBlock implements OnnxExportable {
 
