@@ -56,6 +56,9 @@ public final class AllocatorBench {
 
     private static Probe probe(String stage, int steps, Map<String, String> environment)
             throws IOException, InterruptedException {
+        System.out.printf("[allocator] %s, %d + %d steps in a child JVM%s ...%n", stage, WARM_UP_STEPS, steps,
+                environment.isEmpty() ? "" : " with " + environment);
+        long started = System.nanoTime();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Dai.djl.offline=true", "-cp",
                 System.getProperty("java.class.path"), AllocatorBench.class.getName(), stage,
@@ -80,6 +83,8 @@ public final class AllocatorBench {
             throw new IllegalStateException("allocator probe for " + stage + " with " + environment.keySet()
                     + " exited " + exit + " without a result");
         }
+        System.out.printf("[allocator] %s on %s: p50 %.0f ms a step (%.0f s in all)%n", stage, probe.allocator,
+                probe.steps.p50(), (System.nanoTime() - started) / 1e9);
         return probe;
     }
 
