@@ -1,7 +1,7 @@
 package dev.stackgan.gateway;
 
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.serving.micronaut.ModelLifecycle;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -27,6 +27,6 @@ public class GatewayLifecycle {
     void start() {
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         health.setStatus(GatewayServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        health.setStatus(ModelManagementGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        health.setStatus(ModelManagementServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     }
 }

@@ -3,7 +3,7 @@ package dev.stackgan.gateway;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GetModelInfoRequest;
 import dev.stackgan.proto.v1.ModelInfo;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
 import dev.stackgan.serving.micronaut.ModelManagementEndpoint;
 import io.grpc.Status;
@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * stackgan.v1.ModelManagement of the gateway: the text encoder decides which version requests get, so its model
+ * stackgan.v1.ModelManagementService of the gateway: the text encoder decides which version requests get, so its model
  * info is the gateway's. Reload goes to Stage-II, Stage-I and then the text encoder, so that the encoder never
  * hands out a version the later stages have not loaded (each call reaches one replica of each service).
  */
 @Singleton
 @Replaces(ModelManagementEndpoint.class)
-public class GatewayModelManagement extends ModelManagementGrpc.ModelManagementImplBase {
+public class GatewayModelManagement extends ModelManagementServiceGrpc.ModelManagementServiceImplBase {
 
     private static final long DEADLINE_SECONDS = 120;
 
@@ -44,7 +44,7 @@ public class GatewayModelManagement extends ModelManagementGrpc.ModelManagementI
     }
 
     private interface ManagementCall {
-        ModelInfo call(ModelManagementGrpc.ModelManagementBlockingStub stub);
+        ModelInfo call(ModelManagementServiceGrpc.ModelManagementServiceBlockingStub stub);
     }
 
     /** Calls each service in order and answers with the last one's info, under the gateway's service name. */
@@ -53,7 +53,7 @@ public class GatewayModelManagement extends ModelManagementGrpc.ModelManagementI
         ModelInfo info = null;
         for (ModelServices.Service service : order) {
             try {
-                info = call.call(ModelManagementGrpc.newBlockingStub(service.channel())
+                info = call.call(ModelManagementServiceGrpc.newBlockingStub(service.channel())
                         .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
             } catch (StatusRuntimeException e) {
                 observer.onError(Status.fromCode(e.getStatus().getCode()).withDescription(service.name()

@@ -5,13 +5,13 @@ import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
 import dev.stackgan.proto.v1.GetModelInfoRequest;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
-import dev.stackgan.proto.v1.Stage1Request;
-import dev.stackgan.proto.v1.Stage1Response;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
+import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
+import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
-import dev.stackgan.proto.v1.Stage2Request;
-import dev.stackgan.proto.v1.Stage2Response;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
+import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
+import dev.stackgan.proto.v1.Stage2ServiceRefineResponse;
 import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Captions;
@@ -148,12 +148,12 @@ public class ImageGenerator {
         long firstSeed = captions.get(0).getSeed();
 
         long stage1Start = System.nanoTime();
-        Stage1Request stage1Request = Stage1Request.newBuilder()
+        Stage1ServiceGenerateRequest stage1Request = Stage1ServiceGenerateRequest.newBuilder()
                 .setConditions(conditions(captions, caption -> caption.getStage1().getCList()))
                 .setSeed(firstSeed)
                 .setModelVersion(version)
                 .build();
-        Stage1Response stage1 = call(services.stage1(), request, version, deadline,
+        Stage1ServiceGenerateResponse stage1 = call(services.stage1(), request, version, deadline,
                 () -> Stage1ServiceGrpc.newBlockingStub(services.stage1().channel())
                         .withDeadline(deadline).generate(stage1Request));
         long stage1Ms = millisSince(stage1Start);
@@ -168,12 +168,12 @@ public class ImageGenerator {
         }
 
         long stage2Start = System.nanoTime();
-        Stage2Request stage2Request = Stage2Request.newBuilder()
+        Stage2ServiceRefineRequest stage2Request = Stage2ServiceRefineRequest.newBuilder()
                 .setStage1Images(stage1.getImages())
                 .setConditions(conditions(captions, caption -> caption.getStage2().getCList()))
                 .setModelVersion(version)
                 .build();
-        Stage2Response stage2 = call(services.stage2(), request, version, deadline,
+        Stage2ServiceRefineResponse stage2 = call(services.stage2(), request, version, deadline,
                 () -> Stage2ServiceGrpc.newBlockingStub(services.stage2().channel())
                         .withDeadline(deadline).refine(stage2Request));
         long stage2Ms = millisSince(stage2Start);
@@ -231,7 +231,7 @@ public class ImageGenerator {
     /** The version a model service serves to unpinned requests, or null if it cannot say. */
     private static String currentVersion(ModelServices.Service service, Deadline deadline) {
         try {
-            return ModelManagementGrpc.newBlockingStub(service.channel()).withDeadline(deadline)
+            return ModelManagementServiceGrpc.newBlockingStub(service.channel()).withDeadline(deadline)
                     .getModelInfo(GetModelInfoRequest.getDefaultInstance()).getCurrentVersion();
         } catch (StatusRuntimeException e) {
             return null;

@@ -14,7 +14,7 @@ import dev.stackgan.proto.v1.GenerateRequest;
 import dev.stackgan.proto.v1.GenerateResponse;
 import dev.stackgan.proto.v1.GetModelInfoRequest;
 import dev.stackgan.proto.v1.ModelInfo;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.Stage;
 import dev.stackgan.serving.testing.GrpcClients;
 import dev.stackgan.serving.testing.TinyBundles;
@@ -160,8 +160,9 @@ class GatewayEndToEndTest {
     void healthReflectionAndModelInfo() throws Exception {
         assertEquals(ServingStatus.SERVING, GrpcClients.health(stack.channel(), GatewayServiceGrpc.SERVICE_NAME));
         assertTrue(GrpcClients.listServices(stack.channel()).containsAll(
-                List.of(GatewayServiceGrpc.SERVICE_NAME, ModelManagementGrpc.SERVICE_NAME)));
-        ModelInfo info = ModelManagementGrpc.newBlockingStub(stack.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                List.of(GatewayServiceGrpc.SERVICE_NAME, ModelManagementServiceGrpc.SERVICE_NAME)));
+        ModelInfo info = ModelManagementServiceGrpc.newBlockingStub(stack.channel())
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .getModelInfo(GetModelInfoRequest.getDefaultInstance());
         assertEquals(GatewayServiceGrpc.SERVICE_NAME, info.getService());
         assertEquals(TinyBundles.V1, info.getCurrentVersion());

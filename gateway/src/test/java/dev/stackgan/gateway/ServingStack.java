@@ -1,7 +1,7 @@
 package dev.stackgan.gateway;
 
 import dev.stackgan.proto.v1.ModelInfo;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
 import dev.stackgan.serving.ModelRepository;
 import dev.stackgan.serving.testing.GrpcClients;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * The four serving applications started for real in this JVM on free ports: text encoder, Stage-I and Stage-II
  * over one model repository, and the gateway pointed at them. Each runs in its own ApplicationContext and sees only
  * its own module's beans and configuration ({@link ModuleClassLoader}). Repository polling is off: {@link #promote}
- * reloads through the gateway's ModelManagement, so nothing depends on timing.
+ * reloads through the gateway's ModelManagementService, so nothing depends on timing.
  */
 final class ServingStack implements AutoCloseable {
 
@@ -113,7 +113,7 @@ final class ServingStack implements AutoCloseable {
     /** Points CURRENT at {@code bundleId} and reloads every service through the gateway (stages first). */
     ModelInfo promote(String bundleId) {
         writePointer(bundleId);
-        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+        return ModelManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .reloadModel(ReloadModelRequest.getDefaultInstance());
     }
 
@@ -122,7 +122,7 @@ final class ServingStack implements AutoCloseable {
         writePointer(bundleId);
         ManagedChannel direct = GrpcClients.channel(ports.get(service));
         try {
-            return ModelManagementGrpc.newBlockingStub(direct).withDeadlineAfter(60, TimeUnit.SECONDS)
+            return ModelManagementServiceGrpc.newBlockingStub(direct).withDeadlineAfter(60, TimeUnit.SECONDS)
                     .reloadModel(ReloadModelRequest.getDefaultInstance());
         } finally {
             direct.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -65,6 +65,11 @@ public final class OrtRuntime {
         return provider == null ? "" : provider.id();
     }
 
+    /** {@link ExecutionProvider#CUDA} or {@link ExecutionProvider#CPU} once a session exists; null before. */
+    public ExecutionProvider active() {
+        return active;
+    }
+
     public OrtEnvironment environment() {
         return environment;
     }

@@ -4,8 +4,8 @@ import static dev.stackgan.bundle.graph.ModelGraphs.CONDITION;
 import static dev.stackgan.bundle.graph.ModelGraphs.IMAGE;
 import static dev.stackgan.bundle.graph.ModelGraphs.NOISE;
 
-import dev.stackgan.proto.v1.Stage1Request;
-import dev.stackgan.proto.v1.Stage1Response;
+import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
+import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
 import dev.stackgan.serving.Inference;
 import dev.stackgan.serving.InputRows;
@@ -28,19 +28,21 @@ public class Stage1Endpoint extends Stage1ServiceGrpc.Stage1ServiceImplBase {
     }
 
     @Override
-    public void generate(Stage1Request request, StreamObserver<Stage1Response> observer) {
+    public void generate(Stage1ServiceGenerateRequest request, StreamObserver<Stage1ServiceGenerateResponse> observer) {
         inference.call(request.hasModelVersion() ? request.getModelVersion() : null,
                 model -> prepare(request, model), observer);
     }
 
-    private Inference.Prepared<Stage1Response> prepare(Stage1Request request, LoadedModel model) {
+    private Inference.Prepared<Stage1ServiceGenerateResponse> prepare(Stage1ServiceGenerateRequest request,
+                                                                      LoadedModel model) {
         int maxBatch = inference.maxBatchSize();
         InputRows.Floats conditions = Tensors.readInput("conditions", request.getConditions(), model, CONDITION,
                 maxBatch);
         int rows = conditions.rows();
-        Stage1Response.Builder response = Stage1Response.newBuilder().setModelVersion(model.version());
+        Stage1ServiceGenerateResponse.Builder response = Stage1ServiceGenerateResponse.newBuilder()
+                .setModelVersion(model.version());
         InputRows.Floats noise;
-        if (request.getNoiseSourceCase() == Stage1Request.NoiseSourceCase.NOISE) {
+        if (request.getNoiseSourceCase() == Stage1ServiceGenerateRequest.NoiseSourceCase.NOISE) {
             noise = Tensors.readInput("noise", request.getNoise(), model, NOISE, maxBatch);
             Tensors.requireSameBatch("noise", noise, "conditions", conditions);
         } else {

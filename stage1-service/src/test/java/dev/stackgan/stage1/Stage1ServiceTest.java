@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.stackgan.proto.v1.Stage1Request;
-import dev.stackgan.proto.v1.Stage1Response;
+import dev.stackgan.proto.v1.ModelGraph;
+import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
+import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
 import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.serving.Seeds;
@@ -36,19 +37,19 @@ class Stage1ServiceTest {
 
     @Test
     void seededImagesHaveTheBundleShapeStayInRangeAndRepeatPerSeed() {
-        Stage1Response first = stub().generate(request(conditions(3)).setSeed(100).build());
+        Stage1ServiceGenerateResponse first = stub().generate(request(conditions(3)).setSeed(100).build());
         assertEquals(List.of(3L, 3L, 16L, 16L), first.getImages().getShapeList());
         assertEquals(List.of(100L, 101L, 102L), first.getSeedsList());
         assertEquals(TinyBundles.V1, first.getModelVersion());
         for (float v : Tensors.values(first.getImages())) {
             assertTrue(v >= -1f && v <= 1f, "tanh output " + v);
         }
-        Stage1Response again = stub().generate(request(conditions(3)).setSeed(100).build());
+        Stage1ServiceGenerateResponse again = stub().generate(request(conditions(3)).setSeed(100).build());
         assertEquals(first.getImages().getData(), again.getImages().getData());
-        Stage1Response other = stub().generate(request(conditions(3)).setSeed(200).build());
+        Stage1ServiceGenerateResponse other = stub().generate(request(conditions(3)).setSeed(200).build());
         assertFalse(first.getImages().getData().equals(other.getImages().getData()));
         // image i of seed s is the image of seed s + i alone
-        Stage1Response single = stub().generate(request(conditions(1)).setSeed(101).build());
+        Stage1ServiceGenerateResponse single = stub().generate(request(conditions(1)).setSeed(101).build());
         float[] batch = Tensors.values(first.getImages());
         float[] alone = Tensors.values(single.getImages());
         float[] secondOfBatch = java.util.Arrays.copyOfRange(batch, alone.length, 2 * alone.length);
@@ -58,13 +59,13 @@ class Stage1ServiceTest {
     @Test
     void explicitNoiseAndPinnedVersions() {
         Tensor noise = Tensors.write(new long[] {2, Z}, new float[2 * Z]);
-        Stage1Response v1 = stub().generate(request(conditions(2)).setNoise(noise).build());
+        Stage1ServiceGenerateResponse v1 = stub().generate(request(conditions(2)).setNoise(noise).build());
         assertTrue(v1.getSeedsList().isEmpty());
-        Stage1Response v2 = stub().generate(request(conditions(2)).setNoise(noise).setModelVersion(TinyBundles.V2)
-                .build());
+        Stage1ServiceGenerateResponse v2 = stub().generate(request(conditions(2)).setNoise(noise)
+                .setModelVersion(TinyBundles.V2).build());
         assertEquals(TinyBundles.V2, v2.getModelVersion());
         assertFalse(v1.getImages().getData().equals(v2.getImages().getData()), "versions have different weights");
-        Stage1Response unseeded = stub().generate(request(conditions(2)).build());
+        Stage1ServiceGenerateResponse unseeded = stub().generate(request(conditions(2)).build());
         assertEquals(2, unseeded.getSeedsCount());
     }
 
@@ -103,7 +104,8 @@ class Stage1ServiceTest {
 
     @Test
     void healthFollowsTheModelAndReflectionListsTheService(@TempDir Path empty) throws Exception {
-        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage1ServiceGrpc.SERVICE_NAME);
+        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage1ServiceGrpc.SERVICE_NAME,
+                ModelGraph.MODEL_GRAPH_STAGE1);
     }
 
     @Test
@@ -120,12 +122,12 @@ class Stage1ServiceTest {
                         .generate(request(conditions(1)).setSeed(1).build()));
     }
 
-    private static void assertInvalid(Stage1Request.Builder request, String messagePart) {
+    private static void assertInvalid(Stage1ServiceGenerateRequest.Builder request, String messagePart) {
         assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub().generate(request.build()));
     }
 
-    private static Stage1Request.Builder request(Tensor conditions) {
-        return Stage1Request.newBuilder().setConditions(conditions);
+    private static Stage1ServiceGenerateRequest.Builder request(Tensor conditions) {
+        return Stage1ServiceGenerateRequest.newBuilder().setConditions(conditions);
     }
 
     private static Tensor conditions(int rows) {

@@ -4,9 +4,9 @@ import static dev.stackgan.bundle.graph.ModelGraphs.CONDITION;
 import static dev.stackgan.bundle.graph.ModelGraphs.IMAGE;
 import static dev.stackgan.bundle.graph.ModelGraphs.STAGE1_IMAGE;
 
-import dev.stackgan.proto.v1.Stage2Request;
-import dev.stackgan.proto.v1.Stage2Response;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
+import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
+import dev.stackgan.proto.v1.Stage2ServiceRefineResponse;
 import dev.stackgan.serving.Inference;
 import dev.stackgan.serving.InputRows;
 import dev.stackgan.serving.LoadedModel;
@@ -26,12 +26,13 @@ public class Stage2Endpoint extends Stage2ServiceGrpc.Stage2ServiceImplBase {
     }
 
     @Override
-    public void refine(Stage2Request request, StreamObserver<Stage2Response> observer) {
+    public void refine(Stage2ServiceRefineRequest request, StreamObserver<Stage2ServiceRefineResponse> observer) {
         inference.call(request.hasModelVersion() ? request.getModelVersion() : null,
                 model -> prepare(request, model), observer);
     }
 
-    private Inference.Prepared<Stage2Response> prepare(Stage2Request request, LoadedModel model) {
+    private Inference.Prepared<Stage2ServiceRefineResponse> prepare(Stage2ServiceRefineRequest request,
+                                                                    LoadedModel model) {
         int maxBatch = inference.maxBatchSize();
         InputRows.Floats images = Tensors.readInput("stage1_images", request.getStage1Images(), model, STAGE1_IMAGE,
                 maxBatch);
@@ -40,7 +41,7 @@ public class Stage2Endpoint extends Stage2ServiceGrpc.Stage2ServiceImplBase {
         Tensors.requireSameBatch("conditions", conditions, "stage1_images", images);
         int rows = images.rows();
         return new Inference.Prepared<>(Map.of(STAGE1_IMAGE, images, CONDITION, conditions),
-                outputs -> Stage2Response.newBuilder().setModelVersion(model.version())
+                outputs -> Stage2ServiceRefineResponse.newBuilder().setModelVersion(model.version())
                         .setImages(Tensors.writeOutput(model, IMAGE, rows, outputs.get(IMAGE))).build());
     }
 }

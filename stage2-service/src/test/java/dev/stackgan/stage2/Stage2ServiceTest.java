@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.stackgan.proto.v1.Stage2Request;
-import dev.stackgan.proto.v1.Stage2Response;
+import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
+import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
+import dev.stackgan.proto.v1.Stage2ServiceRefineResponse;
 import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.serving.Tensors;
 import dev.stackgan.serving.testing.ServiceChecks;
@@ -34,7 +35,7 @@ class Stage2ServiceTest {
 
     @Test
     void refinedImagesHaveTheBundleShapeStayInRangeAndAreDeterministic() {
-        Stage2Response first = stub().refine(request(images(2, 0.1f), conditions(2, 0.3f)).build());
+        Stage2ServiceRefineResponse first = stub().refine(request(images(2, 0.1f), conditions(2, 0.3f)).build());
         assertEquals(List.of(2L, 3L, 32L, 32L), first.getImages().getShapeList());
         assertEquals(TinyBundles.V1, first.getModelVersion());
         for (float v : Tensors.values(first.getImages())) {
@@ -44,7 +45,7 @@ class Stage2ServiceTest {
                 stub().refine(request(images(2, 0.1f), conditions(2, 0.3f)).build()).getImages().getData());
         assertFalse(first.getImages().getData().equals(
                 stub().refine(request(images(2, -0.5f), conditions(2, 0.3f)).build()).getImages().getData()));
-        Stage2Response v2 = stub().refine(request(images(2, 0.1f), conditions(2, 0.3f))
+        Stage2ServiceRefineResponse v2 = stub().refine(request(images(2, 0.1f), conditions(2, 0.3f))
                 .setModelVersion(TinyBundles.V2).build());
         assertEquals(TinyBundles.V2, v2.getModelVersion());
         assertFalse(first.getImages().getData().equals(v2.getImages().getData()));
@@ -73,7 +74,8 @@ class Stage2ServiceTest {
 
     @Test
     void healthFollowsTheModelAndReflectionListsTheService(@TempDir Path empty) throws Exception {
-        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage2ServiceGrpc.SERVICE_NAME);
+        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage2ServiceGrpc.SERVICE_NAME,
+                ModelGraph.MODEL_GRAPH_STAGE2);
     }
 
     @Test
@@ -83,12 +85,12 @@ class Stage2ServiceTest {
                         .refine(request(images(1, 0), conditions(1, 0)).build()));
     }
 
-    private static void assertInvalid(Stage2Request.Builder request, String messagePart) {
+    private static void assertInvalid(Stage2ServiceRefineRequest.Builder request, String messagePart) {
         assertStatus(Status.Code.INVALID_ARGUMENT, messagePart, () -> stub().refine(request.build()));
     }
 
-    private static Stage2Request.Builder request(Tensor images, Tensor conditions) {
-        return Stage2Request.newBuilder().setStage1Images(images).setConditions(conditions);
+    private static Stage2ServiceRefineRequest.Builder request(Tensor images, Tensor conditions) {
+        return Stage2ServiceRefineRequest.newBuilder().setStage1Images(images).setConditions(conditions);
     }
 
     private static Tensor images(int rows, float value) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
+import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.testing.ServiceChecks;
@@ -101,7 +102,8 @@ class TextEncoderServiceTest {
 
     @Test
     void healthFollowsTheModelAndReflectionListsTheService(@TempDir Path empty) throws Exception {
-        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, TextEncoderServiceGrpc.SERVICE_NAME);
+        ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, TextEncoderServiceGrpc.SERVICE_NAME,
+                ModelGraph.MODEL_GRAPH_TEXT_ENCODER);
     }
 
     @Test

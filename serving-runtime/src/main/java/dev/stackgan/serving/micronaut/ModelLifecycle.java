@@ -1,6 +1,6 @@
 package dev.stackgan.serving.micronaut;
 
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.serving.ModelRepository;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -35,7 +35,7 @@ public class ModelLifecycle {
             health.setStatus(served.serviceName(), status);
         });
         // Model info must answer even while no model is loaded: it says why.
-        health.setStatus(ModelManagementGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        health.setStatus(ModelManagementServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
         repository.start(config.getPollInterval());
     }
 }

@@ -2,7 +2,7 @@ package dev.stackgan.serving.micronaut;
 
 import dev.stackgan.proto.v1.GetModelInfoRequest;
 import dev.stackgan.proto.v1.ModelInfo;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
 import dev.stackgan.serving.BatchingPolicy;
 import dev.stackgan.serving.ModelInfos;
@@ -10,9 +10,9 @@ import dev.stackgan.serving.ModelRepository;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
 
-/** stackgan.v1.ModelManagement of a model service: what it serves, and reload on demand. */
+/** stackgan.v1.ModelManagementService of a model service: what it serves, and reload on demand. */
 @Singleton
-public class ModelManagementEndpoint extends ModelManagementGrpc.ModelManagementImplBase {
+public class ModelManagementEndpoint extends ModelManagementServiceGrpc.ModelManagementServiceImplBase {
 
     private final ModelRepository repository;
     private final BatchingPolicy batching;

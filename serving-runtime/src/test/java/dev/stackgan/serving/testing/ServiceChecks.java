@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.stackgan.proto.v1.ExecutionProvider;
+import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.ModelInfo;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -34,31 +36,36 @@ public final class ServiceChecks {
 
     /**
      * Over an empty repository the service is NOT_SERVING (overall and by name) and says so in its model info;
-     * after a bundle is promoted it is SERVING; reflection lists the service, model management and health.
+     * after a bundle is promoted it is SERVING and names its graph; reflection lists the service, model management
+     * and health under their full names.
      */
-    public static void assertHealthFollowsModelAndReflectionListsServices(Path emptyRepository, String serviceName)
-            throws Exception {
+    public static void assertHealthFollowsModelAndReflectionListsServices(Path emptyRepository, String serviceName,
+                                                                          ModelGraph graph) throws Exception {
         try (ServiceHarness service = new ServiceHarness(emptyRepository, Map.of())) {
             assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), serviceName));
             ModelInfo before = service.modelInfo();
             assertFalse(before.getReady());
             assertEquals(serviceName, before.getService());
-            assertEquals("", before.getExecutionProvider(), "nothing runs yet");
+            assertEquals(graph, before.getGraph());
+            assertEquals(ExecutionProvider.EXECUTION_PROVIDER_UNSPECIFIED, before.getExecutionProvider(),
+                    "nothing runs yet");
 
             TinyBundles.export(emptyRepository, "first", 11);
             ModelInfo after = service.promote("first");
             assertTrue(after.getReady());
             assertEquals("first", after.getCurrentVersion());
-            assertEquals("cpu", after.getExecutionProvider(), "auto falls back to CPU on a host without CUDA");
+            assertEquals(ExecutionProvider.EXECUTION_PROVIDER_CPU, after.getExecutionProvider(),
+                    "auto falls back to CPU on a host without CUDA");
             assertEquals(16, after.getDimensions().getStage1ImageSize());
             assertEquals(List.of("first"), after.getLoadedVersionsList());
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
 
             List<String> services = GrpcClients.listServices(service.channel());
-            assertTrue(services.containsAll(List.of(serviceName, ModelManagementGrpc.SERVICE_NAME,
+            assertTrue(services.containsAll(List.of(serviceName, "stackgan.v1.ModelManagementService",
                     HealthGrpc.SERVICE_NAME)), services.toString());
+            assertEquals("stackgan.v1.ModelManagementService", ModelManagementServiceGrpc.SERVICE_NAME);
         }
     }
 

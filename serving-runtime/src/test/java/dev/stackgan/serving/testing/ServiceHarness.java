@@ -2,7 +2,7 @@ package dev.stackgan.serving.testing;
 
 import dev.stackgan.proto.v1.GetModelInfoRequest;
 import dev.stackgan.proto.v1.ModelInfo;
-import dev.stackgan.proto.v1.ModelManagementGrpc;
+import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
 import dev.stackgan.serving.ModelRepository;
 import io.grpc.ManagedChannel;
@@ -21,7 +21,7 @@ import java.util.function.Function;
 /**
  * A model service application started for real (Micronaut, gRPC on a free port, ONNX Runtime) over a model
  * repository directory, with a channel to it. The poller is effectively off: tests promote and then reload through
- * the ModelManagement API, so nothing depends on timing.
+ * the ModelManagementService API, so nothing depends on timing.
  */
 public final class ServiceHarness implements AutoCloseable {
 
@@ -85,12 +85,12 @@ public final class ServiceHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+        return ModelManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .reloadModel(ReloadModelRequest.getDefaultInstance());
     }
 
     public ModelInfo modelInfo() {
-        return ModelManagementGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        return ModelManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .getModelInfo(GetModelInfoRequest.getDefaultInstance());
     }
 
