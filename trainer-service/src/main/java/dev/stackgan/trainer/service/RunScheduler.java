@@ -283,8 +283,8 @@ public class RunScheduler {
                     recordMissingMetrics(event.step(), now);
                 });
             }
-            live.publish(base(RunStatus.RUNNING).setEvent(RunEvent.newBuilder().setType(event.type().name())
-                    .setStep(event.step()).setMessage(event.message()).setCreatedAtMs(now.toEpochMilli())).build());
+            live.publish(base(RunStatus.RUNNING).setEvent(RunEvent.newBuilder().setType(Protos.eventType(event.type()))
+                    .setStep(event.step()).setMessage(event.message()).setCreateTime(Protos.timestamp(now))).build());
         }
 
         /**

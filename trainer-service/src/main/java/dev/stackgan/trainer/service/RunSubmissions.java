@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
 /**
  * Checks a submitted spec completely before anything is recorded: every field ({@link RunSpec#resolve}), the data
  * set (inside the data root, present, with at least one batch of training images by its index files) and the
- * parent checkpoints (on record or on disk, of the right kind). Each refusal is an IllegalArgumentException naming
- * the field and the limit.
+ * parent checkpoints (ids on record, readable, of the right kind). Each refusal is an IllegalArgumentException naming
+ * the field and the limit. Specs are stored as JSON ({@link #toJson}, the spec files' format) with the checkpoint
+ * ids replaced by their directories.
  */
 @Singleton
 public class RunSubmissions {
@@ -56,8 +57,8 @@ public class RunSubmissions {
         this.checkpoints = checkpoints;
     }
 
-    public Submission check(String specJson) {
-        RunSpec spec = parse(specJson);
+    /** {@code spec} names its parent checkpoints by id (decimal text), as {@link Protos#spec} makes them. */
+    public Submission check(RunSpec spec) {
         RunSpec.Resolved resolved = spec.resolve();
         Path dataset = datasetDirectory(resolved.dataset());
         int images;
@@ -117,9 +118,10 @@ public class RunSubmissions {
         return directory;
     }
 
+    /** A spec from its JSON (a spec file, or as stored); unknown fields and wrong types are refused, named. */
     static RunSpec parse(String json) {
         if (json == null || json.isBlank()) {
-            throw new IllegalArgumentException("spec_json is required: the run spec as a JSON object");
+            throw new IllegalArgumentException("the run spec is empty: it is a JSON object");
         }
         try {
             return SPEC_JSON.readValue(json, RunSpec.class);
@@ -131,7 +133,7 @@ public class RunSubmissions {
             throw new IllegalArgumentException("field '" + fieldPath(e) + "' of the spec has the wrong type: "
                     + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("spec_json is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException("the run spec is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -148,18 +150,15 @@ public class RunSubmissions {
                 .collect(Collectors.joining("."));
     }
 
-    /** A checkpoint id on record, or a checkpoint directory; it must come from a run of {@code kind}. */
+    /** A checkpoint id on record; the checkpoint must come from a run of {@code kind}. */
     private Reference reference(String field, String value, RunKind kind) {
-        Path path;
-        Long id = null;
-        if (value.trim().matches("\\d{1,18}")) {
-            id = Long.parseLong(value.trim());
-            CheckpointRow row = checkpoints.findById(id).orElseThrow(() -> new IllegalArgumentException(field
-                    + " " + value.trim() + " is not a checkpoint id on record"));
-            path = Path.of(row.path());
-        } else {
-            path = Path.of(value).toAbsolutePath().normalize();
+        if (!value.trim().matches("\\d{1,18}")) {
+            throw new IllegalArgumentException(field + " '" + value + "' is not a checkpoint id");
         }
+        long id = Long.parseLong(value.trim());
+        CheckpointRow row = checkpoints.findById(id).orElseThrow(() -> new IllegalArgumentException(field
+                + " " + id + " is not a checkpoint id on record"));
+        Path path = Path.of(row.path());
         Checkpoint checkpoint;
         try {
             checkpoint = Checkpoint.read(path);
@@ -170,9 +169,6 @@ public class RunSubmissions {
         if (!kind.id().equals(checkpoint.state().kind())) {
             throw new IllegalArgumentException(field + " must be a checkpoint of a " + kind.id() + " run, '" + value
                     + "' is one of a " + checkpoint.state().kind() + " run");
-        }
-        if (id == null) {
-            id = checkpoints.findByPath(path.toString()).map(CheckpointRow::id).orElse(null);
         }
         return new Reference(path.toString(), id);
     }

@@ -1,20 +1,18 @@
 package dev.stackgan.trainer.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.ExportBundleRequest;
 import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunKind;
 import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.trainer.bench.MarkdownTable;
 import dev.stackgan.trainer.data.Split;
 import dev.stackgan.trainer.data.synthetic.SyntheticBirds;
 import dev.stackgan.trainer.eval.Evaluator;
-import dev.stackgan.trainer.run.RunKind;
-import dev.stackgan.trainer.run.RunSpec;
 import dev.stackgan.trainer.run.StageRun;
 import io.grpc.StatusRuntimeException;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -42,7 +40,6 @@ final class TrainerCli {
 
     static final String DEFAULT_TARGET = "localhost:50060";
     private static final int BAR_WIDTH = 24;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USAGE = """
             usage: trainer-service [serve]                       run the trainer service (gRPC, default port 50060)
                    trainer-service train --spec FILE [--target HOST:PORT]
@@ -77,6 +74,9 @@ final class TrainerCli {
                         "samples", "seed")));
                 default -> throw new IllegalArgumentException("unknown command '" + command + "'");
             };
+        } catch (SpecFileException e) {
+            System.err.println("trainer: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException e) {
             System.err.println("trainer: " + e.getMessage() + "\n" + USAGE);
             return 2;
@@ -150,27 +150,44 @@ final class TrainerCli {
         if (spec == null) {
             throw new IllegalArgumentException("--spec FILE is required: the run spec as JSON");
         }
-        String json = Files.readString(Path.of(spec));
+        RunSpec runSpec = specFile(Path.of(spec));
         try (TrainerClient client = TrainerClient.connect(options.getOrDefault("target", DEFAULT_TARGET),
                 Duration.ofSeconds(10))) {
-            return trainAndWatch(client, json).getStatus() == RunStatus.SUCCEEDED ? 0 : 1;
+            return trainAndWatch(client, runSpec).getStatus() == RunStatus.RUN_STATUS_SUCCEEDED ? 0 : 1;
+        }
+    }
+
+    /** A spec file refused before anything is sent: the message names the file and the field. */
+    static final class SpecFileException extends RuntimeException {
+        SpecFileException(Path file, String message) {
+            super(file + ": " + message);
+        }
+    }
+
+    /** A spec file (JSON, dev.stackgan.trainer.run.RunSpec's fields) as the API's message. */
+    static RunSpec specFile(Path file) throws IOException {
+        try {
+            return Protos.specFromJson(Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw new SpecFileException(file, e.getMessage());
         }
     }
 
     /** Creates the run and draws its progress line until it ends; returns the final progress. */
-    private RunProgress trainAndWatch(TrainerClient client, String specJson) {
-        Run run = client.create(specJson);
-        out.printf("run %d (%s%s): %s, %d steps%n", run.getId(), run.getKind(),
-                run.getName().equals(run.getKind()) ? "" : " '" + run.getName() + "'", run.getStatus(),
+    private RunProgress trainAndWatch(TrainerClient client, RunSpec spec) {
+        Run run = client.create(spec);
+        String kind = Protos.word("kind", run.getKind());
+        out.printf("run %d (%s%s): %s, %d steps%n", run.getId(), kind,
+                run.getName().equals(kind) ? "" : " '" + run.getName() + "'", Protos.shortName(run.getStatus()),
                 run.getTotalSteps());
         RunProgress end = client.watch(run.getId(), progress -> {
             if (progress.hasEvent()) {
-                out.printf("%n  %s at step %d: %s%n", progress.getEvent().getType(), progress.getEvent().getStep(),
-                        progress.getEvent().getMessage());
+                out.printf("%n  %s at step %d: %s%n", Protos.shortName(progress.getEvent().getType()),
+                        progress.getEvent().getStep(), progress.getEvent().getMessage());
             }
             out.print("\r" + progressLine(progress));
         });
-        out.printf("%nrun %d %s%s%n", run.getId(), end.getStatus(), end.getError().isEmpty() ? ""
+        out.printf("%nrun %d %s%s%n", run.getId(), Protos.shortName(end.getStatus()), end.getError().isEmpty() ? ""
                 : ": " + end.getError());
         return end;
     }
@@ -197,7 +214,7 @@ final class TrainerCli {
             throw new IllegalArgumentException("--preset and --epochs build the tiny pipeline; a --recipe's spec"
                     + " files set their own");
         }
-        List<String> specs = recipe == null ? presetSpecs(options) : recipeSpecs(recipe);
+        List<RunSpec> specs = recipe == null ? presetSpecs(options) : recipeSpecs(recipe);
         Path data = Path.of(options.getOrDefault("data", work.resolve("data").toString())).toAbsolutePath();
         Path birds = data.resolve("birds");
         if (options.containsKey("data") && !Files.isDirectory(birds)) {
@@ -224,21 +241,23 @@ final class TrainerCli {
             long started = System.nanoTime();
             Map<RunKind, Long> last = new EnumMap<>(RunKind.class);
             MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");
-            for (String spec : specs) {
-                ObjectNode node = (ObjectNode) JSON.readTree(spec);
-                RunKind kind = RunKind.parse(node.path("kind").asText(null));
-                if (kind != RunKind.TEXT_ENCODER) {
-                    link(node, "textEncoderCheckpoint", last.get(RunKind.TEXT_ENCODER));
+            for (RunSpec spec : specs) {
+                RunKind kind = spec.getKind();
+                RunSpec.Builder linked = spec.toBuilder();
+                if (kind != RunKind.RUN_KIND_TEXT_ENCODER && spec.getTextEncoderCheckpointId() == 0) {
+                    linked.setTextEncoderCheckpointId(link(kind, "textEncoderCheckpoint",
+                            last.get(RunKind.RUN_KIND_TEXT_ENCODER)));
                 }
-                if (kind == RunKind.STAGE2) {
-                    link(node, "stage1Checkpoint", last.get(RunKind.STAGE1));
+                if (kind == RunKind.RUN_KIND_STAGE2 && spec.getStage1CheckpointId() == 0) {
+                    linked.setStage1CheckpointId(link(kind, "stage1Checkpoint", last.get(RunKind.RUN_KIND_STAGE1)));
                 }
                 long runStarted = System.nanoTime();
-                Stage stage = stage(client, JSON.writeValueAsString(node));
+                Stage stage = stage(client, linked.build());
                 last.put(kind, stage.checkpoint());
-                summary.row(stage.runId(), kind.id(), stage.steps(), duration(seconds(runStarted)), stage.checkpoint());
+                summary.row(stage.runId(), Protos.word("kind", kind), stage.steps(), duration(seconds(runStarted)),
+                        stage.checkpoint());
             }
-            Long stage2 = last.get(RunKind.STAGE2);
+            Long stage2 = last.get(RunKind.RUN_KIND_STAGE2);
             if (stage2 == null) {
                 // a recipe of comparisons (recipes/ablation-stage1) ends at its runs' checkpoints
                 out.println("no stage2 run in the recipe: nothing exported");
@@ -263,8 +282,8 @@ final class TrainerCli {
     private Bundle export(TrainerClient client, long checkpoint, String bundleId) {
         Bundle bundle = client.stub().exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(checkpoint)
                 .setBundleId(bundleId).build());
-        out.printf("exported bundle %s from checkpoint %d: %s (manifest sha256 %s)%n", bundle.getBundleId(),
-                checkpoint, bundle.getPath(), bundle.getSha256());
+        out.printf("exported bundle %s from checkpoint %d (manifest sha256 %s)%n", bundle.getBundleId(),
+                checkpoint, bundle.getSha256());
         return bundle;
     }
 
@@ -281,23 +300,30 @@ final class TrainerCli {
     }
 
     /** The tiny pipeline's three specs from the flags (the pipeline fills in their checkpoint references). */
-    private static List<String> presetSpecs(Map<String, String> options) {
+    private static List<RunSpec> presetSpecs(Map<String, String> options) {
         String common = String.format(Locale.ROOT, "\"preset\":\"%s\",\"dataset\":\"birds\",\"split\":"
                 + "\"cub-image\",\"epochs\":%d,\"snapshotEveryEpochs\":1", options.getOrDefault("preset", "tiny"),
                 Integer.parseInt(options.getOrDefault("epochs", "1")));
         return List.of("text-encoder", "stage1", "stage2").stream()
-                .map(kind -> "{\"kind\":\"" + kind + "\"," + common + "}").toList();
+                .map(kind -> Protos.specFromJson("{\"kind\":\"" + kind + "\"," + common + "}")).toList();
     }
 
-    /** The {@code *.json} run specs of a recipe directory, in file-name order. */
-    static List<String> recipeSpecs(Path recipe) throws IOException {
+    /**
+     * The {@code *.json} run specs of a recipe directory, in file-name order, each converted (and so checked)
+     * before the first run starts.
+     */
+    static List<RunSpec> recipeSpecs(Path recipe) throws IOException {
         if (!Files.isDirectory(recipe)) {
             throw new IllegalArgumentException("--recipe " + recipe + " is not a directory");
         }
-        List<String> specs = new ArrayList<>();
+        List<RunSpec> specs = new ArrayList<>();
         try (Stream<Path> files = Files.list(recipe)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
-                specs.add(Files.readString(file));
+                RunSpec spec = specFile(file);
+                if (spec.getKind() == RunKind.RUN_KIND_UNSPECIFIED) {
+                    throw new SpecFileException(file, "kind is required: text-encoder, stage1 or stage2");
+                }
+                specs.add(spec);
             }
         }
         if (specs.isEmpty()) {
@@ -306,16 +332,13 @@ final class TrainerCli {
         return specs;
     }
 
-    /** Sets a checkpoint reference the spec leaves open to the last checkpoint of an earlier run. */
-    private static void link(ObjectNode spec, String field, Long checkpoint) {
-        if (spec.hasNonNull(field)) {
-            return;
-        }
+    /** The last checkpoint of an earlier run, for a checkpoint reference the spec leaves open. */
+    private static long link(RunKind kind, String field, Long checkpoint) {
         if (checkpoint == null) {
-            throw new IllegalArgumentException("a " + spec.path("kind").asText() + " run needs " + field
+            throw new IllegalArgumentException("a " + Protos.word("kind", kind) + " run needs " + field
                     + " but no earlier run of the pipeline provides it");
         }
-        spec.put(field, String.valueOf(checkpoint));
+        return checkpoint;
     }
 
     private static long seconds(long startedNanos) {
@@ -333,16 +356,16 @@ final class TrainerCli {
     }
 
     /** Trains one stage; returns its run and last checkpoint, or throws when the run did not succeed. */
-    private Stage stage(TrainerClient client, String specJson) {
-        RunProgress end = trainAndWatch(client, specJson);
-        if (end.getStatus() != RunStatus.SUCCEEDED) {
-            throw new IllegalStateException("run " + end.getRunId() + " ended " + end.getStatus()
+    private Stage stage(TrainerClient client, RunSpec spec) {
+        RunProgress end = trainAndWatch(client, spec);
+        if (end.getStatus() != RunStatus.RUN_STATUS_SUCCEEDED) {
+            throw new IllegalStateException("run " + end.getRunId() + " ended " + Protos.shortName(end.getStatus())
                     + (end.getError().isEmpty() ? "" : ": " + end.getError()) + "; pipeline stopped");
         }
         List<Checkpoint> checkpoints = client.checkpoints(end.getRunId());
         Checkpoint last = checkpoints.get(checkpoints.size() - 1);
-        out.printf("  checkpoint %d: %s (%d bytes, sha256 %s)%n", last.getId(), last.getPath(), last.getSizeBytes(),
-                last.getSha256());
+        out.printf("  checkpoint %d: epoch %d step %d (%d bytes, sha256 %s)%n", last.getId(), last.getEpoch(),
+                last.getStep(), last.getSizeBytes(), last.getSha256());
         return new Stage(end.getRunId(), end.getStep(), last.getId());
     }
 }

@@ -7,8 +7,9 @@ import dev.stackgan.proto.v1.ListCheckpointsRequest;
 import dev.stackgan.proto.v1.ListRunsRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
-import dev.stackgan.proto.v1.TrainerGrpc;
+import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import dev.stackgan.proto.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -20,7 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** A blocking client of stackgan.v1.Trainer: what the command line and the tests use. */
+/** A blocking client of stackgan.v1.TrainerService: what the command line and the tests use. */
 public final class TrainerClient implements AutoCloseable {
 
     private static final long CALL_DEADLINE_SECONDS = 120;
@@ -48,12 +49,20 @@ public final class TrainerClient implements AutoCloseable {
         }
     }
 
-    public TrainerGrpc.TrainerBlockingStub stub() {
-        return TrainerGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+    public TrainerServiceGrpc.TrainerServiceBlockingStub stub() {
+        return TrainerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    public Run create(RunSpec spec) {
+        return stub().createRun(CreateRunRequest.newBuilder().setSpec(spec).build());
+    }
+
+    /**
+     * Creates a run from a spec file's JSON, converted here ({@link Protos#specFromJson}): a spec the conversion
+     * refuses throws IllegalArgumentException and sends nothing.
+     */
     public Run create(String specJson) {
-        return stub().createRun(CreateRunRequest.newBuilder().setSpecJson(specJson).build());
+        return create(Protos.specFromJson(specJson));
     }
 
     public Run get(long runId) {
@@ -67,7 +76,7 @@ public final class TrainerClient implements AutoCloseable {
 
     /** Streams the run's progress into {@code each} until it ends; returns the last message. */
     public RunProgress watch(long runId, Consumer<RunProgress> each) {
-        Iterator<RunProgress> stream = TrainerGrpc.newBlockingStub(channel)
+        Iterator<RunProgress> stream = TrainerServiceGrpc.newBlockingStub(channel)
                 .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build());
         RunProgress last = null;
         while (stream.hasNext()) {

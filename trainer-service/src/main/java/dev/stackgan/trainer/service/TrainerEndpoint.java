@@ -15,10 +15,11 @@ import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.ResumeRunRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
-import dev.stackgan.proto.v1.TrainerGrpc;
+import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import dev.stackgan.proto.v1.WatchRunRequest;
 import dev.stackgan.trainer.service.store.BundleRow;
 import dev.stackgan.trainer.service.store.CheckpointRepository;
+import dev.stackgan.trainer.service.store.CheckpointRow;
 import dev.stackgan.trainer.service.store.RunRepository;
 import dev.stackgan.trainer.service.store.RunRow;
 import io.grpc.Status;
@@ -30,15 +31,18 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** stackgan.v1.Trainer over the run queue, the database and the bundle store. */
+/** stackgan.v1.TrainerService over the run queue, the database and the bundle store. */
 @Requires(env = TrainerApplication.ENVIRONMENT)
 @Singleton
-public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
+public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerEndpoint.class);
     private static final int DEFAULT_PAGE = 50;
@@ -108,22 +112,38 @@ public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
     @Override
     public void createRun(CreateRunRequest request, StreamObserver<Run> observer) {
         answer(observer, () -> {
-            RunSubmissions.Submission s = submissions.check(request.getSpecJson());
+            if (!request.hasSpec()) {
+                throw new IllegalArgumentException("spec is required: the run to create");
+            }
+            RunSubmissions.Submission s = submissions.check(Protos.spec(request.getSpec()));
             RunRow row = runs.save(new RunRow(null, s.resolved().name(), s.resolved().kind().id(),
                     RunStatus.QUEUED.name(), s.specJson(), s.resolved().dataset(), s.parentCheckpointId(),
                     Instant.now(), null, null, null, 0, 0, s.totalSteps()));
             scheduler.enqueue(row.id());
-            return Protos.run(row);
+            return run(row);
         });
     }
 
     @Override
     public void getRun(GetRunRequest request, StreamObserver<Run> observer) {
-        answer(observer, () -> Protos.run(find(request.getRunId())));
+        answer(observer, () -> run(find(request.getRunId())));
     }
 
     private RunRow find(long runId) {
         return runs.findById(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+    }
+
+    private Run run(RunRow row) {
+        return Protos.run(row, checkpointIds());
+    }
+
+    /**
+     * The recorded ids of the checkpoint directories that stored specs name, for one answer (each directory is
+     * looked up once).
+     */
+    private Function<String, Long> checkpointIds() {
+        Map<String, Long> ids = new HashMap<>();
+        return path -> ids.computeIfAbsent(path, p -> checkpoints.findByPath(p).map(CheckpointRow::id).orElse(null));
     }
 
     @Override
@@ -143,21 +163,12 @@ public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
             }
             List<String> statuses = request.getStatusList().isEmpty()
                     ? Arrays.stream(RunStatus.values()).map(Enum::name).toList()
-                    : request.getStatusList().stream().map(s -> {
-                        if (s == dev.stackgan.proto.v1.RunStatus.RUN_STATUS_UNSPECIFIED
-                                || s == dev.stackgan.proto.v1.RunStatus.UNRECOGNIZED) {
-                            throw new IllegalArgumentException("status must be QUEUED, RUNNING, SUCCEEDED, FAILED,"
-                                    + " CANCELLED or INTERRUPTED, got " + s);
-                        }
-                        return s.name();
-                    }).toList();
-            String kind = request.getKind().trim();
-            if (!kind.isEmpty()) {
-                dev.stackgan.trainer.run.RunKind.parse(kind);
-            }
-            List<RunRow> page = runs.page(statuses, kind, before, limit + 1);
+                    : request.getStatusList().stream().map(s -> RunStatus.of(s).name()).toList();
+            String kind = Protos.word("kind", request.getKind());
+            List<RunRow> page = runs.page(statuses, kind == null ? "" : kind, before, limit + 1);
             ListRunsResponse.Builder response = ListRunsResponse.newBuilder();
-            page.stream().limit(limit).forEach(r -> response.addRuns(Protos.run(r)));
+            Function<String, Long> checkpointIds = checkpointIds();
+            page.stream().limit(limit).forEach(r -> response.addRuns(Protos.run(r, checkpointIds)));
             if (page.size() > limit) {
                 response.setNextPageToken(Long.toString(page.get(limit - 1).id()));
             }
@@ -179,7 +190,7 @@ public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
                         .setTotalSteps(row.totalSteps()).setPercentage(100 * row.progress())
                         .setError(row.error() == null ? "" : row.error()).build();
             });
-            boolean idle = first.getStatus() == dev.stackgan.proto.v1.RunStatus.INTERRUPTED
+            boolean idle = first.getStatus() == dev.stackgan.proto.v1.RunStatus.RUN_STATUS_INTERRUPTED
                     && !scheduler.isQueuedOrRunning(runId);
             send(stream, first, ended);
             if (idle) {
@@ -203,7 +214,7 @@ public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
                 return;
             }
             stream.onNext(progress);
-            if (RunStatus.valueOf(progress.getStatus().name()).isFinal()) {
+            if (RunStatus.of(progress.getStatus()).isFinal()) {
                 end(stream, ended);
             }
         }
@@ -219,12 +230,12 @@ public class TrainerEndpoint extends TrainerGrpc.TrainerImplBase {
 
     @Override
     public void cancelRun(CancelRunRequest request, StreamObserver<Run> observer) {
-        answer(observer, () -> Protos.run(scheduler.cancel(request.getRunId())));
+        answer(observer, () -> run(scheduler.cancel(request.getRunId())));
     }
 
     @Override
     public void resumeRun(ResumeRunRequest request, StreamObserver<Run> observer) {
-        answer(observer, () -> Protos.run(scheduler.resume(request.getRunId())));
+        answer(observer, () -> run(scheduler.resume(request.getRunId())));
     }
 
     @Override

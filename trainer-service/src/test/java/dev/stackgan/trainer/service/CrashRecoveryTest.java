@@ -56,7 +56,7 @@ class CrashRecoveryTest {
 
             Process second = startTrainer(database, work, port, "second");
             try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + port, Duration.ofMinutes(1))) {
-                Run done = client.awaitStatus(run.getId(), RunStatus.SUCCEEDED, Duration.ofMinutes(3));
+                Run done = client.awaitStatus(run.getId(), RunStatus.RUN_STATUS_SUCCEEDED, Duration.ofMinutes(3));
                 List<Object> events = database.column("SELECT type FROM events WHERE run_id = ? ORDER BY id",
                         run.getId());
                 assertEquals(List.of("INTERRUPTED", "RESUMED"), events.subList(0, 2), events.toString());

@@ -60,7 +60,7 @@ class DatabaseOutageTest {
             }
             assertTrue(journal.flush(Duration.ofSeconds(30)));
             Run done = trainer.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
-            assertEquals(dev.stackgan.proto.v1.RunStatus.SUCCEEDED, done.getStatus(), done.getError());
+            assertEquals(dev.stackgan.proto.v1.RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError());
             assertEquals(LongStream.rangeClosed(1, done.getTotalSteps()).boxed().map(Object.class::cast).toList(),
                     database.column("SELECT step FROM metrics WHERE run_id = ? ORDER BY step", run.getId()),
                     "no metric lost or doubled");

@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainerCliTest {
 
     @Test
     void theProgressLineShowsBarLossesRateAndEta() {
-        RunProgress progress = RunProgress.newBuilder().setRunId(3).setStatus(RunStatus.RUNNING).setEpoch(1)
+        RunProgress progress = RunProgress.newBuilder().setRunId(3).setStatus(RunStatus.RUN_STATUS_RUNNING).setEpoch(1)
                 .setEpochs(4).setStep(25).setTotalSteps(40).setPercentage(62.5).setDiscriminatorLoss(1.2344f)
                 .setGeneratorLoss(0.876f).setKl(0.0123f).setImagesPerSecond(48.06).setEtaSeconds(3725.2).build();
         assertEquals("[###############---------]  62.5% epoch 2/4 step 25/40 D 1.234 G 0.876 KL 0.012"
@@ -30,6 +33,17 @@ class TrainerCliTest {
                 new String[] {"--specs", "a.json"}, Set.of("spec"))).getMessage().contains("unknown option '--specs'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerCli.options(
                 new String[] {"--spec"}, Set.of("spec"))).getMessage().contains("--spec needs a value"));
+    }
+
+    @Test
+    void aSpecFileTheConversionRefusesIsNamedAndNothingIsSent(@TempDir Path dir) throws Exception {
+        Path spec = Files.writeString(dir.resolve("bad.json"), TrainerServiceTest.spec("text-encoder", 1,
+                "\"lrMultiplyer\":2"));
+        // no trainer listens on port 1: only a refusal before connecting returns 2 (a connection failure is 1)
+        assertEquals(2, TrainerCli.run("train", new String[] {"--spec", spec.toString(), "--target", "localhost:1"}));
+        TrainerCli.SpecFileException e = assertThrows(TrainerCli.SpecFileException.class,
+                () -> TrainerCli.specFile(spec));
+        assertTrue(e.getMessage().startsWith(spec + ": unknown field 'lrMultiplyer'"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.stackgan.trainer.service;
 
-import dev.stackgan.proto.v1.TrainerGrpc;
+import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,7 +51,7 @@ final class TrainerHarness implements AutoCloseable {
         }
     }
 
-    TrainerGrpc.TrainerBlockingStub stub() {
+    TrainerServiceGrpc.TrainerServiceBlockingStub stub() {
         return client.stub();
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.CancelRunRequest;
+import dev.stackgan.proto.v1.CreateRunRequest;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.ExportBundleRequest;
 import dev.stackgan.proto.v1.ListBundlesRequest;
@@ -15,8 +16,13 @@ import dev.stackgan.proto.v1.ListCheckpointsRequest;
 import dev.stackgan.proto.v1.ListRunsRequest;
 import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.ResumeRunRequest;
+import dev.stackgan.proto.v1.Loss;
+import dev.stackgan.proto.v1.Preset;
 import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunEventType;
+import dev.stackgan.proto.v1.RunKind;
 import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.trainer.data.TestData;
 import dev.stackgan.trainer.service.store.CheckpointRepository;
@@ -108,53 +114,67 @@ class TrainerServiceTest {
         assertTrue(Files.notExists(work.resolve("models/.b1.partial-456")));
     }
 
+    static RunSpec typedSpec(String kind, int epochs, String extra) {
+        return Protos.specFromJson(spec(kind, epochs, extra));
+    }
+
     @Test
     void invalidSpecsAreRefusedNamingTheFieldAndNothingIsRecorded() throws Exception {
         Files.createDirectories(work.resolve("outside"));
-        Map<String, String> refused = Map.ofEntries(
-                Map.entry(spec("text-encoder", 1, "").replace("tiny", "huge"), "preset"),
-                Map.entry(spec("stage1", 1, "\"textEncoderCheckpoint\":\"/nowhere\","
+        RunSpec valid = typedSpec("text-encoder", 1, "");
+        Map<RunSpec, String> refused = Map.ofEntries(
+                Map.entry(RunSpec.getDefaultInstance(), "kind"),
+                Map.entry(valid.toBuilder().clearPreset().build(), "preset"),
+                Map.entry(valid.toBuilder().setPresetValue(99).build(), "preset is a Preset value this trainer does"
+                        + " not know"),
+                Map.entry(valid.toBuilder().setOverrides(RunSpec.Overrides.newBuilder().setLossValue(7)).build(),
+                        "overrides.loss"),
+                Map.entry(valid.toBuilder().setOverrides(RunSpec.Overrides.newBuilder().setAugment(
+                        RunSpec.Overrides.AugmentationList.newBuilder().addAugmentationsValue(0))).build(),
+                        "overrides.augment holds AUGMENTATION_UNSPECIFIED"),
+                Map.entry(valid.toBuilder().clearDataset().build(), "dataset is required"),
+                Map.entry(typedSpec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\","
                         + "\"overrides\":{\"generatorLr\":-0.1}"), "generatorLr"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"textEncoderLr\":0}"), "textEncoderLr"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"matchingCoefficient\":-1}"),
+                Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"textEncoderLr\":0}"), "textEncoderLr"),
+                Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"matchingCoefficient\":-1}"),
                         "matchingCoefficient must be >= 0"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"), "overrides.batchSize 1000"),
-                Map.entry(spec("stage2", 1, "\"textEncoderCheckpoint\":\"/nowhere\""), "stage1Checkpoint"),
-                Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"no-such-set\""), "does not exist"),
-                Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"" + work.resolve("outside") + "\""),
-                        "absolute path"),
-                Map.entry(spec("text-encoder", 1, "").replace("\"birds\"", "\"../outside\""), "'..'"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"loss\":\"least-squares\"}"),
-                        "loss must be one of [bce, hinge, wasserstein]"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"augment\":\"color,blur\"}"),
-                        "augment must be one of [color, translation, cutout], got 'blur'"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"generatorEma\":1}"), "generatorEma"),
-                Map.entry(spec("text-encoder", 1, "\"maxMinutes\":-1"), "maxMinutes must be >= 0"),
-                Map.entry(spec("text-encoder", 1, "\"overrides\":{\"discriminatorDropout\":1.5}"),
+                Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"),
+                        "overrides.batchSize 1000"),
+                Map.entry(typedSpec("stage2", 1, "\"textEncoderCheckpoint\":\"999999\""), "stage1Checkpoint"),
+                Map.entry(valid.toBuilder().setDataset("no-such-set").build(), "does not exist"),
+                Map.entry(valid.toBuilder().setDataset(work.resolve("outside").toString()).build(), "absolute path"),
+                Map.entry(valid.toBuilder().setDataset("../outside").build(), "'..'"),
+                Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"generatorEma\":1}"), "generatorEma"),
+                Map.entry(typedSpec("text-encoder", 1, "\"maxMinutes\":-1"), "maxMinutes must be >= 0"),
+                Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"discriminatorDropout\":1.5}"),
                         "discriminatorDropout"),
-                Map.entry(spec("text-encoder", 1, "\"lrMultiplyer\":2"), "unknown field 'lrMultiplyer'"),
-                Map.entry(spec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\""), "textEncoderCheckpoint"));
+                Map.entry(typedSpec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\""),
+                        "textEncoderCheckpoint 999999 is not a checkpoint id on record"));
         long before = trainer.bean(RunRepository.class).count();
-        for (Map.Entry<String, String> e : refused.entrySet()) {
+        for (Map.Entry<RunSpec, String> e : refused.entrySet()) {
             StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                    () -> trainer.client.create(e.getKey()), e.getKey());
-            assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), e.getKey());
+                    () -> trainer.client.create(e.getKey()), e.getKey().toString());
+            assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), e.getKey().toString());
             String message = error.getStatus().getDescription();
             assertTrue(message.contains(e.getValue()), "'" + message + "' names " + e.getValue());
             assertFalse(message.contains("\tat "), "no stack trace");
         }
+        StatusRuntimeException noSpec = assertThrows(StatusRuntimeException.class,
+                () -> trainer.stub().createRun(CreateRunRequest.getDefaultInstance()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, noSpec.getStatus().getCode());
+        assertTrue(noSpec.getStatus().getDescription().contains("spec is required"));
         assertEquals(before, trainer.bean(RunRepository.class).count(), "nothing recorded");
     }
 
     @Test
     void textEncoderThenStage1ThenStage2TrainToTheEndAndABundleIsExportedAndPromoted() throws Exception {
         Run encoder = trainer.client.create(spec("text-encoder", 1, ""));
-        assertEquals(RunStatus.QUEUED, encoder.getStatus());
+        assertEquals(RunStatus.RUN_STATUS_QUEUED, encoder.getStatus());
         List<RunProgress> watched = watch(encoder.getId());
         RunProgress end = watched.get(watched.size() - 1);
-        assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, end.getStatus(), end.getError());
         assertEquals(100.0, end.getPercentage(), 1e-6);
-        assertTrue(watched.stream().anyMatch(p -> p.getStatus() == RunStatus.RUNNING && p.getStep() > 0),
+        assertTrue(watched.stream().anyMatch(p -> p.getStatus() == RunStatus.RUN_STATUS_RUNNING && p.getStep() > 0),
                 "progress streamed while it trained");
         trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
         assertMetricsAreSteps1ToN(encoder.getId(), end.getTotalSteps());
@@ -165,19 +185,23 @@ class TrainerServiceTest {
         Run stage1 = trainer.client.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\""));
         assertEquals(encoderCheckpoint, stage1.getParentCheckpointId());
         RunProgress stage1End = last(watch(stage1.getId()));
-        assertEquals(RunStatus.SUCCEEDED, stage1End.getStatus(), stage1End.getError());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, stage1End.getStatus(), stage1End.getError());
         assertMetricsAreSteps1ToN(stage1.getId(), stage1End.getTotalSteps());
         List<Checkpoint> stage1Checkpoints = checkpoints(stage1.getId());
-        assertTrue(last(stage1Checkpoints).getEvaluationJson().contains("diversity"));
+        assertTrue(last(stage1Checkpoints).getEvaluationMap().containsKey("diversity"),
+                last(stage1Checkpoints).getEvaluationMap().toString());
+        assertTrue(encoderCheckpoints.get(0).getEvaluationMap().isEmpty(), "the text encoder has no figures");
 
         Run stage2 = trainer.client.create(spec("stage2", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint + "\","
                 + "\"stage1Checkpoint\":\"" + last(stage1Checkpoints).getId() + "\""));
         RunProgress stage2End = last(watch(stage2.getId()));
-        assertEquals(RunStatus.SUCCEEDED, stage2End.getStatus(), stage2End.getError());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, stage2End.getStatus(), stage2End.getError());
+        assertRecordedSpecNamesCheckpointsByIdAndTimesAreSet(stage2.getId(), encoderCheckpoint,
+                last(stage1Checkpoints).getId());
         trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
         assertMetricsAreSteps1ToN(stage2.getId(), stage2End.getTotalSteps());
-        assertEquals(1, trainer.stub().listRuns(ListRunsRequest.newBuilder().addStatus(RunStatus.SUCCEEDED)
-                .setKind("stage1").build()).getRunsCount(), "filter by status and kind");
+        assertEquals(1, trainer.stub().listRuns(ListRunsRequest.newBuilder().addStatus(RunStatus.RUN_STATUS_SUCCEEDED)
+                .setKind(RunKind.RUN_KIND_STAGE1).build()).getRunsCount(), "filter by status and kind");
         assertPaging();
 
         StatusRuntimeException finished = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
@@ -190,14 +214,17 @@ class TrainerServiceTest {
         assertEquals(List.of(stage2Checkpoint.getId()), bundle.getCheckpointIdsList());
         Bundle promoted = trainer.stub().promoteBundle(PromoteBundleRequest.newBuilder()
                 .setBundleId(bundle.getBundleId()).build());
-        assertTrue(promoted.getPromotedAtMs() > 0);
+        assertFalse(bundle.hasPromoteTime(), "not promoted when exported");
+        assertTrue(promoted.hasPromoteTime());
+        assertTrue(promoted.getPromoteTime().getSeconds() >= promoted.getCreateTime().getSeconds());
         Path models = work.resolve("models");
         assertEquals("tiny-test-1", Files.readString(models.resolve(Bundles.POINTER)).trim());
         assertEquals("tiny-test-1", BundleReader.read(models.resolve("tiny-test-1")).manifest().bundleId());
         assertEquals(1, trainer.stub().listBundles(ListBundlesRequest.getDefaultInstance()).getBundlesCount());
 
         // A checkpoint file changed after it was recorded: export is refused, naming the file.
-        Path params = Path.of(stage2Checkpoint.getPath()).resolve("stage2_generator.params");
+        Path params = Path.of(trainer.bean(CheckpointRepository.class).findById(stage2Checkpoint.getId())
+                .orElseThrow().path()).resolve("stage2_generator.params");
         byte[] bytes = Files.readAllBytes(params);
         bytes[bytes.length - 1] ^= 1;
         Files.write(params, bytes);
@@ -206,6 +233,25 @@ class TrainerServiceTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, tampered.getStatus().getCode());
         assertTrue(tampered.getStatus().getDescription().contains("stage2_generator.params"),
                 tampered.getStatus().getDescription());
+    }
+
+    /** The typed spec names parent checkpoints by id (the database keeps their directories); times are set. */
+    private void assertRecordedSpecNamesCheckpointsByIdAndTimesAreSet(long runId, long textEncoderCheckpoint,
+                                                                       long stage1Checkpoint) {
+        Run run = trainer.client.get(runId);
+        assertEquals(RunKind.RUN_KIND_STAGE2, run.getKind());
+        assertEquals(RunKind.RUN_KIND_STAGE2, run.getSpec().getKind());
+        assertEquals(Preset.PRESET_TINY, run.getSpec().getPreset());
+        assertEquals(textEncoderCheckpoint, run.getSpec().getTextEncoderCheckpointId());
+        assertEquals(stage1Checkpoint, run.getSpec().getStage1CheckpointId());
+        assertEquals(stage1Checkpoint, run.getParentCheckpointId());
+        assertEquals(42, run.getSpec().getSeed());
+        assertFalse(run.getSpec().hasEvaluationSamples(), "a field the caller left unset stays unset");
+        assertEquals(Loss.LOSS_UNSPECIFIED, run.getSpec().getOverrides().getLoss());
+        assertTrue(run.hasCreateTime() && run.hasStartTime() && run.hasFinishTime(), run.toString());
+        assertTrue(run.getCreateTime().getSeconds() <= run.getStartTime().getSeconds()
+                && run.getStartTime().getSeconds() <= run.getFinishTime().getSeconds(), run.toString());
+        assertFalse(run.toString().contains(work.toString()), "no server path in the run: " + run);
     }
 
     private void assertPaging() {
@@ -219,7 +265,7 @@ class TrainerServiceTest {
     @Test
     void aDivergingRunIsRolledBackWithHalvedRatesAndTheEventsAreRecorded() throws Exception {
         Run encoder = trainer.client.create(spec("text-encoder", 1, ""));
-        assertEquals(RunStatus.SUCCEEDED, last(watch(encoder.getId())).getStatus());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, last(watch(encoder.getId())).getStatus());
         long encoderCheckpoint = last(checkpoints(encoder.getId())).getId();
         Run diverging = trainer.client.create(spec("stage1", 1, "\"textEncoderCheckpoint\":\"" + encoderCheckpoint
                 + "\",\"maxDivergenceRetries\":2,\"overrides\":{\"lrMultiplier\":" + DIVERGING_MULTIPLIER + "}"));
@@ -230,9 +276,10 @@ class TrainerServiceTest {
         System.out.println("lr x" + DIVERGING_MULTIPLIER + ": " + last(watched).getStatus() + " "
                 + last(watched).getError() + "; events " + events);
         assertEquals(List.of("DIVERGENCE_ROLLED_BACK", "DIVERGENCE_ROLLED_BACK"), events);
-        assertEquals(RunStatus.FAILED, last(watched).getStatus());
+        assertEquals(RunStatus.RUN_STATUS_FAILED, last(watched).getStatus());
         assertTrue(last(watched).getError().contains("diverged"));
-        assertTrue(watched.stream().anyMatch(p -> p.getEvent().getType().equals("DIVERGENCE_ROLLED_BACK")),
+        assertTrue(watched.stream().anyMatch(p -> p.getEvent().getType()
+                == RunEventType.RUN_EVENT_TYPE_DIVERGENCE_ROLLED_BACK && p.getEvent().hasCreateTime()),
                 "watchers see the events");
     }
 
@@ -245,14 +292,14 @@ class TrainerServiceTest {
         while (live.latest(run.getId()).map(RunProgress::getStep).orElse(0L) < 3 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals(RunStatus.QUEUED, trainer.client.get(waiting.getId()).getStatus(),
+        assertEquals(RunStatus.RUN_STATUS_QUEUED, trainer.client.get(waiting.getId()).getStatus(),
                 "one slot: the second run waits while the first trains");
-        assertEquals(RunStatus.CANCELLED, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
+        assertEquals(RunStatus.RUN_STATUS_CANCELLED, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
                 .setRunId(waiting.getId()).build()).getStatus(), "a queued run is cancelled at once");
-        assertEquals(RunStatus.RUNNING, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
+        assertEquals(RunStatus.RUN_STATUS_RUNNING, trainer.stub().cancelRun(CancelRunRequest.newBuilder()
                 .setRunId(run.getId()).build()).getStatus(), "stops after its current step");
         RunProgress cancelled = last(watch(run.getId()));
-        assertEquals(RunStatus.CANCELLED, cancelled.getStatus());
+        assertEquals(RunStatus.RUN_STATUS_CANCELLED, cancelled.getStatus());
         assertTrue(cancelled.getStep() < cancelled.getTotalSteps(), "cancelled mid-run");
         assertEquals(cancelled.getStep(), last(checkpoints(run.getId())).getStep(), "a checkpoint where it stopped");
         // a metric write lost with a killed process: the resumed run must say so, not leave a silent gap
@@ -262,10 +309,10 @@ class TrainerServiceTest {
             assertEquals(1, delete.executeUpdate());
         }
 
-        assertEquals(RunStatus.QUEUED, trainer.stub().resumeRun(ResumeRunRequest.newBuilder()
+        assertEquals(RunStatus.RUN_STATUS_QUEUED, trainer.stub().resumeRun(ResumeRunRequest.newBuilder()
                 .setRunId(run.getId()).build()).getStatus());
         RunProgress end = last(watch(run.getId()));
-        assertEquals(RunStatus.SUCCEEDED, end.getStatus(), end.getError());
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, end.getStatus(), end.getError());
         trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
         assertEquals(LongStream.rangeClosed(1, end.getTotalSteps()).filter(step -> step != 2).boxed().toList(),
                 trainer.bean(MetricRepository.class).steps(run.getId()));
@@ -300,7 +347,7 @@ class TrainerServiceTest {
             for (Run run : List.of(first, second)) {
                 List<RunProgress> watched = new ArrayList<>();
                 two.client.watch(run.getId(), watched::add);
-                assertEquals(RunStatus.SUCCEEDED, last(watched).getStatus(), last(watched).getError());
+                assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, last(watched).getStatus(), last(watched).getError());
             }
             two.bean(Journal.class).flush(Duration.ofSeconds(10));
             String losses = "SELECT discriminator_loss FROM metrics WHERE run_id = ? ORDER BY step";
@@ -311,7 +358,8 @@ class TrainerServiceTest {
     }
 
     private static boolean running(LiveRuns live, long runId) {
-        return live.latest(runId).map(p -> p.getStatus() == RunStatus.RUNNING && p.getStep() > 0).orElse(false);
+        return live.latest(runId).map(p -> p.getStatus() == RunStatus.RUN_STATUS_RUNNING && p.getStep() > 0)
+                .orElse(false);
     }
 
     @Test
