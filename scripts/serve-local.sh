@@ -35,12 +35,12 @@ done
 if [ -z "${SKIP_BUILD:-}" ]; then
   command -v mvn >/dev/null || fail "mvn not found on PATH: install Maven 3.8 or newer (or run with SKIP_BUILD=1 after a build)"
   say "building the gateway and the three model services (mvn package, tests skipped; first run takes minutes)"
-  # The services are shaded, runnable jars; the model services carry the shipped default bundle. -am also builds
-  # trainer-service (serving-runtime's test fixtures use its exporter), but not its 150+ MB runnable jar.
+  # The services are shaded, runnable jars; the model services carry the shipped default bundle. -am builds only the
+  # libraries they use (no libtorch).
   # Maven's console library prints colour resets even with -B -q; sed drops them, pipefail keeps mvn's status.
   # shellcheck disable=SC2086
   mvn -B -q ${MAVEN_ARGS:-} -pl gateway,text-encoder-service,stage1-service,stage2-service -am \
-      package -DskipTests -Dtrainer.shade.skip=true 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+      package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
   say "build done"
 fi
 jar_of() { ls "$1"/target/"$1"-*[0-9T].jar 2>/dev/null | head -1; }

@@ -5,13 +5,13 @@
 #   ./scripts/ship-bundle.sh path/to/models/<bundle-id>
 #
 # BUNDLE_DIR must hold a manifest.json; every file its "files" list names is copied (plus the manifest) into
-# serving-runtime/src/main/resources/dev/stackgan/serving/default-bundle/, and the index
+# libs/serving-runtime/src/main/resources/dev/stackgan/serving/default-bundle/, and the index
 # default-bundle.index beside it is rewritten with the bundle id and the file names. The old bundle's files are
 # removed. The services verify the bundle's checksums when they load it; rebuild them to ship it.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-resources=$root/serving-runtime/src/main/resources/dev/stackgan/serving
+resources=$root/libs/serving-runtime/src/main/resources/dev/stackgan/serving
 target=$resources/default-bundle
 index=$resources/default-bundle.index
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.fixtures.ExampleCaptions;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateEvent;
 import dev.stackgan.proto.v1.GenerateRequest;
@@ -114,7 +115,7 @@ class GatewayEndToEndTest {
 
     @Test
     void everyExampleCaptionSucceeds() throws IOException {
-        List<String> captions = Files.readAllLines(captionsFile()).stream().filter(line -> !line.isBlank()).toList();
+        List<String> captions = ExampleCaptions.lines();
         assertEquals(26, captions.size());
         for (String caption : captions) {
             JsonNode body = ok(Map.of("prompt", caption, "seed", 1));
@@ -247,13 +248,4 @@ class GatewayEndToEndTest {
         assertEquals(side, image.getHeight());
     }
 
-    private static Path captionsFile() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path file = dir.resolve("shared/data/cub_example_captions.txt");
-            if (Files.isRegularFile(file)) {
-                return file;
-            }
-        }
-        throw new IllegalStateException("shared/data/cub_example_captions.txt not found above the working directory");
-    }
 }

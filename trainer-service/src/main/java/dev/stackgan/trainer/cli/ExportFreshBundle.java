@@ -2,75 +2,63 @@ package dev.stackgan.trainer.cli;
 
 import dev.stackgan.bundle.BundleException;
 import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.config.Preset;
-import dev.stackgan.trainer.onnx.BundleExporter;
+import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.onnx.BundleExporter;
+import dev.stackgan.trainer.service.Bundles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Exports a bundle of untrained (freshly initialized) networks into a serving model repository and promotes it, so
- * the serving stack can run before a trained model ships. Run with {@code -Dai.djl.offline=true}.
- *
- * <pre>
- * ExportFreshBundle REPOSITORY_DIR [--bundle-id ID] [--preset small|tiny|paper] [--captions FILE] [--seed N]
- * </pre>
- * The vocabulary is built from the captions file (every word seen at least once); by default the repository's
- * shared/data/cub_example_captions.txt, found in a parent of the working directory.
+ * the serving stack can run, and be measured, before a trained model ships. The vocabulary is every word of the
+ * given captions.
  */
-public final class ExportFreshBundle {
+@Command(name = "export-fresh", description = "Exports a bundle of untrained networks into a model repository and"
+        + " promotes it (for serving before a model is trained, and for the benchmarks).")
+public final class ExportFreshBundle implements Callable<Integer> {
 
-    /** The serving runtime's pointer file (serving-runtime ModelRepository.POINTER): the bundle id to serve. */
-    private static final String POINTER = "CURRENT";
-    private static final Path SHARED_CAPTIONS = Path.of("shared", "data", "cub_example_captions.txt");
+    @Option(names = "--repository", required = true, paramLabel = "DIR", description = "the model repository")
+    Path repository;
+    @Option(names = "--captions", required = true, paramLabel = "FILE",
+            description = "captions, one per line: the vocabulary is every word in them")
+    Path captions;
+    @Option(names = "--preset", defaultValue = "small", paramLabel = "NAME",
+            description = "tiny, small or paper (default: ${DEFAULT-VALUE})")
+    String preset;
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
+            description = "seed of the weights (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--bundle-id", paramLabel = "ID", description = "(default: fresh-PRESET-seedN)")
+    String bundleId;
 
-    private ExportFreshBundle() {
+    @Override
+    public Integer call() throws IOException, BundleException {
+        Preset chosen = Preset.parse(preset);
+        List<String> lines = Files.readAllLines(captions, StandardCharsets.UTF_8);
+        Path bundle = exportAndPromote(repository, bundleId == null ? "fresh-" + chosen.id() + "-seed" + seed
+                : bundleId, chosen, lines, seed);
+        System.out.println("exported " + bundle + " (preset " + chosen.id() + ", vocabulary of " + captions
+                + ") and promoted it in " + repository.resolve(Bundles.POINTER));
+        return 0;
     }
 
-    public static void main(String[] args) throws IOException, BundleException {
-        if (args.length == 0 || args.length % 2 == 0 || args[0].startsWith("--")) {
-            System.err.println("usage: ExportFreshBundle REPOSITORY_DIR [--bundle-id ID] [--preset small|tiny|paper]"
-                    + " [--captions FILE] [--seed N]");
-            System.exit(2);
-        }
-        Path repository = Path.of(args[0]);
-        Map<String, String> options = new HashMap<>();
-        for (int i = 1; i < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        Preset preset = Preset.parse(options.getOrDefault("--preset", Preset.SMALL.id()));
-        long seed = Long.parseLong(options.getOrDefault("--seed", "1"));
-        String bundleId = options.getOrDefault("--bundle-id", "fresh-" + preset.id() + "-seed" + seed);
-        Path captions = options.containsKey("--captions") ? Path.of(options.get("--captions")) : sharedCaptions();
-
-        List<String> lines = Files.readAllLines(captions, StandardCharsets.UTF_8);
-        Vocabulary vocabulary = Vocabulary.build(lines, 1);
+    /** Exports the bundle and points the repository's CURRENT at it; returns the bundle directory. */
+    public static Path exportAndPromote(Path repository, String bundleId, Preset preset, List<String> captions,
+                                        long seed) throws IOException, BundleException {
+        Vocabulary vocabulary = Vocabulary.build(captions, 1);
         Files.createDirectories(repository);
         Path bundle = BundleExporter.exportFresh(repository, bundleId, preset.model(vocabulary.size()), vocabulary,
                 seed);
-        promote(repository, bundleId);
-        System.out.println("exported " + bundle + " (preset " + preset.id() + ", " + vocabulary.size()
-                + " words from " + captions + ") and promoted it in " + repository.resolve(POINTER));
-    }
-
-    /** Renamed into place from the same directory, so a polling service never reads half a pointer. */
-    private static void promote(Path repository, String bundleId) throws IOException {
-        Path temp = Files.writeString(repository.resolve("." + POINTER + ".export"), bundleId + "\n");
-        Files.move(temp, repository.resolve(POINTER), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static Path sharedCaptions() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve(SHARED_CAPTIONS))) {
-                return dir.resolve(SHARED_CAPTIONS);
-            }
-        }
-        throw new IllegalArgumentException(SHARED_CAPTIONS + " not found in any parent of "
-                + Path.of("").toAbsolutePath() + "; pass --captions FILE");
+        // renamed into place from the same directory, so a polling service never reads half a pointer
+        Path temp = Files.writeString(repository.resolve("." + Bundles.POINTER + ".export"), bundleId + "\n");
+        Files.move(temp, repository.resolve(Bundles.POINTER), StandardCopyOption.ATOMIC_MOVE);
+        return bundle;
     }
 }

@@ -9,7 +9,6 @@ import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.graph.ModelGraphs;
-import dev.stackgan.trainer.bench.OrtBench;
 import dev.stackgan.trainer.run.Batches;
 import dev.stackgan.trainer.run.ImageGrid;
 import java.awt.Color;
@@ -24,51 +23,47 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Renders a bundle's images for the README with ONNX Runtime, as serving would draw them: one row per caption (the
  * caption above it), and for each seed the Stage-I image (scaled up, nearest, to half the Stage-II side) beside the
  * Stage-II image. A seed's noise is drawn as serving's {@code Seeds} does: {@code Random(seed)} gives the Stage-I CA
  * epsilon, the Stage-II CA epsilon and z, in that order.
- *
- * <pre>
- * java -cp trainer-service-*-all.jar dev.stackgan.trainer.cli.RenderGrid --bundle DIR --captions FILE [--rows 4]
- *      [--seeds 1,2,3,4] --out grid.png
- * </pre>
  */
-public final class RenderGrid {
+@Command(name = "render-grid",
+        description = "Renders a bundle's Stage-I and Stage-II images, captions x seeds, to a PNG.")
+public final class RenderGrid implements Callable<Integer> {
 
     static final int GAP = 4;
     static final int CAPTION_HEIGHT = 22;
 
-    private RenderGrid() {
-    }
+    @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "the bundle directory")
+    Path bundle;
+    @Option(names = "--captions", required = true, paramLabel = "FILE", description = "captions, one per line")
+    Path captions;
+    @Option(names = "--rows", defaultValue = "4", paramLabel = "N",
+            description = "the first N captions (default: ${DEFAULT-VALUE})")
+    int rows;
+    @Option(names = "--seeds", defaultValue = "1,2,3,4", split = ",", paramLabel = "N",
+            description = "one column per seed (default: ${DEFAULT-VALUE})")
+    long[] seeds;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the PNG to write")
+    Path out;
 
-    public static void main(String[] args) throws IOException, BundleException, OrtException {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length && args[i].startsWith("--"); i += 2) {
-            options.put(args[i].substring(2), args[i + 1]);
-        }
-        if (!options.containsKey("bundle") || !options.containsKey("captions") || !options.containsKey("out")
-                || options.size() * 2 != args.length) {
-            System.err.println("usage: RenderGrid --bundle DIR --captions FILE [--rows 4] [--seeds 1,2,3,4]"
-                    + " --out grid.png");
-            System.exit(2);
-        }
-        List<String> captions = Files.readAllLines(Path.of(options.get("captions")), StandardCharsets.UTF_8).stream()
-                .map(String::strip).filter(line -> !line.isEmpty())
-                .limit(Integer.parseInt(options.getOrDefault("rows", "4"))).toList();
-        long[] seeds = Arrays.stream(options.getOrDefault("seeds", "1,2,3,4").split(",")).map(String::strip)
-                .mapToLong(Long::parseLong).toArray();
-        Path out = Path.of(options.get("out"));
-        ImageIO.write(render(BundleReader.read(Path.of(options.get("bundle"))), captions, seeds), "png", out.toFile());
-        System.out.println("wrote " + out + ": " + captions.size() + " captions x " + seeds.length + " seeds");
+    @Override
+    public Integer call() throws IOException, BundleException, OrtException {
+        List<String> lines = Files.readAllLines(captions, StandardCharsets.UTF_8).stream().map(String::strip)
+                .filter(line -> !line.isEmpty()).limit(rows).toList();
+        ImageIO.write(render(BundleReader.read(bundle), lines, seeds), "png", out.toFile());
+        System.out.println("wrote " + out + ": " + lines.size() + " captions x " + seeds.length + " seeds");
+        return 0;
     }
 
     /** The grid of {@code captions} x {@code seeds}. */
@@ -88,7 +83,7 @@ public final class RenderGrid {
             System.arraycopy(Batches.gaussian(random, c), 0, ca2, i * c, c);
             System.arraycopy(Batches.gaussian(random, z), 0, noise, i * z, z);
         }
-        long[] ids = Batches.tokenIds(itemCaptions, bundle.vocabulary(), config);
+        long[] ids = bundle.vocabulary().tokenIds(itemCaptions, config.text().maxWords());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] small;
         float[] large;
@@ -114,11 +109,12 @@ public final class RenderGrid {
                 config.stage2().imageSize());
     }
 
+    /** On the CPU with all graph optimizations, as the serving runtime's defaults run it. */
     private static OrtSession session(ModelBundle bundle, String graph) throws OrtException {
-        try {
-            return OrtBench.session(Files.readAllBytes(bundle.graphFile(graph)), 2);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+            return OrtEnvironment.getEnvironment().createSession(bundle.graphFile(graph).toString(), options);
         }
     }
 

@@ -1,26 +1,13 @@
 package dev.stackgan.trainer.run;
 
-import dev.stackgan.bundle.config.ModelConfig;
-import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.data.Batch;
+import dev.stackgan.datasets.Batch;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 
 /** Turns loader output and seeds into the flat arrays the networks take. */
 public final class Batches {
 
     private Batches() {
-    }
-
-    /** Captions as token ids [N * maxWords], padded. */
-    public static long[] tokenIds(List<String> captions, Vocabulary vocabulary, ModelConfig config) {
-        int words = config.text().maxWords();
-        long[] ids = new long[captions.size() * words];
-        for (int i = 0; i < captions.size(); i++) {
-            System.arraycopy(vocabulary.encode(captions.get(i), words).tokenIds(), 0, ids, i * words, words);
-        }
-        return ids;
     }
 
     /** The batch's class ids as int64 values [N], as the matching loss takes them. */

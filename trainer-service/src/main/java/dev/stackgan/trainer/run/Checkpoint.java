@@ -1,13 +1,13 @@
 package dev.stackgan.trainer.run;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.train.NetworkFiles;
-import dev.stackgan.trainer.train.ParameterOptimizer;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
+import dev.stackgan.networks.train.NetworkFiles;
+import dev.stackgan.networks.train.ParameterOptimizer;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,23 +8,24 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.config.TrainingConfig;
-import dev.stackgan.trainer.data.Batch;
-import dev.stackgan.trainer.data.CubDataset;
-import dev.stackgan.trainer.data.synthetic.BirdAttributes;
-import dev.stackgan.trainer.eval.Evaluator;
-import dev.stackgan.trainer.model.Discriminator;
-import dev.stackgan.trainer.model.ImageEncoder;
-import dev.stackgan.trainer.model.Network;
-import dev.stackgan.trainer.model.Stage1Generator;
-import dev.stackgan.trainer.model.Stage2Generator;
-import dev.stackgan.trainer.model.TextEncoder;
-import dev.stackgan.trainer.train.ConditionalGenerator;
-import dev.stackgan.trainer.train.GanBatch;
-import dev.stackgan.trainer.train.GanStageTrainer;
-import dev.stackgan.trainer.train.ParameterOptimizer;
-import dev.stackgan.trainer.train.StepLosses;
-import dev.stackgan.trainer.train.WeightAverage;
+import dev.stackgan.datasets.Batch;
+import dev.stackgan.datasets.CubDataset;
+import dev.stackgan.datasets.synthetic.BirdAttributes;
+import dev.stackgan.evaluation.Evaluator;
+import dev.stackgan.evaluation.MatchingEncoders;
+import dev.stackgan.networks.config.TrainingConfig;
+import dev.stackgan.networks.model.Discriminator;
+import dev.stackgan.networks.model.ImageEncoder;
+import dev.stackgan.networks.model.Network;
+import dev.stackgan.networks.model.Stage1Generator;
+import dev.stackgan.networks.model.Stage2Generator;
+import dev.stackgan.networks.model.TextEncoder;
+import dev.stackgan.networks.train.ConditionalGenerator;
+import dev.stackgan.networks.train.GanBatch;
+import dev.stackgan.networks.train.GanStageTrainer;
+import dev.stackgan.networks.train.ParameterOptimizer;
+import dev.stackgan.networks.train.StepLosses;
+import dev.stackgan.networks.train.WeightAverage;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,7 +131,7 @@ final class GanTrainee implements Trainee {
             Random random = new Random(noiseSeed);
             Shape images = new Shape(n, 3, size, size);
             GanBatch gan = new GanBatch(
-                    step.create(Batches.tokenIds(batch.captions(), vocabulary, config),
+                    step.create(vocabulary.tokenIds(batch.captions(), config.text().maxWords()),
                             new Shape(n, config.text().maxWords())),
                     step.create(batch.images()[0], images), step.create(batch.wrongImages()[0], images),
                     noise(step, random, n, config.conditionDim()), noise(step, random, n, config.conditionDim()),
@@ -186,7 +187,7 @@ final class GanTrainee implements Trainee {
                 System.arraycopy(Batches.gaussian(random, c), 0, ca2, i * c, c);
                 System.arraycopy(Batches.gaussian(random, z), 0, noise, i * z, z);
             }
-            GanBatch batch = new GanBatch(scope.create(Batches.tokenIds(captions, vocabulary, config),
+            GanBatch batch = new GanBatch(scope.create(vocabulary.tokenIds(captions, config.text().maxWords()),
                     new Shape(n, config.text().maxWords())), null, null, scope.create(ca1, new Shape(n, c)),
                     scope.create(ca2, new Shape(n, c)), scope.create(noise, new Shape(n, z)), null);
             ParameterStore store = new ParameterStore(scope, false);

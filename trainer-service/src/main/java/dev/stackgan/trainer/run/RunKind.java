@@ -1,6 +1,6 @@
 package dev.stackgan.trainer.run;
 
-import dev.stackgan.trainer.config.Choices;
+import dev.stackgan.console.Choices;
 
 /** What a run trains. GAN stages build on earlier runs: Stage-I on a text encoder, Stage-II on a Stage-I run. */
 public enum RunKind {

@@ -2,10 +2,10 @@ package dev.stackgan.trainer.run;
 
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
-import dev.stackgan.trainer.config.Preset;
-import dev.stackgan.trainer.config.TrainingConfig;
-import dev.stackgan.trainer.data.Split;
-import dev.stackgan.trainer.eval.Evaluator;
+import dev.stackgan.datasets.Split;
+import dev.stackgan.evaluation.Evaluator;
+import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.config.TrainingConfig;
 
 /**
  * Everything that defines a training run, as submitted by a user (JSON through the API, or a file). Fields left null

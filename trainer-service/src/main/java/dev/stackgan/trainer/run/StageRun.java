@@ -7,16 +7,16 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.data.Batch;
-import dev.stackgan.trainer.data.BatchIterator;
-import dev.stackgan.trainer.data.CubDataset;
-import dev.stackgan.trainer.data.CubLayout;
-import dev.stackgan.trainer.data.Split;
-import dev.stackgan.trainer.config.Preset;
-import dev.stackgan.trainer.config.TrainingConfig;
-import dev.stackgan.trainer.eval.Evaluator;
-import dev.stackgan.trainer.eval.SyntheticAttributes;
-import dev.stackgan.trainer.train.StepLosses;
+import dev.stackgan.datasets.Batch;
+import dev.stackgan.datasets.BatchIterator;
+import dev.stackgan.datasets.CubDataset;
+import dev.stackgan.datasets.CubLayout;
+import dev.stackgan.datasets.Split;
+import dev.stackgan.evaluation.Evaluator;
+import dev.stackgan.evaluation.SyntheticAttributes;
+import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.config.TrainingConfig;
+import dev.stackgan.networks.train.StepLosses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ public final class StageRun {
 
         /**
          * A checkpoint was written; {@code evaluation} holds the figures of
-         * {@link dev.stackgan.trainer.eval.Evaluator} for GAN stages (empty for the text encoder).
+         * {@link dev.stackgan.evaluation.Evaluator} for GAN stages (empty for the text encoder).
          */
         default void onCheckpoint(Checkpoint checkpoint, Map<String, Double> evaluation) {
         }

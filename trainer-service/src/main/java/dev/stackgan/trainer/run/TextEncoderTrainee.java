@@ -5,13 +5,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.config.TrainingConfig;
-import dev.stackgan.trainer.data.Batch;
-import dev.stackgan.trainer.model.ImageEncoder;
-import dev.stackgan.trainer.model.TextEncoder;
-import dev.stackgan.trainer.train.MatchingTrainer;
-import dev.stackgan.trainer.train.ParameterOptimizer;
-import dev.stackgan.trainer.train.StepLosses;
+import dev.stackgan.datasets.Batch;
+import dev.stackgan.networks.config.TrainingConfig;
+import dev.stackgan.networks.model.ImageEncoder;
+import dev.stackgan.networks.model.TextEncoder;
+import dev.stackgan.networks.train.MatchingTrainer;
+import dev.stackgan.networks.train.ParameterOptimizer;
+import dev.stackgan.networks.train.StepLosses;
 import java.util.Map;
 
 /** Text-encoder run: DAMSM sentence matching between captions and their images. */
@@ -42,7 +42,7 @@ final class TextEncoderTrainee implements Trainee {
             int n = batch.size();
             int size = batch.imageSizes()[0];
             float loss = trainer.step(
-                    step.create(Batches.tokenIds(batch.captions(), vocabulary, config), new Shape(n,
+                    step.create(vocabulary.tokenIds(batch.captions(), config.text().maxWords()), new Shape(n,
                             config.text().maxWords())),
                     step.create(batch.images()[0], new Shape(n, 3, size, size)),
                     step.create(Batches.classIds(batch)));

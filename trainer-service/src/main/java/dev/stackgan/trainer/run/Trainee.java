@@ -1,9 +1,9 @@
 package dev.stackgan.trainer.run;
 
 import ai.djl.nn.Block;
-import dev.stackgan.trainer.data.Batch;
-import dev.stackgan.trainer.train.ParameterOptimizer;
-import dev.stackgan.trainer.train.StepLosses;
+import dev.stackgan.datasets.Batch;
+import dev.stackgan.networks.train.ParameterOptimizer;
+import dev.stackgan.networks.train.StepLosses;
 import java.util.Map;
 
 /** The networks one run kind trains, and its step. */
@@ -25,7 +25,7 @@ interface Trainee extends AutoCloseable {
     byte[] samples();
 
     /**
-     * The checkpoint's evaluation figures (see {@link dev.stackgan.trainer.eval.Evaluator}); empty when the kind
+     * The checkpoint's evaluation figures (see {@link dev.stackgan.evaluation.Evaluator}); empty when the kind
      * draws no images.
      */
     Map<String, Double> evaluate();

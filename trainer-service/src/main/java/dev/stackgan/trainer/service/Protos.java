@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ProtocolMessageEnum;
 import com.google.protobuf.Timestamp;
+import dev.stackgan.datasets.Split;
+import dev.stackgan.networks.config.TrainingConfig;
 import dev.stackgan.proto.v1.Augmentation;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.Checkpoint;
@@ -15,8 +17,6 @@ import dev.stackgan.proto.v1.Preset;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunEventType;
 import dev.stackgan.proto.v1.RunKind;
-import dev.stackgan.trainer.config.TrainingConfig;
-import dev.stackgan.trainer.data.Split;
 import dev.stackgan.trainer.run.RunSpec;
 import dev.stackgan.trainer.run.StageRun;
 import dev.stackgan.trainer.service.store.BundleRow;
@@ -37,7 +37,7 @@ import java.util.function.Function;
  * travels typed (stackgan.v1.RunSpec) and is stored as the JSON of {@link RunSpec}, the format of the spec files;
  * enum constants map by name (RunKind.RUN_KIND_TEXT_ENCODER is the word {@code text-encoder}).
  */
-final class Protos {
+public final class Protos {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,7 +81,7 @@ final class Protos {
     }
 
     /** Evaluation figures as a JSON object; a figure that is not finite is stored as null (JSON has no NaN). */
-    static String json(Map<String, Double> figures) {
+    public static String json(Map<String, Double> figures) {
         Map<String, Double> finite = new LinkedHashMap<>();
         figures.forEach((k, v) -> finite.put(k, v != null && Double.isFinite(v) ? v : null));
         try {
@@ -117,7 +117,7 @@ final class Protos {
      * A spec file's JSON as the message the API takes. Unknown fields, wrong types and unknown words (kind, preset,
      * split, loss, optimizer) are refused here, naming the field; checkpoint references must be checkpoint ids.
      */
-    static dev.stackgan.proto.v1.RunSpec specFromJson(String json) {
+    public static dev.stackgan.proto.v1.RunSpec specFromJson(String json) {
         return spec(RunSubmissions.parse(json), reference -> {
             throw new IllegalArgumentException("'" + reference + "' is not a checkpoint id; name checkpoints by"
                     + " their id from ListCheckpoints");
@@ -134,7 +134,7 @@ final class Protos {
         set(spec.name(), p::setName);
         set(spec.kind(), kind -> p.setKind(toProto(RunKind.class, dev.stackgan.trainer.run.RunKind.parse(kind))));
         set(spec.preset(), preset -> p.setPreset(toProto(Preset.class,
-                dev.stackgan.trainer.config.Preset.parse(preset))));
+                dev.stackgan.networks.config.Preset.parse(preset))));
         set(spec.dataset(), p::setDataset);
         set(spec.split(), split -> p.setSplit(toProto(DatasetSplit.class, Split.parse(split))));
         set(spec.epochs(), p::setEpochs);
@@ -265,7 +265,7 @@ final class Protos {
     }
 
     /** A constant's name without its enum's prefix: RUN_STATUS_QUEUED is {@code QUEUED}. */
-    static String shortName(ProtocolMessageEnum value) {
+    public static String shortName(ProtocolMessageEnum value) {
         String name = ((Enum<?>) value).name();
         String prefix = prefix(value);
         return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
@@ -275,7 +275,7 @@ final class Protos {
      * The word spec files use for a constant (RunKind.RUN_KIND_TEXT_ENCODER is {@code text-encoder}); null for the
      * unspecified constant. A number this trainer's contract does not know is refused, naming {@code field}.
      */
-    static String word(String field, ProtocolMessageEnum value) {
+    public static String word(String field, ProtocolMessageEnum value) {
         if (((Enum<?>) value).name().equals("UNRECOGNIZED")) {
             throw new IllegalArgumentException(field + " is a " + value.getDescriptorForType().getName()
                     + " value this trainer does not know; known: " + value.getDescriptorForType().getValues()

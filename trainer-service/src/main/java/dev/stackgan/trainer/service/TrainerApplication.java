@@ -2,14 +2,9 @@ package dev.stackgan.trainer.service;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
-/**
- * The trainer: {@code serve} (the default) runs the gRPC service; {@code train} and {@code pipeline} are the
- * command-line client ({@link TrainerCli}).
- */
+/** Starts the trainer service; the command line ({@code TrainerCommand serve}) and the pipeline call it. */
 public final class TrainerApplication {
 
     /**
@@ -26,24 +21,6 @@ public final class TrainerApplication {
         StartupException(String message, Throwable cause) {
             super(message, cause);
         }
-    }
-
-    public static void main(String[] args) throws Exception {
-        String command = args.length == 0 || args[0].startsWith("-") ? "serve" : args[0];
-        String[] rest = args.length == 0 || args[0].startsWith("-") ? args : Arrays.copyOfRange(args, 1, args.length);
-        if (!command.equals("serve")) {
-            System.exit(TrainerCli.run(command, rest));
-        }
-        GrpcEmbeddedServer server;
-        try {
-            server = start(rest, Map.of());
-        } catch (StartupException e) {
-            System.err.println("trainer: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.getApplicationContext().close()));
-        new CountDownLatch(1).await();
     }
 
     /**

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
-import dev.stackgan.trainer.config.Preset;
-import dev.stackgan.trainer.onnx.BundleExporter;
+import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.onnx.BundleExporter;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +31,8 @@ class RenderGridTest {
         Path captionFile = Files.write(dir.resolve("captions.txt"), captions);
         Path png = dir.resolve("grid.png");
 
-        RenderGrid.main(new String[] {"--bundle", bundle.toString(), "--captions", captionFile.toString(),
-                "--rows", "2", "--seeds", "1,2", "--out", png.toString()});
+        assertEquals(0, TrainerCommand.execute("render-grid", "--bundle", bundle.toString(), "--captions",
+                captionFile.toString(), "--rows", "2", "--seeds", "1,2", "--out", png.toString()));
 
         BufferedImage grid = ImageIO.read(png.toFile());
         int large = config.stage2().imageSize();
@@ -47,8 +47,8 @@ class RenderGridTest {
         assertFalse(Arrays.equals(seed1, seed2), "two seeds drew the same image");
         // the same seed and caption render the same pixels again
         Path again = dir.resolve("again.png");
-        RenderGrid.main(new String[] {"--bundle", bundle.toString(), "--captions", captionFile.toString(),
-                "--rows", "2", "--seeds", "1,2", "--out", again.toString()});
+        assertEquals(0, TrainerCommand.execute("render-grid", "--bundle", bundle.toString(), "--captions",
+                captionFile.toString(), "--rows", "2", "--seeds", "1,2", "--out", again.toString()));
         BufferedImage second = ImageIO.read(again.toFile());
         assertEquals(Arrays.toString(seed1), Arrays.toString(second.getRGB(x1, y, large, large, null, 0, large)));
     }

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stackgan.trainer.data.TestData;
+import dev.stackgan.datasets.TestData;
+import dev.stackgan.networks.train.ParameterOptimizer;
 import dev.stackgan.trainer.run.StageRun.EventType;
 import dev.stackgan.trainer.run.StageRun.Outcome;
 import dev.stackgan.trainer.run.StageRun.RunEvent;
 import dev.stackgan.trainer.run.StageRun.StepMetrics;
-import dev.stackgan.trainer.train.ParameterOptimizer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,13 +95,13 @@ class StageRunTest {
         for (String key : List.of("frechet_distance", "frechet_distance_cropped")) {
             assertTrue(evaluation.get(key) >= 0, key + " = " + evaluation.get(key));
         }
-        dev.stackgan.trainer.eval.Evaluator.Settings settings = new dev.stackgan.trainer.eval.Evaluator.Settings(8, 10,
-                dev.stackgan.trainer.eval.Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, 42L);
+        dev.stackgan.evaluation.Evaluator.Settings settings = new dev.stackgan.evaluation.Evaluator.Settings(8, 10,
+                dev.stackgan.evaluation.Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, 42L);
         Map<String, Double> onDemand = StageRun.evaluate(first.lastCheckpoint().directory(), birds,
-                dev.stackgan.trainer.data.Split.CUB_IMAGE, true, settings);
+                dev.stackgan.datasets.Split.CUB_IMAGE, true, settings);
         assertEquals(evaluation.keySet(), onDemand.keySet(), "on demand: the same figures as the run stored");
         Map<String, Double> heldOut = StageRun.evaluate(first.lastCheckpoint().directory(), birds,
-                dev.stackgan.trainer.data.Split.CUB_IMAGE, false, settings);
+                dev.stackgan.datasets.Split.CUB_IMAGE, false, settings);
         assertEquals(evaluation.keySet(), heldOut.keySet(), "held-out captions: the same figures");
         assertTrue(!heldOut.equals(onDemand), "the test side draws other captions and images");
         BufferedImage sheet = ImageIO.read(first.lastCheckpoint().samples().toFile());
@@ -132,7 +132,7 @@ class StageRunTest {
         Recorder interrupted = new Recorder();
         Outcome cancelled = runCancelledAtStep3(spec("stage1", 2, te, null, null), runs.resolve("resumed"),
                 interrupted);
-        assertEquals(skippedBefore, ParameterOptimizer.skippedInProcess(), dev.stackgan.trainer.TinyModels.NAN_SEEN);
+        assertEquals(skippedBefore, ParameterOptimizer.skippedInProcess(), dev.stackgan.networks.TinyModels.NAN_SEEN);
         assertEquals(Outcome.CANCELLED, cancelled);
         assertEquals(3, interrupted.steps.size());
 
@@ -142,7 +142,7 @@ class StageRunTest {
         assertEquals(Outcome.SUCCEEDED, result.outcome());
         assertEquals(EventType.RESUMED, resumed.events.get(0).type());
         assertEquals(4, resumed.steps.get(0).step(), "continues at the step after the checkpoint, none repeated");
-        assertEquals(skippedBefore, ParameterOptimizer.skippedInProcess(), dev.stackgan.trainer.TinyModels.NAN_SEEN);
+        assertEquals(skippedBefore, ParameterOptimizer.skippedInProcess(), dev.stackgan.networks.TinyModels.NAN_SEEN);
         List<Float> expected = straight.steps.stream().skip(3).map(StepMetrics::generatorLoss).toList();
         List<Float> actual = resumed.steps.stream().map(StepMetrics::generatorLoss).toList();
         assertEquals(expected, actual, "the resumed run draws the same data, noise and dropout");

@@ -3,9 +3,10 @@ package dev.stackgan.trainer.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackgan.datasets.TestData;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunStatus;
-import dev.stackgan.trainer.data.TestData;
+import dev.stackgan.trainer.cli.TrainerCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class CrashRecoveryTest {
                 .entrySet()) {
             command.add("-D" + p.getKey() + "=" + p.getValue());
         }
-        command.add(TrainerApplication.class.getName());
+        command.add(TrainerCommand.class.getName());
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve(name + ".log").toFile()).start();
     }

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stackgan.trainer.data.TestData;
+import dev.stackgan.datasets.TestData;
+import dev.stackgan.trainer.cli.TrainerCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,8 +33,8 @@ class PipelineRecipeTest {
         Files.writeString(recipe.resolve("README.txt"), "not a spec");
         Path work = dir.resolve("work");
         try (TestDatabase database = new TestDatabase()) {
-            assertEquals(0, TrainerCli.run("pipeline", new String[] {"--recipe", recipe.toString(), "--data",
-                    data.toString(), "--work", work.toString(), "--jdbc-url", database.url(), "--bundle-id", "recipe-1"}));
+            assertEquals(0, TrainerCommand.execute("pipeline", "--recipe", recipe.toString(), "--data",
+                    data.toString(), "--work", work.toString(), "--jdbc-url", database.url(), "--bundle-id", "recipe-1"));
 
             assertEquals(List.of("text-encoder", "stage1", "stage2"), database.column("SELECT kind FROM runs ORDER BY id"));
             ObjectMapper json = new ObjectMapper();

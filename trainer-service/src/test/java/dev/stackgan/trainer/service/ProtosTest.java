@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.ProtocolMessageEnum;
+import dev.stackgan.datasets.Split;
+import dev.stackgan.networks.config.TrainingConfig;
 import dev.stackgan.proto.v1.Augmentation;
 import dev.stackgan.proto.v1.DatasetSplit;
 import dev.stackgan.proto.v1.Loss;
@@ -17,8 +19,7 @@ import dev.stackgan.proto.v1.Optimizer;
 import dev.stackgan.proto.v1.Preset;
 import dev.stackgan.proto.v1.RunEventType;
 import dev.stackgan.proto.v1.RunKind;
-import dev.stackgan.trainer.config.TrainingConfig;
-import dev.stackgan.trainer.data.Split;
+import dev.stackgan.trainer.cli.TrainerCommand;
 import dev.stackgan.trainer.run.RunSpec;
 import dev.stackgan.trainer.run.StageRun;
 import java.io.IOException;
@@ -108,7 +109,7 @@ class ProtosTest {
             assertFalse(specs.isEmpty());
             for (Path file : specs) {
                 String json = Files.readString(file);
-                dev.stackgan.proto.v1.RunSpec message = TrainerCli.specFile(file);
+                dev.stackgan.proto.v1.RunSpec message = TrainerCommand.specFile(file);
                 assertEquals(RunSubmissions.parse(json), Protos.spec(message), file.toString());
                 assertTrue(message.getKind() != RunKind.RUN_KIND_UNSPECIFIED, file.toString());
             }
@@ -143,16 +144,16 @@ class ProtosTest {
     void everyDomainConstantHasAContractConstantAndBack() {
         assertMapsBothWays(dev.stackgan.trainer.run.RunKind.values(), RunKind.class, "kind",
                 dev.stackgan.trainer.run.RunKind::id);
-        assertMapsBothWays(dev.stackgan.trainer.config.Preset.values(), Preset.class, "preset",
-                dev.stackgan.trainer.config.Preset::id);
+        assertMapsBothWays(dev.stackgan.networks.config.Preset.values(), Preset.class, "preset",
+                dev.stackgan.networks.config.Preset::id);
         assertMapsBothWays(Split.values(), DatasetSplit.class, "split",
-                dev.stackgan.trainer.config.Choices::lowerCaseName);
+                dev.stackgan.console.Choices::lowerCaseName);
         assertMapsBothWays(TrainingConfig.Loss.values(), Loss.class, "loss",
-                dev.stackgan.trainer.config.Choices::lowerCaseName);
+                dev.stackgan.console.Choices::lowerCaseName);
         assertMapsBothWays(TrainingConfig.OptimizerKind.values(), Optimizer.class, "optimizer",
-                dev.stackgan.trainer.config.Choices::lowerCaseName);
+                dev.stackgan.console.Choices::lowerCaseName);
         assertMapsBothWays(TrainingConfig.Augmentation.values(), Augmentation.class, "augment",
-                dev.stackgan.trainer.config.Choices::lowerCaseName);
+                dev.stackgan.console.Choices::lowerCaseName);
         for (RunStatus status : RunStatus.values()) {
             assertEquals(status, RunStatus.of(status.toProto()));
         }

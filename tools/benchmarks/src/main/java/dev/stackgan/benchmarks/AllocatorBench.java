@@ -1,0 +1,103 @@
+package dev.stackgan.benchmarks;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.model.NativeAllocator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Tuning section's allocator rows: the same training steps in two child JVMs, one on glibc (which
+ * {@link NativeAllocator} makes zero-fill every block) and one with jemalloc preloaded keeping freed memory, as
+ * {@code scripts/with-jemalloc.sh} starts the trainer. The allocator is chosen when a process starts, hence the
+ * children; each prints its step times, and its allocator as it detected it, for this class to read.
+ */
+public final class AllocatorBench {
+
+    /** Debian's jemalloc on x86-64, as the launcher script looks for it first. */
+    static final Path JEMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+    private static final int WARM_UP_STEPS = 3;
+    private static final String RESULT = "allocator-probe ";
+
+    private AllocatorBench() {
+    }
+
+    /** Rows for Stage-I and Stage-II of the {@code small} preset at its training batch, glibc (a) vs jemalloc (b). */
+    public static List<TuningBench.Row> rows(int steps) throws IOException, InterruptedException {
+        List<TuningBench.Row> rows = new ArrayList<>();
+        if (!Files.isRegularFile(JEMALLOC)) {
+            System.out.println("allocator rows skipped: " + JEMALLOC + " is missing (apt-get install libjemalloc2)");
+            return rows;
+        }
+        int batch = Preset.SMALL.training().batchSize();
+        for (String stage : List.of("stage1", "stage2")) {
+            Probe glibc = probe(stage, steps, Map.of());
+            Probe jemalloc = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
+                    "MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1"));
+            rows.add(new TuningBench.Row("native allocator of the trainer", "small " + stage + " training step, batch "
+                    + batch, "glibc, zero-filled (" + glibc.allocator + "; before)", "jemalloc keeping freed memory ("
+                    + jemalloc.allocator + ")", glibc.steps, jemalloc.steps, steps + " steps each after "
+                    + WARM_UP_STEPS + " warm-up steps, one child JVM per allocator",
+                    "jemalloc (scripts/with-jemalloc.sh)"));
+        }
+        return rows;
+    }
+
+    private record Probe(String allocator, LatencyStats steps) {
+    }
+
+    private static Probe probe(String stage, int steps, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        System.out.printf("[allocator] %s, %d + %d steps in a child JVM%s ...%n", stage, WARM_UP_STEPS, steps,
+                environment.isEmpty() ? "" : " with " + environment);
+        long started = System.nanoTime();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Dai.djl.offline=true", "-cp",
+                System.getProperty("java.class.path"), AllocatorBench.class.getName(), stage,
+                String.valueOf(steps)).redirectErrorStream(true);
+        builder.environment().remove("LD_PRELOAD");
+        builder.environment().remove("MALLOC_CONF");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        Probe probe = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith(RESULT)) {
+                    String[] fields = line.substring(RESULT.length()).split(" ");
+                    probe = new Probe(fields[0], LatencyStats.ofNanos(Arrays.stream(fields).skip(1)
+                            .mapToLong(Long::parseLong).toArray()));
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || probe == null) {
+            throw new IllegalStateException("allocator probe for " + stage + " with " + environment.keySet()
+                    + " exited " + exit + " without a result");
+        }
+        System.out.printf("[allocator] %s on %s: p50 %.0f ms a step (%.0f s in all)%n", stage, probe.allocator,
+                probe.steps.p50(), (System.nanoTime() - started) / 1e9);
+        return probe;
+    }
+
+    /** The child: {@code stage steps}; prints the allocator it got and each timed step's nanoseconds. */
+    public static void main(String[] args) throws Exception {
+        String stage = args[0];
+        int steps = Integer.parseInt(args[1]);
+        ModelConfig config = Preset.SMALL.model(Benchmarks.VOCABULARY);
+        long[] nanos = TrainingBench.stepNanos(config, Preset.SMALL.training(), stage, WARM_UP_STEPS, steps);
+        StringBuilder line = new StringBuilder(RESULT).append(NativeAllocator.configure());
+        for (long n : nanos) {
+            line.append(' ').append(n);
+        }
+        System.out.println(line);
+    }
+}

@@ -1,0 +1,298 @@
+package dev.stackgan.benchmarks;
+
+import dev.stackgan.bundle.config.ModelConfig;
+import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.model.NativeAllocator;
+import dev.stackgan.trainer.cli.TrainerCommand;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The benchmark harness: runs the selected sections, prints each table as it is done and writes them all to a
+ * markdown report.
+ *
+ * {@code scripts/benchmark.sh [--sections 1,4,5,2,3,6,7] [--presets small,paper] [--budget SECONDS] [--out FILE]};
+ * {@code --help} says more.
+ */
+@Command(name = "stackgan-bench", mixinStandardHelpOptions = true, version = "stackgan-bench 0.1.0",
+        description = "The benchmark harness: runs the selected sections, prints each table as it is done and writes"
+                + " them all to a Markdown report (docs/benchmarks.md).",
+        subcommands = {LoaderBenchmark.class, CommandLine.HelpCommand.class})
+public final class Benchmarks implements Callable<Integer> {
+
+    /** Vocabulary size of the benchmark configs: about CUB's; it changes only the embedding table's size. */
+    static final int VOCABULARY = 5_000;
+    static final int[] BATCHES = {1, 8};
+    static final double SPEEDUP_GOAL = 2.0;
+    static final double EFFICIENCY_GOAL = 0.40;
+    static final double OVERHEAD_GOAL = 1.15;
+
+    private final List<String> report = new ArrayList<>();
+
+    @Option(names = "--sections", defaultValue = "1,4,5,2,3,6,7", split = ",", paramLabel = "N",
+            description = "sections to run, in this order (default: ${DEFAULT-VALUE})")
+    List<String> sections;
+    @Option(names = "--presets", defaultValue = "small,paper", split = ",", paramLabel = "NAME",
+            description = "presets of sections 1, 4 and 5 (default: ${DEFAULT-VALUE})")
+    List<String> presetNames;
+    @Option(names = "--budget", defaultValue = "2", paramLabel = "SECONDS",
+            description = "measurement time per row (default: ${DEFAULT-VALUE})")
+    double budget;
+    @Option(names = "--out", defaultValue = "docs/benchmarks.md", paramLabel = "FILE",
+            description = "the report (default: ${DEFAULT-VALUE})")
+    Path out;
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line ({@code scripts/benchmark.sh} passes its arguments) and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(TrainerCommand.handlingFailures(new CommandLine(new Benchmarks())).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        List<Preset> presets = presetNames.stream().map(Preset::parse).toList();
+        String args = String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        Machine machine = Machine.current();
+        // PyTorch gets the same thread count as ONNX Runtime: one per core
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(machine.cores()));
+
+        Instant start = Instant.now();
+        header(machine, args, start);
+        double peak = 0;
+        if (sections.contains("1") || sections.contains("4") || sections.contains("5")) {
+            peak = inference(presets, budget, machine.cores(), sections);
+        }
+        Path work = Path.of("").toAbsolutePath().resolve("tools/benchmarks/target/bench");
+        if (sections.contains("5")) {
+            training(presets, budget, peak, work);
+        }
+        List<TuningBench.Row> tuning = List.of();
+        if (sections.contains("7")) {
+            Stopwatch stopwatch = new Stopwatch("tuning", TuningBench.measurements(), budget, 20, System.out);
+            tuning = new TuningBench(stopwatch, machine.cores()).run(Preset.SMALL.model(VOCABULARY), work);
+        }
+        List<ServingBench.ComparedStacks> stacks = List.of();
+        boolean serving = sections.contains("2") || sections.contains("3") || sections.contains("6");
+        if (serving) {
+            stacks = serving(budget, machine.cores(), sections, work);
+        }
+        if (sections.contains("7")) {
+            tuning(tuning, stacks, serving);
+        }
+        add("Total harness time: " + Math.round((Instant.now().toEpochMilli() - start.toEpochMilli()) / 1e3)
+                + " s; load average at the end: " + Machine.loadAverage() + ".");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, String.join("\n", report) + "\n");
+        System.out.println("wrote " + out);
+        return 0;
+    }
+
+    private void header(Machine machine, String args, Instant start) {
+        add("# Benchmarks");
+        add("Measured " + start.truncatedTo(ChronoUnit.SECONDS) + " on " + machine.describe() + ", load average "
+                + Machine.loadAverage() + " (1 / 5 / 15 min) at the start; Java " + System.getProperty("java.version")
+                + ".");
+        add("Command: `scripts/benchmark.sh" + (args.isBlank() ? "" : " " + args) + "`");
+        add("Weights are fresh (reference initialization, seed 1): the trained model does not exist yet. Latency "
+                + "does not depend on the weights' values, only the pictures do. Vocabulary " + VOCABULARY
+                + " words in sections 1, 4 and 5. p50 / p99 are nearest-rank over the timed runs after one warm-up "
+                + "run.");
+    }
+
+    /** Sections 1 and 4 (whichever are selected); returns the measured peak FLOP/s. */
+    private double inference(List<Preset> presets, double budget, int threads, List<String> sections)
+            throws Exception {
+        boolean engines = sections.contains("1") || sections.contains("4");
+        Stopwatch stopwatch = new Stopwatch("inference", (engines ? InferenceBench.measurements(presets.size(),
+                BATCHES.length) + 2 : 1), budget, 3, System.out);
+        InferenceBench bench = new InferenceBench(stopwatch, threads);
+        double peakBefore = bench.peakFlops();
+        if (!engines) {
+            return peakBefore;
+        }
+        List<InferenceBench.Result> results = new ArrayList<>();
+        for (Preset preset : presets) {
+            ModelConfig config = preset.model(VOCABULARY);
+            results.addAll(bench.run(preset.id(), config, BATCHES));
+        }
+        // measured again after the section: on a shared machine one measurement alone may catch a busy moment
+        double peakAfter = bench.peakFlops();
+        double peak = Math.max(peakBefore, peakAfter);
+        String load = " Load average after this section: " + Machine.loadAverage() + ".";
+        if (sections.contains("1")) {
+            add("## 1. Inference engine: ONNX Runtime vs PyTorch eager\n\nSame weights, same inputs; PyTorch eager "
+                    + "through DJL 0.36 (libtorch 2.7.1, eval mode, autograd off), ONNX Runtime 1.29 (all graph "
+                    + "optimizations, idle threads not spinning, as the serving runtime runs it); both with " + threads
+                    + " intra-op threads. Goal: ONNX Runtime at least "
+                    + SPEEDUP_GOAL + "x faster at batch 1." + load);
+            add(Tables.engines(results, SPEEDUP_GOAL));
+        }
+        if (sections.contains("4")) {
+            add("## 4. The hardware bound\n\nPeak: " + InferenceBench.PEAK_SIZE + " x " + InferenceBench.PEAK_SIZE
+                    + " single-precision MatMul in ONNX Runtime, fastest run, measured before and after "
+                    + "section 1 (" + Tables.gflops(peakBefore) + " and " + Tables.gflops(peakAfter) + "), the better: "
+                    + Tables.gflops(peak) + " GFLOP/s. A share above 100 % means the peak was measured while other "
+                    + "work held a core. FLOPs counted from each graph (Conv, Gemm, MatMul, LSTM; elementwise "
+                    + "operators left out) with the shapes ONNX Runtime reports; achieved = FLOPs / ONNX Runtime "
+                    + "p50. Goal: Stage-II at least " + Math.round(EFFICIENCY_GOAL * 100) + " % of peak at its "
+                    + "best batch size.");
+            add(Tables.efficiency(results, peak, EFFICIENCY_GOAL));
+        }
+        return peak;
+    }
+
+    private void training(List<Preset> presets, double budget, double peak, Path work) throws Exception {
+        Stopwatch stopwatch = new Stopwatch("training", 4 * presets.size(), budget, 2, System.out);
+        TrainingBench bench = new TrainingBench(stopwatch);
+        List<TrainingBench.Result> results = new ArrayList<>();
+        List<TrainingBench.LoaderRate> loader = new ArrayList<>();
+        Path data = SyntheticImages.dataset(work);
+        for (Preset preset : presets) {
+            ModelConfig config = preset.model(VOCABULARY);
+            results.addAll(bench.run(preset.id(), config, preset.training(), trainingBatch(preset)));
+            int batch = trainingBatch(preset);
+            for (TrainingBench.LoaderRate rate : List.of(
+                    bench.loader("stage1", data, config.stage1().imageSize(), batch),
+                    bench.loader("stage2", data, config.stage2().imageSize(), batch))) {
+                if (loader.stream().noneMatch(l -> l.stage().equals(rate.stage()) && l.batch() == batch)) {
+                    loader.add(rate);
+                }
+            }
+        }
+        add("## 5. Training\n\nOne GAN step = D step + G step (GanStageTrainer, as StageRun runs it; the batch is "
+                + "built inside the step), random images and captions, fresh weights, PyTorch through DJL with "
+                + "autograd. `paper` runs at batch " + trainingBatch(Preset.PAPER) + " instead of 64 to fit the "
+                + "time budget. Training FLOPs per image are estimated as 3 x (G forward + 3 D forwards) (D sees "
+                + "real, mismatched and generated images; backward ~ 2 forwards), plus the frozen Stage-I forward "
+                + "for Stage-II, with forward FLOPs counted from the DJL blocks (Conv2d, Linear); peak as in "
+                + "section 4. Native allocator of this JVM: " + NativeAllocator.configure() + " (section 7 "
+                + "compares allocators). No goal is set. Load average after this section: " + Machine.loadAverage()
+                + ".");
+        add(Tables.training(results, peak));
+        add("The data loader against training: cached epochs (random crop, flip, scaling to [-1, 1] and batching; "
+                + "the first pass that decodes and resizes is done before timing) over the training split of "
+                + SyntheticImages.COUNT + " generated synthetic birds, one image size per stage as StageRun loads "
+                + "it, in the stage's training batch, on one thread; training images/s from the table above. A "
+                + "ratio far above 1x means the loader cannot be what holds training back.");
+        add(Tables.loader(results, loader));
+    }
+
+    private static int trainingBatch(Preset preset) {
+        return preset == Preset.PAPER ? 8 : preset.training().batchSize();
+    }
+
+    /** Sections 2, 3 and 6; returns the stack comparisons when section 7 is selected too, else none. */
+    private List<ServingBench.ComparedStacks> serving(double budget, int threads, List<String> sections, Path work)
+            throws Exception {
+        boolean compare = sections.contains("7");
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(compare), budget, 20, System.out);
+        Path root = Path.of("").toAbsolutePath();
+        ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, compare).run(root);
+        String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
+                + "ports), a fresh `small` bundle exported by ExportFreshBundle (vocabulary from the shared example "
+                + "captions); requests from this process. The stack is started twice: dynamic batching on (the "
+                + "default, max batch 8, 5 ms queue delay for requests that arrive while others are queued or "
+                + "running) and off (`stackgan.serving.batching.max-batch-size: 1`)"
+                + (compare ? "; for section 7 " + ServingBench.STACK_COMPARISONS.size() + " more stacks run "
+                + "beside the first, one at a time, each for one serving row of that section" : "")
+                + ". Load average after this section: " + Machine.loadAverage() + ".";
+        if (sections.contains("2")) {
+            add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by the "
+                    + "gateway) against the same three ONNX Runtime sessions chained in this process. Goal: at most "
+                    + OVERHEAD_GOAL + "x at batch 1 (judged on p50 and p99).");
+            add(Tables.overhead(results.overhead(), OVERHEAD_GOAL));
+            ServingBench.GatewayTimings t = results.gatewayTimings();
+            add(String.format("Where the time goes (the gateway's own timings in its gRPC answers, medians, whole "
+                    + "ms; each stage includes the gRPC call and any batching queue delay): text encoder %.0f, "
+                    + "Stage-I %.0f, Stage-II %.0f, total %.0f ms. The rest of the client's p50 is the gateway's "
+                    + "request handling and the transport of the PNG.", t.textEncoderMs(), t.stage1Ms(),
+                    t.stage2Ms(), t.totalMs()) + " " + hop(results.textEncoderHop()));
+        }
+        if (sections.contains("3")) {
+            add("## 3. Load\n\nHTTP GET /v1/images.png (one 256 px image), each client sending its next request "
+                    + "when the last one answered, for max(5 s, 3 x budget) per point. Goal: 16 clients reach at "
+                    + "least 90 % of the best throughput, p99 at most 3x p50, no errors.");
+            int heaviest = ServingBench.CLIENTS[ServingBench.CLIENTS.length - 1];
+            add(Tables.load(results.load(), heaviest, 0.90, 3.0));
+            double on = throughput(results.load(), ServingBench.BATCH_SIZES[0], heaviest);
+            double off = throughput(results.load(), 1, heaviest);
+            add(String.format("At %d clients dynamic batching on serves %.1f images/s, off %.1f: on is %.0f %% of "
+                    + "off.", heaviest, on, off, 100 * on / off));
+        }
+        if (sections.contains("6")) {
+            add("## 6. Start-up and memory\n\nAll four processes start at once (they compete for the cores), "
+                    + "timed from process start until grpc.health.v1 reports SERVING (model services: model loaded); "
+                    + "first figure: batching on, second: off. RSS is VmRSS from /proc/PID/status: idle after the "
+                    + "first request, and the peak sampled every 100 ms under load.");
+            add(Tables.footprint(results.footprint()));
+        }
+        return results.comparisons();
+    }
+
+    /** What one gRPC hop costs before any model work: the direct call's p50 minus the graph's. */
+    private static String hop(ServingBench.TextEncoderHop hop) {
+        return String.format("One hop's fixed cost: a direct gRPC Encode call from this process to the text encoder "
+                + "service (batching on, the same caption and seed) takes p50 / p99 %s ms, the text encoder graph "
+                + "alone in this process %s ms, so the hop itself (transport, protobuf and the service's request "
+                + "handling) costs %.2f ms at p50. The gateway makes three hops per image, and the Stage-I and "
+                + "Stage-II ones also carry image tensors.", Tables.ms(hop.directCall()), Tables.ms(hop.graph()),
+                hop.directCall().p50() - hop.graph().p50());
+    }
+
+    private void tuning(List<TuningBench.Row> rows, List<ServingBench.ComparedStacks> stacks, boolean serving) {
+        add("## 7. Tuning: before / after\n\nEach setting the performance work changed or considered, two values "
+                + "measured side by side in this run: alternating blocks of 5 runs of a and of b for twice the "
+                + "budget (so a load change hits both alike). In-process rows use the `small` preset's fresh "
+                + "weights at batch 1: the chain is the three ONNX Runtime sessions as the gateway chains them "
+                + "(section 2's baseline), each session configured like the serving runtime's (all optimizations, "
+                + "one intra-op thread per core, no spinning) except for the setting compared. b / a below 1 means "
+                + "b is faster. \"default now\" is what the code uses; a setting is kept only where its row wins.");
+        List<TuningBench.Row> all = new ArrayList<>(rows);
+        for (ServingBench.ComparedStacks compared : stacks) {
+            ServingBench.StackComparison c = compared.comparison();
+            all.add(new TuningBench.Row(c.setting(), c.timed(), c.a(), c.b(), compared.a(), compared.b(),
+                    "gateway timings text encoder / Stage-I / Stage-II / total ms: " + stageMs(compared.aTimings())
+                            + " vs " + stageMs(compared.bTimings()), c.defaultNow()));
+        }
+        add(Tables.tuning(all));
+        if (!serving) {
+            add("(The serving rows need the serving stack: select section 2, 3 or 6 with 7.)");
+        }
+        add("Not measured here: fp16 bundles (ONNX Runtime's CPU provider runs few operators in fp16 on x86 "
+                + "without AVX512-FP16, so an fp16 graph would mostly add Cast nodes around float32 kernels; worth "
+                + "measuring with the CUDA profile) and the tensor transport between services "
+                + "(float32 bytes in protobuf, 786,432 bytes per 256 px image). Netty, under grpc-java, sets "
+                + "TCP_NODELAY on its sockets by default, so Nagle is not in the hops.");
+    }
+
+    private static String stageMs(ServingBench.GatewayTimings t) {
+        return String.format("%.0f / %.0f / %.0f / %.0f", t.textEncoderMs(), t.stage1Ms(), t.stage2Ms(),
+                t.totalMs());
+    }
+
+    private static double throughput(List<ServingBench.Load> points, int maxBatchSize, int clients) {
+        return points.stream().filter(p -> p.maxBatchSize() == maxBatchSize && p.clients() == clients)
+                .mapToDouble(ServingBench.Load::imagesPerSecond).findFirst().orElseThrow();
+    }
+
+    private void add(String markdown) {
+        System.out.println();
+        System.out.println(markdown);
+        report.add(markdown + "\n");
+    }
+
+}

@@ -1,0 +1,204 @@
+package dev.stackgan.benchmarks;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The four serving processes, started from their built jars the way scripts/serve-local.sh starts them, but on free
+ * ports and with the given model repository. Start-up time is measured from process start until the service's
+ * grpc.health.v1 status is SERVING (model services report that only once their model is loaded).
+ */
+public final class ServingStack implements AutoCloseable {
+
+    /** One child process. */
+    public record Service(String module, Process process, int grpcPort, double startupSeconds) {
+
+        /** Resident memory from /proc/PID/status, in KiB. */
+        public long rssKib() {
+            try {
+                return Long.parseLong(Machine.field(Files.readString(Path.of("/proc/" + process.pid() + "/status")),
+                        "VmRSS").replace("kB", "").trim());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the memory of " + module + " (pid " + process.pid() + ")",
+                        e);
+            }
+        }
+    }
+
+    /**
+     * What a stack's processes get beyond the ports and the model repository: {@code jvmOptions} go to all four
+     * command lines, {@code modelServiceProperties} ({@code -Dkey=value}) to the three model services only.
+     */
+    public record Options(List<String> jvmOptions, List<String> modelServiceProperties) {
+
+        /** The services as they are configured today. */
+        public static final Options CURRENT = new Options(List.of(), List.of());
+    }
+
+    static final String TEXT_ENCODER_SERVICE = "text-encoder-service";
+    static final List<String> MODEL_SERVICES = List.of(TEXT_ENCODER_SERVICE, "stage1-service", "stage2-service");
+    static final String GATEWAY = "gateway";
+    private static final double START_TIMEOUT_SECONDS = 240;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Service> services = new ArrayList<>();
+    private final int httpPort;
+    private final int gatewayGrpcPort;
+
+    private ServingStack(int httpPort, int gatewayGrpcPort) {
+        this.httpPort = httpPort;
+        this.gatewayGrpcPort = gatewayGrpcPort;
+    }
+
+    /**
+     * Starts all four at once (as serve-local.sh does, so they compete for the cores while starting) and waits
+     * until each is SERVING. {@code maxBatchSize} 1 turns dynamic batching off in the model services.
+     */
+    public static ServingStack start(Path root, Path models, int maxBatchSize, Path logs, Options options)
+            throws Exception {
+        Files.createDirectories(logs);
+        ServingStack stack = new ServingStack(freePort(), freePort());
+        try {
+            List<String> targets = new ArrayList<>();
+            List<Integer> ports = new ArrayList<>();
+            long start = System.nanoTime();
+            for (String module : MODEL_SERVICES) {
+                int port = freePort();
+                targets.add("dns:///localhost:" + port);
+                ports.add(port);
+                List<String> properties = new ArrayList<>(List.of("-Dgrpc.server.port=" + port,
+                        "-Dstackgan.serving.model-repository=" + models,
+                        "-Dstackgan.serving.batching.max-batch-size=" + maxBatchSize));
+                properties.addAll(options.modelServiceProperties());
+                stack.processes.add(launch(root, module, logs, options.jvmOptions(), properties));
+            }
+            ports.add(stack.gatewayGrpcPort);
+            stack.processes.add(launch(root, GATEWAY, logs, options.jvmOptions(), List.of(
+                    "-Dgrpc.server.port=" + stack.gatewayGrpcPort, "-Dmicronaut.server.port=" + stack.httpPort,
+                    "-Dstackgan.gateway.text-encoder-target=" + targets.get(0),
+                    "-Dstackgan.gateway.stage1-target=" + targets.get(1),
+                    "-Dstackgan.gateway.stage2-target=" + targets.get(2))));
+            List<String> modules = new ArrayList<>(MODEL_SERVICES);
+            modules.add(GATEWAY);
+            double[] seconds = awaitServing(modules, stack.processes, ports, start, logs);
+            for (int i = 0; i < modules.size(); i++) {
+                stack.services.add(new Service(modules.get(i), stack.processes.get(i), ports.get(i), seconds[i]));
+            }
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public List<Service> services() {
+        return services;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int gatewayGrpcPort() {
+        return gatewayGrpcPort;
+    }
+
+    /** The gRPC port of {@code module}, one of {@link #MODEL_SERVICES} or {@link #GATEWAY}. */
+    public int grpcPort(String module) {
+        return services.stream().filter(s -> s.module().equals(module)).findFirst().orElseThrow().grpcPort();
+    }
+
+    /** A plaintext channel to a service of this machine; the caller shuts it down. */
+    static ManagedChannel channel(int port) {
+        return ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    }
+
+    private static Process launch(Path root, String module, Path logs, List<String> jvmOptions,
+                                  List<String> properties) throws IOException {
+        Path jar = root.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the serving jars first (scripts/benchmark.sh "
+                    + "does, unless SKIP_BUILD is set)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.addAll(properties);
+        // model services bring no HTTP server; a random port keeps any accidental one off 8080
+        if (!module.equals(GATEWAY)) {
+            command.add("-Dmicronaut.server.port=-1");
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(module + ".log").toFile()).start();
+    }
+
+    /** Polls every service's health every 20 ms; returns each one's seconds from {@code start} to SERVING. */
+    private static double[] awaitServing(List<String> modules, List<Process> processes, List<Integer> ports,
+                                         long start, Path logs) throws InterruptedException {
+        List<ManagedChannel> channels = ports.stream().map(ServingStack::channel).toList();
+        double[] seconds = new double[modules.size()];
+        try {
+            int pending = modules.size();
+            while (pending > 0) {
+                for (int i = 0; i < modules.size(); i++) {
+                    if (seconds[i] == 0 && serving(modules.get(i), processes.get(i), channels.get(i), logs)) {
+                        seconds[i] = (System.nanoTime() - start) / 1e9;
+                        pending--;
+                    }
+                }
+                if (pending > 0 && (System.nanoTime() - start) / 1e9 > START_TIMEOUT_SECONDS) {
+                    throw new IllegalStateException("not every service was SERVING after " + START_TIMEOUT_SECONDS
+                            + " s; see the logs in " + logs);
+                }
+                Thread.sleep(20);
+            }
+            return seconds;
+        } finally {
+            channels.forEach(ManagedChannel::shutdownNow);
+        }
+    }
+
+    private static boolean serving(String module, Process process, ManagedChannel channel, Path logs) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(module + " exited with " + process.exitValue() + " during start-up; see "
+                    + logs.resolve(module + ".log"));
+        }
+        try {
+            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
+        } catch (StatusRuntimeException notListeningYet) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.stackgan.benchmarks;
+
+import dev.stackgan.bundle.graph.ModelGraphs;
+import dev.stackgan.console.MarkdownTable;
+import java.util.Comparator;
+import java.util.List;
+
+/** Renders the measured results as markdown tables, with each goal's verdict and, on a miss, by how much. */
+public final class Tables {
+
+    private Tables() {
+    }
+
+    /** Section 1: PyTorch eager vs ONNX Runtime per graph and batch; the goal applies at batch 1. */
+    public static String engines(List<InferenceBench.Result> results, double speedupGoal) {
+        MarkdownTable table = new MarkdownTable("preset", "graph", "batch", "PyTorch p50 / p99 ms",
+                "ORT p50 / p99 ms", "ORT speed-up", "goal >= " + speedupGoal + "x at batch 1");
+        for (InferenceBench.Result r : results) {
+            table.row(r.preset(), r.graph(), r.batch(), ms(r.eager()), ms(r.ort()),
+                    String.format("%.2fx", r.speedup()), r.batch() == 1 ? speedupVerdict(r.speedup(), speedupGoal)
+                            : "(no goal)");
+        }
+        return table.render();
+    }
+
+    static String speedupVerdict(double speedup, double goal) {
+        return speedup >= goal ? "holds"
+                : String.format("MISSES by %.2fx (%.0f %% of the goal)", goal / speedup, 100 * speedup / goal);
+    }
+
+    /** Section 4: achieved FLOP/s of ONNX Runtime against the peak; the goal applies to Stage-II's best batch. */
+    public static String efficiency(List<InferenceBench.Result> results, double peakFlops, double goal) {
+        MarkdownTable table = new MarkdownTable("preset", "graph", "batch", "GFLOP / image", "ORT p50 ms",
+                "achieved GFLOP/s", "of peak", "goal: Stage-II >= " + Math.round(goal * 100) + " % at best batch");
+        for (InferenceBench.Result r : results) {
+            table.row(r.preset(), r.graph(), r.batch(), String.format("%.3f", r.flopsPerImage() / 1e9),
+                    String.format("%.2f", r.ort().p50()), gflops(r.ortFlops()),
+                    percent(r.ortFlops() / peakFlops), isBestStage2(results, r)
+                            ? efficiencyVerdict(r.ortFlops() / peakFlops, goal) : "");
+        }
+        return table.render();
+    }
+
+    static String efficiencyVerdict(double efficiency, double goal) {
+        return efficiency >= goal ? "holds" : String.format("MISSES by %.0f points (%.1fx short)",
+                100 * (goal - efficiency), goal / efficiency);
+    }
+
+    private static boolean isBestStage2(List<InferenceBench.Result> results, InferenceBench.Result r) {
+        return r.graph().equals(ModelGraphs.STAGE2) && results.stream()
+                .filter(o -> o.graph().equals(ModelGraphs.STAGE2) && o.preset().equals(r.preset()))
+                .max(Comparator.comparingDouble(InferenceBench.Result::ortFlops)).orElseThrow() == r;
+    }
+
+    /** Section 2: each path's latency and its ratio to the in-process chain (the first entry). */
+    public static String overhead(List<ServingBench.Overhead> paths, double goal) {
+        LatencyStats base = paths.get(0).latency();
+        MarkdownTable table = new MarkdownTable("path (batch 1, 256 px)", "p50 ms", "p99 ms", "p50 ratio",
+                "p99 ratio", "goal <= " + goal + "x");
+        for (ServingBench.Overhead o : paths) {
+            double p50 = o.latency().p50() / base.p50();
+            double p99 = o.latency().p99() / base.p99();
+            table.row(o.path(), String.format("%.2f", o.latency().p50()), String.format("%.2f", o.latency().p99()),
+                    String.format("%.2fx", p50), String.format("%.2fx", p99),
+                    o == paths.get(0) ? "(baseline)" : ratioVerdict(p50, p99, goal));
+        }
+        return table.render();
+    }
+
+    static String ratioVerdict(double p50, double p99, double goal) {
+        if (p50 <= goal && p99 <= goal) {
+            return "holds";
+        }
+        return String.format("MISSES: p50 %.2fx, p99 %.2fx over the goal", p50 / goal, p99 / goal);
+    }
+
+    /**
+     * Section 3: the goal is judged per batching setting: 16 clients reach 90 % of that setting's best throughput,
+     * and every point has p99 <= 3 x p50 and no errors.
+     */
+    public static String load(List<ServingBench.Load> points, int heaviest, double throughputGoal,
+                              double tailGoal) {
+        MarkdownTable table = new MarkdownTable("dynamic batching", "clients", "images/s", "of best",
+                "p50 / p99 ms", "p99 / p50", "errors", "goal");
+        for (ServingBench.Load p : points) {
+            double best = points.stream().filter(o -> o.maxBatchSize() == p.maxBatchSize())
+                    .mapToDouble(ServingBench.Load::imagesPerSecond).max().orElseThrow();
+            double share = p.imagesPerSecond() / best;
+            double tail = p.latency().p99() / p.latency().p50();
+            List<String> misses = new java.util.ArrayList<>();
+            if (p.clients() == heaviest && share < throughputGoal) {
+                misses.add(String.format("throughput %.0f points under %.0f %%", 100 * (throughputGoal - share),
+                        100 * throughputGoal));
+            }
+            if (tail > tailGoal) {
+                misses.add(String.format("p99 %.1fx p50 (goal %.0fx)", tail, tailGoal));
+            }
+            if (p.errors() > 0) {
+                misses.add(p.errors() + " errors");
+            }
+            table.row(p.maxBatchSize() == 1 ? "off (max 1)" : "on (max " + p.maxBatchSize() + ")", p.clients(),
+                    String.format("%.1f", p.imagesPerSecond()), percent(share), ms(p.latency()),
+                    String.format("%.2f", tail), p.errors(), misses.isEmpty() ? "holds" : "MISSES: "
+                            + String.join("; ", misses));
+        }
+        return table.render();
+    }
+
+    /** Section 6: start-up time per start and resident memory. */
+    public static String footprint(List<ServingBench.Footprint> services) {
+        MarkdownTable table = new MarkdownTable("service", "start to SERVING s (each start)", "RSS idle MiB",
+                "RSS peak under load MiB");
+        for (ServingBench.Footprint f : services) {
+            table.row(f.module(), String.join(" / ", f.startupSeconds().stream()
+                            .map(x -> String.format("%.1f", x)).toList()),
+                    f.idleRssKib() / 1024, f.loadedRssKib() / 1024);
+        }
+        return table.render();
+    }
+
+    /** Section 5: training images/s per stage and the estimated share of peak. */
+    public static String training(List<TrainingBench.Result> results, double peakFlops) {
+        MarkdownTable table = new MarkdownTable("preset", "stage", "batch", "step p50 / p99 ms", "images/s",
+                "est. training GFLOP / image", "est. GFLOP/s", "of peak");
+        for (TrainingBench.Result r : results) {
+            table.row(r.preset(), r.stage(), r.batch(), ms(r.step()), String.format("%.2f", r.imagesPerSecond()),
+                    String.format("%.2f", r.trainingFlopsPerImage() / 1e9), gflops(r.flops()),
+                    percent(r.flops() / peakFlops));
+        }
+        return table.render();
+    }
+
+    /** Section 5's data loader row per stage: cached-epoch images/s against what one training step consumes. */
+    public static String loader(List<TrainingBench.Result> results, List<TrainingBench.LoaderRate> rates) {
+        MarkdownTable table = new MarkdownTable("preset", "stage", "image px", "batch", "loader images/s",
+                "training images/s", "loader / training");
+        for (TrainingBench.Result r : results) {
+            TrainingBench.LoaderRate rate = rates.stream().filter(l -> l.stage().equals(r.stage())
+                    && l.batch() == r.batch()).findFirst().orElseThrow();
+            table.row(r.preset(), r.stage(), rate.imageSize(), r.batch(), String.format("%.0f",
+                    rate.imagesPerSecond()), String.format("%.2f", r.imagesPerSecond()),
+                    String.format("%.0fx", rate.imagesPerSecond() / r.imagesPerSecond()));
+        }
+        return table.render();
+    }
+
+    /** The Tuning section: two values of each setting measured side by side. */
+    public static String tuning(List<TuningBench.Row> rows) {
+        MarkdownTable table = new MarkdownTable("setting", "timed", "a", "b", "a p50 / p99 ms", "b p50 / p99 ms",
+                "b / a (p50)", "note", "default now");
+        for (TuningBench.Row r : rows) {
+            table.row(r.setting(), r.timed(), r.a(), r.b(), ms(r.aStats()), ms(r.bStats()),
+                    String.format("%.2fx", r.ratio()), r.note(), r.servingDefault());
+        }
+        return table.render();
+    }
+
+    static String ms(LatencyStats stats) {
+        return String.format("%.2f / %.2f", stats.p50(), stats.p99());
+    }
+
+    static String gflops(double flops) {
+        return String.format("%.1f", flops / 1e9);
+    }
+
+    static String percent(double fraction) {
+        return String.format("%.1f %%", 100 * fraction);
+    }
+}
