@@ -1,5 +1,10 @@
 package dev.stackgan.evaluation;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+import org.ejml.simple.SimpleMatrix;
+
 /**
  * Figures over feature vectors and class probabilities: the Frechet distance of two feature sets (FID with the
  * project's own classifier features), the Inception-style score of a set of predicted distributions, and the mean
@@ -59,79 +64,66 @@ public final class FeatureStatistics {
     /**
      * Frechet distance between Gaussians fitted to two feature sets (rows are samples):
      * |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^1/2). The trace of the root is the sum of the square roots of the
-     * eigenvalues of S_a^1/2 S_b S_a^1/2, a symmetric matrix with the same spectrum as S_a S_b.
+     * eigenvalues of S_a^1/2 S_b S_a^1/2, a symmetric matrix with the same spectrum as S_a S_b; EJML's symmetric
+     * eigen-decomposition gives both that spectrum and S_a^1/2.
      */
     public static double frechetDistance(double[][] a, double[][] b) {
         if (a.length < 2 || b.length < 2) {
             throw new IllegalArgumentException("a Frechet distance needs at least 2 samples per set, got "
                     + a.length + " and " + b.length);
         }
-        double[] muA = mean(a);
-        double[] muB = mean(b);
-        double[][] covA = covariance(a, muA);
-        double[][] covB = covariance(b, muB);
-        int d = muA.length;
-        double distance = 0;
-        for (int i = 0; i < d; i++) {
-            distance += (muA[i] - muB[i]) * (muA[i] - muB[i]) + covA[i][i] + covB[i][i];
-        }
-        double[][] rootA = symmetricRoot(covA);
-        double[] eigen = SymmetricEigen.values(multiply(multiply(rootA, covB), rootA));
-        for (double value : eigen) {
+        SimpleMatrix rowsA = new SimpleMatrix(a);
+        SimpleMatrix rowsB = new SimpleMatrix(b);
+        SimpleMatrix meanA = columnMeans(rowsA);
+        SimpleMatrix meanB = columnMeans(rowsB);
+        SimpleMatrix covA = covariance(rowsA, meanA);
+        SimpleMatrix covB = covariance(rowsB, meanB);
+        double distance = meanA.minus(meanB).normF() * meanA.minus(meanB).normF() + covA.trace() + covB.trace();
+        SimpleMatrix rootA = symmetricRoot(covA);
+        for (double value : symmetricEigenvalues(rootA.mult(covB).mult(rootA))) {
             distance -= 2 * Math.sqrt(Math.max(value, 0));
         }
         return Math.max(distance, 0);
     }
 
-    private static double[] mean(double[][] rows) {
-        double[] mu = new double[rows[0].length];
-        for (double[] row : rows) {
-            for (int i = 0; i < mu.length; i++) {
-                mu[i] += row[i] / rows.length;
-            }
-        }
-        return mu;
+    private static SimpleMatrix columnMeans(SimpleMatrix rows) {
+        return SimpleMatrix.ones(1, rows.getNumRows()).mult(rows).divide(rows.getNumRows());
     }
 
-    private static double[][] covariance(double[][] rows, double[] mu) {
-        int d = mu.length;
-        double[][] cov = new double[d][d];
-        for (double[] row : rows) {
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    cov[i][j] += (row[i] - mu[i]) * (row[j] - mu[j]) / (rows.length - 1);
-                }
-            }
-        }
-        return cov;
+    /** Unbiased sample covariance (divides by n - 1). */
+    private static SimpleMatrix covariance(SimpleMatrix rows, SimpleMatrix mean) {
+        SimpleMatrix centred = rows.minus(SimpleMatrix.ones(rows.getNumRows(), 1).mult(mean));
+        return centred.transpose().mult(centred).divide(rows.getNumRows() - 1);
     }
 
-    private static double[][] symmetricRoot(double[][] matrix) {
-        SymmetricEigen eigen = SymmetricEigen.of(matrix);
-        int d = matrix.length;
-        double[][] root = new double[d][d];
-        for (int k = 0; k < d; k++) {
-            double s = Math.sqrt(Math.max(eigen.values()[k], 0));
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    root[i][j] += eigen.vectors()[i][k] * s * eigen.vectors()[j][k];
-                }
-            }
+    /** V diag(sqrt(max(lambda, 0))) V^T of a symmetric positive semi-definite matrix. */
+    private static SimpleMatrix symmetricRoot(SimpleMatrix matrix) {
+        EigenDecomposition_F64<DMatrixRMaj> eigen = symmetricEigen(matrix);
+        SimpleMatrix root = new SimpleMatrix(matrix.getNumRows(), matrix.getNumCols());
+        for (int k = 0; k < eigen.getNumberOfEigenvalues(); k++) {
+            SimpleMatrix v = SimpleMatrix.wrap(eigen.getEigenVector(k));
+            root = root.plus(Math.sqrt(Math.max(eigen.getEigenvalue(k).getReal(), 0)), v.mult(v.transpose()));
         }
         return root;
     }
 
-    private static double[][] multiply(double[][] x, double[][] y) {
-        int d = x.length;
-        double[][] out = new double[d][d];
-        for (int i = 0; i < d; i++) {
-            for (int k = 0; k < d; k++) {
-                double v = x[i][k];
-                for (int j = 0; j < d; j++) {
-                    out[i][j] += v * y[k][j];
-                }
-            }
+    private static double[] symmetricEigenvalues(SimpleMatrix matrix) {
+        EigenDecomposition_F64<DMatrixRMaj> eigen = symmetricEigen(matrix);
+        double[] values = new double[eigen.getNumberOfEigenvalues()];
+        for (int k = 0; k < values.length; k++) {
+            values[k] = eigen.getEigenvalue(k).getReal();
         }
-        return out;
+        return values;
+    }
+
+    private static EigenDecomposition_F64<DMatrixRMaj> symmetricEigen(SimpleMatrix matrix) {
+        // symmetrised against round-off, so the symmetric (real-spectrum) solver applies
+        DMatrixRMaj symmetric = matrix.plus(matrix.transpose()).divide(2).getDDRM();
+        EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(symmetric.numRows, true, true);
+        if (!eigen.decompose(symmetric)) {
+            throw new ArithmeticException("the eigen-decomposition of a " + symmetric.numRows + "x"
+                    + symmetric.numCols + " covariance did not converge");
+        }
+        return eigen;
     }
 }

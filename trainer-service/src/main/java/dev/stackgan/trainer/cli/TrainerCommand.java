@@ -1,5 +1,11 @@
 package dev.stackgan.trainer.cli;
 
+import dev.stackgan.bundle.BundleException;
+import dev.stackgan.console.MarkdownTable;
+import dev.stackgan.console.Progress;
+import dev.stackgan.datasets.Split;
+import dev.stackgan.datasets.synthetic.SyntheticBirds;
+import dev.stackgan.evaluation.Evaluator;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.ExportBundleRequest;
@@ -9,15 +15,16 @@ import dev.stackgan.proto.v1.RunKind;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
-import dev.stackgan.trainer.bench.MarkdownTable;
-import dev.stackgan.trainer.data.Split;
-import dev.stackgan.trainer.data.synthetic.SyntheticBirds;
-import dev.stackgan.trainer.eval.Evaluator;
 import dev.stackgan.trainer.run.StageRun;
+import dev.stackgan.trainer.service.Bundles;
+import dev.stackgan.trainer.service.Protos;
+import dev.stackgan.trainer.service.TrainerApplication;
+import dev.stackgan.trainer.service.TrainerClient;
 import io.grpc.StatusRuntimeException;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,145 +34,243 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * The command line: {@code train --spec spec.json [--target host:port]} submits a run and watches it with a
- * progress line; {@code pipeline --preset tiny ...} generates a synthetic-birds set and trains text encoder,
- * Stage-I and Stage-II on an embedded trainer, then exports and promotes a bundle; {@code pipeline --recipe DIR}
- * trains the run specs of a recipe directory instead, linking each run to the checkpoints of the earlier ones.
+ * The trainer's command line, one picocli command with a subcommand per job: {@code serve} (the default) runs the
+ * gRPC service; {@code train} submits a run spec and watches it; {@code pipeline} trains text encoder, Stage-I and
+ * Stage-II on an embedded trainer (a tiny synthetic set, or the run specs of a {@code --recipe} directory) and
+ * exports and promotes the bundle; {@code export} and {@code evaluate} work on checkpoints; {@code synthetic-birds},
+ * {@code render-grid} and {@code export-fresh} make data sets, README grids and untrained bundles.
  */
-final class TrainerCli {
+@Command(name = "stackgan-trainer", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        version = "stackgan-trainer 0.1.0", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Trains StackGAN models, tracks runs and checkpoints in PostgreSQL, exports model bundles.",
+        subcommands = {SyntheticBirdsCommand.class, RenderGrid.class, ExportFreshBundle.class,
+                CommandLine.HelpCommand.class})
+public final class TrainerCommand implements Callable<Integer> {
 
     static final String DEFAULT_TARGET = "localhost:50060";
-    private static final int BAR_WIDTH = 24;
-    private static final String USAGE = """
-            usage: trainer-service [serve]                       run the trainer service (gRPC, default port 50060)
-                   trainer-service train --spec FILE [--target HOST:PORT]
-                                                               submit a run and watch it to the end
-                   trainer-service export --checkpoint ID [--bundle-id ID] [--target HOST:PORT]
-                                                               export a bundle from a Stage-II checkpoint
-                   trainer-service pipeline [--preset tiny] [--work DIR] [--images 48] [--epochs 1]
-                                            [--recipe DIR] [--data DIR] [--jdbc-url URL] [--bundle-id ID]
-                                                               synthetic birds -> text encoder -> Stage-I -> Stage-II
-                                                               -> bundle, promoted to DIR/models; --recipe: the run
-                                                               specs DIR/*.json in name order instead
-                   trainer-service evaluate --checkpoint DIR --dataset DIR [--split stackgan-class]
-                                            [--side train|test] [--samples 16] [--seed 1]
-                                                               a Stage-I or Stage-II checkpoint's figures as JSON""";
+    private static final String TARGET_HELP = "the trainer's gRPC address (default: ${DEFAULT-VALUE})";
 
-    private final PrintStream out;
+    private final PrintStream out = System.out;
 
-    private TrainerCli(PrintStream out) {
-        this.out = out;
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(execute(args));
     }
 
-    /** Runs {@code command}; returns the process exit code (0: the run or pipeline succeeded). */
-    static int run(String command, String[] args) {
-        TrainerCli cli = new TrainerCli(System.out);
-        try {
-            return switch (command) {
-                case "train" -> cli.train(options(args, Set.of("spec", "target")));
-                case "export" -> cli.export(options(args, Set.of("checkpoint", "bundle-id", "target")));
-                case "pipeline" -> cli.pipeline(options(args, Set.of("preset", "work", "images", "epochs",
-                        "jdbc-url", "bundle-id", "recipe", "data")));
-                case "evaluate" -> cli.evaluate(options(args, Set.of("checkpoint", "dataset", "split", "side",
-                        "samples", "seed")));
-                default -> throw new IllegalArgumentException("unknown command '" + command + "'");
-            };
-        } catch (SpecFileException e) {
-            System.err.println("trainer: " + e.getMessage());
+    /** Runs the command line; returns the exit code (0 done, 1 failed, 2 refused input, 130 interrupted). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command tree with the trainer's error handling. */
+    public static CommandLine commandLine() {
+        return handlingFailures(new CommandLine(new TrainerCommand()));
+    }
+
+    /** Known failures print one line naming the command and exit 1 or 2, never a stack trace. */
+    public static CommandLine handlingFailures(CommandLine command) {
+        return command.setExecutionExceptionHandler(TrainerCommand::failure);
+    }
+
+    private static int failure(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        String name = command.getCommandSpec().qualifiedName();
+        if (e instanceof SpecFileException) {
+            command.getErr().println(name + ": " + e.getMessage());
             return 2;
-        } catch (IllegalArgumentException e) {
-            System.err.println("trainer: " + e.getMessage() + "\n" + USAGE);
+        }
+        if (e instanceof IllegalArgumentException) {
+            command.getErr().println(name + ": " + e.getMessage() + " (see " + name + " --help)");
             return 2;
-        } catch (StatusRuntimeException e) {
-            System.err.println("trainer: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        }
+        if (e instanceof StatusRuntimeException status) {
+            command.getErr().println(name + ": " + status.getStatus().getCode() + ": "
+                    + status.getStatus().getDescription());
             return 1;
-        } catch (TrainerApplication.StartupException | IOException | IllegalStateException e) {
-            System.err.println("trainer: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
+        }
+        if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
             return 130;
         }
+        if (e instanceof TrainerApplication.StartupException || e instanceof IOException
+                || e instanceof UncheckedIOException || e instanceof IllegalStateException
+                || e instanceof BundleException) {
+            command.getErr().println(name + ": " + e.getMessage());
+            return 1;
+        }
+        throw new IllegalStateException(e);
     }
 
-    static Map<String, String> options(String[] args, Set<String> known) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (name == null || !known.contains(name)) {
-                throw new IllegalArgumentException("unknown option '" + args[i] + "'; options: --"
-                        + String.join(", --", known.stream().sorted().toList()));
-            }
-            if (i + 1 == args.length) {
-                throw new IllegalArgumentException("--" + name + " needs a value");
-            }
-            options.put(name, args[++i]);
-        }
-        return options;
+    /** Without a subcommand: serve. */
+    @Override
+    public Integer call() throws InterruptedException {
+        return serve();
     }
 
-    /**
-     * Evaluates one checkpoint on a data set (the training side of its split, or with {@code --side test} the
-     * held-out captions and images) and prints the figures as one JSON object.
-     */
-    private int evaluate(Map<String, String> options) throws IOException {
-        String checkpoint = required(options, "checkpoint", "the Stage-I or Stage-II checkpoint directory");
-        String dataset = required(options, "dataset", "the data set directory holding CUB_200_2011/");
-        Integer samples = intOption(options, "samples");
-        Integer seed = intOption(options, "seed");
-        String side = options.getOrDefault("side", "train");
-        if (!side.equals("train") && !side.equals("test")) {
-            throw new IllegalArgumentException("--side must be train or test, got '" + side + "'");
-        }
-        Map<String, Double> figures = StageRun.evaluate(Path.of(checkpoint), Path.of(dataset),
-                Split.parse(options.get("split")), side.equals("train"), new Evaluator.Settings(
-                        samples == null ? Evaluator.Settings.DEFAULT_SAMPLES : samples, Evaluator.Settings.DEFAULT_FOLDS,
-                        Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, seed == null ? 1L : seed));
-        out.println(Protos.json(figures));
+    @Command(name = "serve", description = "Runs the trainer service (gRPC, default port 50060) until stopped;"
+            + " configure it with -Dkey=value or environment variables (docs/trainer.md).")
+    int serve() throws InterruptedException {
+        GrpcEmbeddedServer server = TrainerApplication.start(new String[0], Map.of());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.getApplicationContext().close()));
+        new CountDownLatch(1).await();
         return 0;
     }
 
-    private static String required(Map<String, String> options, String name, String what) {
-        String value = options.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("--" + name + " is required: " + what);
-        }
-        return value;
-    }
-
-    private static Integer intOption(Map<String, String> options, String name) {
-        try {
-            return options.containsKey(name) ? Integer.valueOf(options.get(name)) : null;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + options.get(name) + "'");
-        }
-    }
-
-    private int train(Map<String, String> options) throws IOException, InterruptedException {
-        String spec = options.get("spec");
-        if (spec == null) {
-            throw new IllegalArgumentException("--spec FILE is required: the run spec as JSON");
-        }
-        RunSpec runSpec = specFile(Path.of(spec));
-        try (TrainerClient client = TrainerClient.connect(options.getOrDefault("target", DEFAULT_TARGET),
-                Duration.ofSeconds(10))) {
+    @Command(name = "train", description = "Submits a run spec to a trainer and watches it to the end.")
+    int train(@Option(names = "--spec", required = true, paramLabel = "FILE",
+                      description = "the run spec as JSON (docs/trainer.md)") Path spec,
+              @Option(names = "--target", defaultValue = DEFAULT_TARGET, paramLabel = "HOST:PORT",
+                      description = TARGET_HELP) String target) throws IOException, InterruptedException {
+        RunSpec runSpec = specFile(spec);
+        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10))) {
             return trainAndWatch(client, runSpec).getStatus() == RunStatus.RUN_STATUS_SUCCEEDED ? 0 : 1;
         }
     }
 
+    @Command(name = "export", description = "Exports a model bundle from a Stage-II checkpoint on a trainer.")
+    int export(@Option(names = "--checkpoint", required = true, paramLabel = "ID",
+                       description = "the Stage-II checkpoint's id (ListCheckpoints)") long checkpoint,
+               @Option(names = "--bundle-id", defaultValue = "", paramLabel = "ID",
+                       description = "the new bundle's id (default: derived from the run)") String bundleId,
+               @Option(names = "--target", defaultValue = DEFAULT_TARGET, paramLabel = "HOST:PORT",
+                       description = TARGET_HELP) String target) throws InterruptedException {
+        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10))) {
+            export(client, checkpoint, bundleId);
+            return 0;
+        }
+    }
+
+    @Command(name = "evaluate", description = "Prints a Stage-I or Stage-II checkpoint's figures as one JSON object.")
+    int evaluate(@Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR",
+                         description = "the checkpoint directory") Path checkpoint,
+                 @Option(names = "--dataset", required = true, paramLabel = "DIR",
+                         description = "the data set directory holding CUB_200_2011/") Path dataset,
+                 @Option(names = "--split", defaultValue = "stackgan-class", paramLabel = "SPLIT",
+                         description = "stackgan-class or cub-image (default: ${DEFAULT-VALUE})") String split,
+                 @Option(names = "--side", defaultValue = "train", paramLabel = "SIDE",
+                         description = "train, or test for the held-out images and captions (default: "
+                                 + "${DEFAULT-VALUE})") String side,
+                 @Option(names = "--samples", defaultValue = "" + Evaluator.Settings.DEFAULT_SAMPLES,
+                         paramLabel = "N", description = "images drawn (default: ${DEFAULT-VALUE})") int samples,
+                 @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
+                         description = "seed of the draws (default: ${DEFAULT-VALUE})") long seed) throws IOException {
+        if (!side.equals("train") && !side.equals("test")) {
+            throw new IllegalArgumentException("--side must be train or test, got '" + side + "'");
+        }
+        Map<String, Double> figures = StageRun.evaluate(checkpoint, dataset, Split.parse(split),
+                side.equals("train"), new Evaluator.Settings(samples, Evaluator.Settings.DEFAULT_FOLDS,
+                        Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, seed));
+        out.println(Protos.json(figures));
+        return 0;
+    }
+
+    @Command(name = "pipeline", description = "Trains text encoder, Stage-I and Stage-II on an embedded trainer, then"
+            + " exports the bundle and promotes it to WORK/models. Without --recipe: a tiny synthetic-birds run; with"
+            + " --recipe: the run specs DIR/*.json in name order, each linked to the earlier runs' checkpoints.")
+    int pipeline(@Option(names = "--work", defaultValue = "pipeline", paramLabel = "DIR",
+                         description = "runs, bundles and models go here (default: ${DEFAULT-VALUE})") Path workDir,
+                 @Option(names = "--recipe", paramLabel = "DIR", description = "a directory of run specs") Path recipe,
+                 @Option(names = "--data", paramLabel = "DIR",
+                         description = "the data root holding birds/ (default: WORK/data, generated)") Path dataDir,
+                 @Option(names = "--preset", paramLabel = "NAME",
+                         description = "without --recipe: the preset (default: tiny)") String preset,
+                 @Option(names = "--epochs", paramLabel = "N",
+                         description = "without --recipe: epochs per stage (default: 1)") Integer epochs,
+                 @Option(names = "--images", paramLabel = "N",
+                         description = "synthetic birds to generate when the data root has none (default: 48,"
+                                 + " with --recipe the CUB count)") Integer images,
+                 @Option(names = "--jdbc-url", paramLabel = "URL",
+                         description = "the PostgreSQL database of the runs (default: application-trainer.yml)")
+                 String jdbcUrl,
+                 @Option(names = "--bundle-id", defaultValue = "", paramLabel = "ID",
+                         description = "the exported bundle's id") String bundleId)
+            throws IOException, InterruptedException {
+        Path work = workDir.toAbsolutePath();
+        if (recipe != null && (preset != null || epochs != null)) {
+            throw new IllegalArgumentException("--preset and --epochs build the tiny pipeline; a --recipe's spec"
+                    + " files set their own");
+        }
+        List<RunSpec> specs = recipe == null ? presetSpecs(preset == null ? "tiny" : preset,
+                epochs == null ? 1 : epochs) : recipeSpecs(recipe);
+        Path data = (dataDir == null ? work.resolve("data") : dataDir).toAbsolutePath();
+        Path birds = data.resolve("birds");
+        if (dataDir != null && !Files.isDirectory(birds)) {
+            throw new IllegalArgumentException("--data " + data + " holds no birds/ data set");
+        }
+        if (!Files.isDirectory(birds)) {
+            SyntheticBirds.generate(recipe == null ? new SyntheticBirds.Options(birds, images == null ? 48 : images,
+                    1, 160, 120) : new SyntheticBirds.Options(birds, images == null ? SyntheticBirds.CUB_IMAGE_COUNT
+                    : images, 1, SyntheticBirds.DEFAULT_WIDTH, SyntheticBirds.DEFAULT_HEIGHT));
+        }
+        Map<String, Object> properties = new HashMap<>();
+        for (String dir : List.of("runs", "bundles", "models")) {
+            properties.put("stackgan.trainer." + (dir.equals("models") ? "model-repository" : dir + "-directory"),
+                    work.resolve(dir).toString());
+        }
+        properties.put("stackgan.trainer.data-root", data.toString());
+        properties.put("grpc.server.port", freePort());
+        if (jdbcUrl != null) {
+            properties.put("datasources.default.url", jdbcUrl);
+        }
+        GrpcEmbeddedServer server = TrainerApplication.start(new String[0], properties);
+        try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30))) {
+            long started = System.nanoTime();
+            Map<RunKind, Long> last = new EnumMap<>(RunKind.class);
+            MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");
+            for (RunSpec spec : specs) {
+                RunKind kind = spec.getKind();
+                RunSpec.Builder linked = spec.toBuilder();
+                if (kind != RunKind.RUN_KIND_TEXT_ENCODER && spec.getTextEncoderCheckpointId() == 0) {
+                    linked.setTextEncoderCheckpointId(link(kind, "textEncoderCheckpoint",
+                            last.get(RunKind.RUN_KIND_TEXT_ENCODER)));
+                }
+                if (kind == RunKind.RUN_KIND_STAGE2 && spec.getStage1CheckpointId() == 0) {
+                    linked.setStage1CheckpointId(link(kind, "stage1Checkpoint", last.get(RunKind.RUN_KIND_STAGE1)));
+                }
+                long runStarted = System.nanoTime();
+                Stage stage = stage(client, linked.build());
+                last.put(kind, stage.checkpoint());
+                summary.row(stage.runId(), Protos.word("kind", kind), stage.steps(),
+                        Progress.duration(seconds(runStarted)), stage.checkpoint());
+            }
+            Long stage2 = last.get(RunKind.RUN_KIND_STAGE2);
+            if (stage2 == null) {
+                // a recipe of comparisons (recipes/ablation-stage1) ends at its runs' checkpoints
+                out.println("no stage2 run in the recipe: nothing exported");
+            } else {
+                Bundle bundle = export(client, stage2, bundleId);
+                Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder()
+                        .setBundleId(bundle.getBundleId()).build());
+                Path repository = work.resolve("models");
+                out.printf("promoted %s: %s now reads '%s'%n", promoted.getBundleId(),
+                        repository.resolve(Bundles.POINTER),
+                        Files.readString(repository.resolve(Bundles.POINTER)).trim());
+            }
+            out.print(summary.render());
+            out.printf("pipeline wall time %s%n", Progress.duration(seconds(started)));
+            return 0;
+        } finally {
+            server.getApplicationContext().close();
+        }
+    }
+
     /** A spec file refused before anything is sent: the message names the file and the field. */
-    static final class SpecFileException extends RuntimeException {
+    public static final class SpecFileException extends RuntimeException {
         SpecFileException(Path file, String message) {
             super(file + ": " + message);
         }
     }
 
     /** A spec file (JSON, dev.stackgan.trainer.run.RunSpec's fields) as the API's message. */
-    static RunSpec specFile(Path file) throws IOException {
+    public static RunSpec specFile(Path file) throws IOException {
         try {
             return Protos.specFromJson(Files.readString(file));
         } catch (IllegalArgumentException e) {
@@ -192,90 +297,12 @@ final class TrainerCli {
         return end;
     }
 
-    /** "[#########-----] 62.5% epoch 2/4 step 25/40 D 1.234 G 0.876 KL 0.012 | 48.1 img/s ETA 0:00:12". */
+    /** "[#########-----]  62.5% epoch 2/4 step 25/40 D 1.234 G 0.876 KL 0.012 | 48.1 img/s ETA 0:00:12". */
     static String progressLine(RunProgress p) {
-        int filled = (int) Math.round(BAR_WIDTH * Math.min(100, Math.max(0, p.getPercentage())) / 100);
-        String eta = p.getEtaSeconds() < 0 ? "--:--" : duration((long) Math.ceil(p.getEtaSeconds()));
-        return String.format(Locale.ROOT, "[%s%s] %5.1f%% epoch %d/%d step %d/%d D %.3f G %.3f KL %.3f | %.1f img/s"
-                        + " ETA %s ", "#".repeat(filled), "-".repeat(BAR_WIDTH - filled), p.getPercentage(),
+        String what = String.format(Locale.ROOT, "epoch %d/%d step %d/%d D %.3f G %.3f KL %.3f",
                 Math.min(p.getEpoch() + 1, Math.max(1, p.getEpochs())), p.getEpochs(), p.getStep(),
-                p.getTotalSteps(), p.getDiscriminatorLoss(), p.getGeneratorLoss(), p.getKl(),
-                p.getImagesPerSecond(), eta);
-    }
-
-    private static String duration(long seconds) {
-        return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
-    }
-
-    private int pipeline(Map<String, String> options) throws IOException, InterruptedException {
-        Path work = Path.of(options.getOrDefault("work", "pipeline")).toAbsolutePath();
-        Path recipe = options.containsKey("recipe") ? Path.of(options.get("recipe")) : null;
-        if (recipe != null && (options.containsKey("preset") || options.containsKey("epochs"))) {
-            throw new IllegalArgumentException("--preset and --epochs build the tiny pipeline; a --recipe's spec"
-                    + " files set their own");
-        }
-        List<RunSpec> specs = recipe == null ? presetSpecs(options) : recipeSpecs(recipe);
-        Path data = Path.of(options.getOrDefault("data", work.resolve("data").toString())).toAbsolutePath();
-        Path birds = data.resolve("birds");
-        if (options.containsKey("data") && !Files.isDirectory(birds)) {
-            throw new IllegalArgumentException("--data " + data + " holds no birds/ data set");
-        }
-        if (!Files.isDirectory(birds)) {
-            Integer images = intOption(options, "images");
-            SyntheticBirds.generate(recipe == null ? new SyntheticBirds.Options(birds, images == null ? 48 : images,
-                    1, 160, 120) : new SyntheticBirds.Options(birds, images == null ? SyntheticBirds.CUB_IMAGE_COUNT
-                    : images, 1, SyntheticBirds.DEFAULT_WIDTH, SyntheticBirds.DEFAULT_HEIGHT));
-        }
-        Map<String, Object> properties = new HashMap<>();
-        for (String dir : List.of("runs", "bundles", "models")) {
-            properties.put("stackgan.trainer." + (dir.equals("models") ? "model-repository" : dir + "-directory"),
-                    work.resolve(dir).toString());
-        }
-        properties.put("stackgan.trainer.data-root", data.toString());
-        properties.put("grpc.server.port", freePort());
-        if (options.containsKey("jdbc-url")) {
-            properties.put("datasources.default.url", options.get("jdbc-url"));
-        }
-        GrpcEmbeddedServer server = TrainerApplication.start(new String[0], properties);
-        try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30))) {
-            long started = System.nanoTime();
-            Map<RunKind, Long> last = new EnumMap<>(RunKind.class);
-            MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");
-            for (RunSpec spec : specs) {
-                RunKind kind = spec.getKind();
-                RunSpec.Builder linked = spec.toBuilder();
-                if (kind != RunKind.RUN_KIND_TEXT_ENCODER && spec.getTextEncoderCheckpointId() == 0) {
-                    linked.setTextEncoderCheckpointId(link(kind, "textEncoderCheckpoint",
-                            last.get(RunKind.RUN_KIND_TEXT_ENCODER)));
-                }
-                if (kind == RunKind.RUN_KIND_STAGE2 && spec.getStage1CheckpointId() == 0) {
-                    linked.setStage1CheckpointId(link(kind, "stage1Checkpoint", last.get(RunKind.RUN_KIND_STAGE1)));
-                }
-                long runStarted = System.nanoTime();
-                Stage stage = stage(client, linked.build());
-                last.put(kind, stage.checkpoint());
-                summary.row(stage.runId(), Protos.word("kind", kind), stage.steps(), duration(seconds(runStarted)),
-                        stage.checkpoint());
-            }
-            Long stage2 = last.get(RunKind.RUN_KIND_STAGE2);
-            if (stage2 == null) {
-                // a recipe of comparisons (recipes/ablation-stage1) ends at its runs' checkpoints
-                out.println("no stage2 run in the recipe: nothing exported");
-            } else {
-                Bundle bundle = export(client, stage2, options.getOrDefault("bundle-id", ""));
-                Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder()
-                        .setBundleId(bundle.getBundleId()).build());
-                Path repository = work.resolve("models");
-                out.printf("promoted %s: %s now reads '%s'%n", promoted.getBundleId(),
-                        repository.resolve(Bundles.POINTER),
-                        Files.readString(repository.resolve(Bundles.POINTER)).trim());
-            }
-            out.print(summary.render());
-            out.printf("pipeline wall time %s%n", duration(seconds(started)));
-            return 0;
-        } finally {
-            server.getApplicationContext().close();
-        }
+                p.getTotalSteps(), p.getDiscriminatorLoss(), p.getGeneratorLoss(), p.getKl());
+        return Progress.line(p.getPercentage(), what, p.getImagesPerSecond(), "img", p.getEtaSeconds());
     }
 
     /** Exports a bundle from a checkpoint on a running trainer (its checksum verified there) and prints where. */
@@ -287,23 +314,10 @@ final class TrainerCli {
         return bundle;
     }
 
-    private int export(Map<String, String> options) throws InterruptedException {
-        Integer checkpoint = intOption(options, "checkpoint");
-        if (checkpoint == null) {
-            throw new IllegalArgumentException("--checkpoint is required: a Stage-II checkpoint id (ListCheckpoints)");
-        }
-        try (TrainerClient client = TrainerClient.connect(options.getOrDefault("target", DEFAULT_TARGET),
-                Duration.ofSeconds(10))) {
-            export(client, checkpoint, options.getOrDefault("bundle-id", ""));
-            return 0;
-        }
-    }
-
-    /** The tiny pipeline's three specs from the flags (the pipeline fills in their checkpoint references). */
-    private static List<RunSpec> presetSpecs(Map<String, String> options) {
+    /** The tiny pipeline's three specs (the pipeline fills in their checkpoint references). */
+    private static List<RunSpec> presetSpecs(String preset, int epochs) {
         String common = String.format(Locale.ROOT, "\"preset\":\"%s\",\"dataset\":\"birds\",\"split\":"
-                + "\"cub-image\",\"epochs\":%d,\"snapshotEveryEpochs\":1", options.getOrDefault("preset", "tiny"),
-                Integer.parseInt(options.getOrDefault("epochs", "1")));
+                + "\"cub-image\",\"epochs\":%d,\"snapshotEveryEpochs\":1", preset, epochs);
         return List.of("text-encoder", "stage1", "stage2").stream()
                 .map(kind -> Protos.specFromJson("{\"kind\":\"" + kind + "\"," + common + "}")).toList();
     }
@@ -312,7 +326,7 @@ final class TrainerCli {
      * The {@code *.json} run specs of a recipe directory, in file-name order, each converted (and so checked)
      * before the first run starts.
      */
-    static List<RunSpec> recipeSpecs(Path recipe) throws IOException {
+    private static List<RunSpec> recipeSpecs(Path recipe) throws IOException {
         if (!Files.isDirectory(recipe)) {
             throw new IllegalArgumentException("--recipe " + recipe + " is not a directory");
         }

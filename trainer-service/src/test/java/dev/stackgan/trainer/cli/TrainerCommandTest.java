@@ -6,14 +6,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Set;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-class TrainerCliTest {
+class TrainerCommandTest {
+
+    /** A command's exit code with what it printed on stdout and stderr. */
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        CommandLine command = TrainerCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        int code = command.execute(args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everySubcommandHasHelpThatListsItsOptions() {
+        List<String> names = TrainerCommand.commandLine().getSubcommands().keySet().stream().sorted().toList();
+        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "pipeline", "render-grid", "serve",
+                "synthetic-birds", "train"), names);
+        for (String name : names) {
+            Outcome help = run(name, "--help");
+            assertEquals(0, help.code(), name);
+            assertTrue(help.out().contains("Usage: stackgan-trainer " + name), help.out());
+            assertTrue(name.equals("help") || name.equals("serve") || help.out().contains("--"), help.out());
+        }
+        assertTrue(run("train", "--help").out().contains("--target=HOST:PORT"));
+    }
 
     @Test
     void theProgressLineShowsBarLossesRateAndEta() {
@@ -21,43 +51,51 @@ class TrainerCliTest {
                 .setEpochs(4).setStep(25).setTotalSteps(40).setPercentage(62.5).setDiscriminatorLoss(1.2344f)
                 .setGeneratorLoss(0.876f).setKl(0.0123f).setImagesPerSecond(48.06).setEtaSeconds(3725.2).build();
         assertEquals("[###############---------]  62.5% epoch 2/4 step 25/40 D 1.234 G 0.876 KL 0.012"
-                + " | 48.1 img/s ETA 1:02:06 ", TrainerCli.progressLine(progress));
-        assertTrue(TrainerCli.progressLine(progress.toBuilder().setEtaSeconds(-1).build()).contains("ETA --:--"));
+                + " | 48.1 img/s ETA 1:02:06 ", TrainerCommand.progressLine(progress));
+        assertTrue(TrainerCommand.progressLine(progress.toBuilder().setEtaSeconds(-1).build()).contains("ETA --:--"));
     }
 
     @Test
-    void optionsAreCheckedByName() {
-        assertEquals(Map.of("spec", "a.json"), TrainerCli.options(new String[] {"--spec", "a.json"},
-                Set.of("spec", "target")));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerCli.options(
-                new String[] {"--specs", "a.json"}, Set.of("spec"))).getMessage().contains("unknown option '--specs'"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainerCli.options(
-                new String[] {"--spec"}, Set.of("spec"))).getMessage().contains("--spec needs a value"));
+    void unknownAndIncompleteOptionsAreRefusedByName() {
+        Outcome unknown = run("train", "--spec", "a.json", "--specs", "b.json");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("Unknown options: '--specs', 'b.json'"), unknown.err());
+        assertTrue(unknown.err().contains("Possible solutions: --spec"), unknown.err());
+        Outcome missing = run("train", "--spec");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("Missing required parameter for option '--spec' (FILE)"), missing.err());
     }
 
     @Test
     void aSpecFileTheConversionRefusesIsNamedAndNothingIsSent(@TempDir Path dir) throws Exception {
-        Path spec = Files.writeString(dir.resolve("bad.json"), TrainerServiceTest.spec("text-encoder", 1,
-                "\"lrMultiplyer\":2"));
+        Path spec = Files.writeString(dir.resolve("bad.json"), "{\"kind\": \"text-encoder\", \"preset\": \"tiny\","
+                + " \"dataset\": \"birds\", \"epochs\": 1, \"lrMultiplyer\": 2}");
         // no trainer listens on port 1: only a refusal before connecting returns 2 (a connection failure is 1)
-        assertEquals(2, TrainerCli.run("train", new String[] {"--spec", spec.toString(), "--target", "localhost:1"}));
-        TrainerCli.SpecFileException e = assertThrows(TrainerCli.SpecFileException.class,
-                () -> TrainerCli.specFile(spec));
+        Outcome refused = run("train", "--spec", spec.toString(), "--target", "localhost:1");
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().startsWith("stackgan-trainer train: " + spec + ": unknown field 'lrMultiplyer'"),
+                refused.err());
+        TrainerCommand.SpecFileException e = assertThrows(TrainerCommand.SpecFileException.class,
+                () -> TrainerCommand.specFile(spec));
         assertTrue(e.getMessage().startsWith(spec + ": unknown field 'lrMultiplyer'"), e.getMessage());
     }
 
     @Test
     void exportNeedsANumericCheckpointId() {
-        assertEquals(2, TrainerCli.run("export", new String[] {"--bundle-id", "b"}));
-        assertEquals(2, TrainerCli.run("export", new String[] {"--checkpoint", "runs/7/checkpoints/x"}));
+        assertEquals(2, run("export", "--bundle-id", "b").code());
+        Outcome path = run("export", "--checkpoint", "runs/7/checkpoints/x");
+        assertEquals(2, path.code());
+        assertTrue(path.err().contains("Invalid value for option '--checkpoint'"), path.err());
     }
 
     @Test
-    void evaluateNamesAMissingOptionAndABadSampleCount() {
-        assertEquals(2, TrainerCli.run("evaluate", new String[] {"--dataset", "birds"}));
-        assertEquals(2, TrainerCli.run("evaluate", new String[] {"--checkpoint", "c", "--dataset", "d",
-                "--samples", "many"}));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new dev.stackgan.trainer.eval.Evaluator.Settings(
+    void evaluateNamesAMissingOptionABadSampleCountAndABadSide() {
+        assertEquals(2, run("evaluate", "--dataset", "birds").code());
+        assertEquals(2, run("evaluate", "--checkpoint-dir", "c", "--dataset", "d", "--samples", "many").code());
+        Outcome side = run("evaluate", "--checkpoint-dir", "c", "--dataset", "d", "--side", "middle");
+        assertEquals(2, side.code());
+        assertTrue(side.err().contains("--side must be train or test, got 'middle'"), side.err());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new dev.stackgan.evaluation.Evaluator.Settings(
                 1, 10, 300, 1)).getMessage().contains("evaluationSamples must be 0 (diversity only) or between 2 and"
                 + " 1000, got 1"));
     }
