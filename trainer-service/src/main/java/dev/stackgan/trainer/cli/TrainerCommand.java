@@ -148,6 +148,20 @@ public final class TrainerCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "promote", description = "Promotes an exported bundle on a trainer: the model repository's CURRENT"
+            + " names it, and the model services hot-swap to it.")
+    int promote(@Option(names = "--bundle-id", required = true, paramLabel = "ID",
+                        description = "the bundle's id (export prints it)") String bundleId,
+                @Option(names = "--target", defaultValue = DEFAULT_TARGET, paramLabel = "HOST:PORT",
+                        description = TARGET_HELP) String target) throws InterruptedException {
+        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10))) {
+            Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder().setBundleId(bundleId)
+                    .build());
+            out.printf("promoted %s (manifest sha256 %s)%n", promoted.getBundleId(), promoted.getSha256());
+            return 0;
+        }
+    }
+
     @Command(name = "evaluate", description = "Prints a Stage-I or Stage-II checkpoint's figures as one JSON object.")
     int evaluate(@Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR",
                          description = "the checkpoint directory") Path checkpoint,

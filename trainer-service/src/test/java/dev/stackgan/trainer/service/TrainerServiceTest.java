@@ -17,7 +17,6 @@ import dev.stackgan.proto.v1.ListCheckpointsRequest;
 import dev.stackgan.proto.v1.ListRunsRequest;
 import dev.stackgan.proto.v1.Loss;
 import dev.stackgan.proto.v1.Preset;
-import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.ResumeRunRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunEventType;
@@ -25,6 +24,7 @@ import dev.stackgan.proto.v1.RunKind;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
+import dev.stackgan.trainer.cli.TrainerCommand;
 import dev.stackgan.trainer.service.store.CheckpointRepository;
 import dev.stackgan.trainer.service.store.CheckpointRow;
 import dev.stackgan.trainer.service.store.MetricRepository;
@@ -212,8 +212,12 @@ class TrainerServiceTest {
         Bundle bundle = trainer.stub().exportBundle(ExportBundleRequest.newBuilder()
                 .addCheckpointIds(stage2Checkpoint.getId()).setBundleId("tiny-test-1").build());
         assertEquals(List.of(stage2Checkpoint.getId()), bundle.getCheckpointIdsList());
-        Bundle promoted = trainer.stub().promoteBundle(PromoteBundleRequest.newBuilder()
-                .setBundleId(bundle.getBundleId()).build());
+        // promoted through the command line, as an operator does it
+        String target = "127.0.0.1:" + trainer.server.getPort();
+        assertEquals(1, TrainerCommand.execute("promote", "--bundle-id", "no-such-bundle", "--target", target),
+                "an unknown bundle fails (NOT_FOUND) and promotes nothing");
+        assertEquals(0, TrainerCommand.execute("promote", "--bundle-id", bundle.getBundleId(), "--target", target));
+        Bundle promoted = trainer.stub().listBundles(ListBundlesRequest.getDefaultInstance()).getBundles(0);
         assertFalse(bundle.hasPromoteTime(), "not promoted when exported");
         assertTrue(promoted.hasPromoteTime());
         assertTrue(promoted.getPromoteTime().getSeconds() >= promoted.getCreateTime().getSeconds());
