@@ -28,6 +28,10 @@ class ComposeFilesTest {
 
     private static final Set<String> SERVICES = Set.of("gateway", "text-encoder", "stage1", "stage2", "trainer",
             "postgres");
+    /** compose service -> the Maven module its image is built from (the Dockerfile's MODULE). */
+    private static final Map<String, String> MODULES = Map.of("gateway", "gateway", "text-encoder",
+            "text-encoder-service", "stage1", "stage1-service", "stage2", "stage2-service", "trainer",
+            "trainer-service");
     private static Path root;
 
     @BeforeAll
@@ -51,10 +55,12 @@ class ComposeFilesTest {
             assertNotNull(service.get("healthcheck"), name + " has a healthcheck");
             assertEquals(name.equals("gateway"), service.containsKey("ports"), name + " published ports");
             if (!name.equals("postgres")) {
-                assertTrue(Files.isRegularFile(root.resolve(((Map<?, ?>) service.get("build")).get("dockerfile")
-                        .toString())), name + " Dockerfile exists");
+                Map<?, ?> build = (Map<?, ?>) service.get("build");
+                assertEquals("Dockerfile", build.get("dockerfile"), name + " builds from the one root Dockerfile");
+                assertEquals(MODULES.get(name), ((Map<?, ?>) build.get("args")).get("MODULE"), name + " MODULE");
             }
         });
+        assertTrue(Files.isRegularFile(root.resolve("Dockerfile")), "the root Dockerfile exists");
         assertTrue(services.get("trainer").get("volumes").toString().contains("/models"),
                 "the trainer promotes into the volume the model services serve");
         assertEquals(List.of("8080:8080", "50050:50050"), ports(services.get("gateway")));
@@ -65,8 +71,8 @@ class ComposeFilesTest {
         Map<String, Map<String, Object>> services = services("docker-compose.yml", "docker-compose.gpu.yml");
         for (String name : List.of("text-encoder", "stage1", "stage2", "trainer")) {
             Map<?, ?> args = (Map<?, ?>) ((Map<?, ?>) services.get(name).get("build")).get("args");
-            assertEquals("-Pcuda", args.get("MAVEN_PROFILES"), name);
-            assertTrue(args.get("RUNTIME_BASE").toString().contains("cudnn"), name);
+            assertEquals(MODULES.get(name), args.get("MODULE"), name);
+            assertTrue(args.get("BASE").toString().contains("cudnn"), name);
             Map<?, ?> reservations = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) services.get(name).get("deploy"))
                     .get("resources")).get("reservations");
             assertTrue(reservations.get("devices").toString().contains("gpu"), name);
