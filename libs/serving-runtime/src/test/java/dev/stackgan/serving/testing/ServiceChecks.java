@@ -37,7 +37,8 @@ public final class ServiceChecks {
     /**
      * Over an empty repository the service is NOT_SERVING (overall and by name) and says so in its model info;
      * after a bundle is promoted it is SERVING and names its graph; reflection lists the service, model management
-     * and health under their full names.
+     * and health under their full names. Over HTTP the process is live throughout, and readiness answers 503 saying
+     * what is missing before the promotion and 200 naming the version after.
      */
     public static void assertHealthFollowsModelAndReflectionListsServices(Path emptyRepository, String serviceName,
                                                                           ModelGraph graph) throws Exception {
@@ -50,6 +51,12 @@ public final class ServiceChecks {
             assertEquals(graph, before.getGraph());
             assertEquals(ExecutionProvider.EXECUTION_PROVIDER_UNSPECIFIED, before.getExecutionProvider(),
                     "nothing runs yet");
+            assertEquals(200, HttpHealth.get(service.http(), "/health/liveness").status());
+            HttpHealth.Reply notReady = HttpHealth.get(service.http(), "/health/readiness");
+            assertEquals(503, notReady.status(), notReady.body().toString());
+            assertEquals("DOWN", notReady.body().path("status").asText());
+            assertTrue(notReady.body().path("details").path("model").path("details").path("missing").asText()
+                    .contains("no bundle is loaded"), notReady.body().toString());
 
             TinyBundles.export(emptyRepository, "first", 3);
             ModelInfo after = service.promote("first");
@@ -61,6 +68,11 @@ public final class ServiceChecks {
             assertEquals(List.of("first"), after.getLoadedVersionsList());
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
+            HttpHealth.Reply ready = HttpHealth.get(service.http(), "/health/readiness");
+            assertEquals(200, ready.status(), ready.body().toString());
+            assertEquals("first", ready.body().path("details").path("model").path("details")
+                    .path("current_version").asText(), ready.body().toString());
+            assertEquals(200, HttpHealth.get(service.http(), "/health/liveness").status());
 
             List<String> services = GrpcClients.listServices(service.channel());
             assertTrue(services.containsAll(List.of(serviceName, "stackgan.v1.ModelManagementService",
