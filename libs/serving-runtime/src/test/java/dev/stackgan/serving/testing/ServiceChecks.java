@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.function.Executable;
 
@@ -150,6 +151,20 @@ public final class ServiceChecks {
             assertTrue(refused.getLastLoadError().contains("sha256 mismatch"), refused.getLastLoadError());
             assertEquals(TinyBundles.V2, call.apply(service));
         }
+    }
+
+    /**
+     * A model_version that is no bundle id is INVALID_ARGUMENT naming the rule, and a 10,000-character one is
+     * echoed only in part (the whole value overflowed the gRPC trailer: RST_STREAM); the longest valid id passes
+     * the check (and is not loaded). {@code call} sends one valid request pinned to the given version.
+     */
+    public static void assertModelVersionMustBeABundleId(Consumer<String> call) {
+        String message = assertStatus(Status.Code.INVALID_ARGUMENT, "model_version 'vvv",
+                () -> call.accept("v".repeat(10_000)));
+        assertTrue(message.contains("10000 characters") && message.length() < 400, message);
+        assertStatus(Status.Code.INVALID_ARGUMENT, "'../" + TinyBundles.V1 + "' is not a bundle id: 1 to 128 of",
+                () -> call.accept("../" + TinyBundles.V1));
+        assertStatus(Status.Code.FAILED_PRECONDITION, "is not loaded here", () -> call.accept("v".repeat(128)));
     }
 
     /** The call fails with {@code code} and a description containing {@code messagePart}; returns the description. */
