@@ -1,6 +1,6 @@
 package dev.stackgan.gateway.http;
 
-import dev.stackgan.gateway.GatewayException;
+import dev.stackgan.gateway.GatewayConfiguration;
 import dev.stackgan.gateway.Generation;
 import dev.stackgan.gateway.GenerationRequest;
 import dev.stackgan.gateway.ImageGenerator;
@@ -12,6 +12,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
@@ -21,16 +22,16 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 public class ImagesController {
 
     private final ImageGenerator generator;
+    private final GatewayConfiguration config;
 
-    public ImagesController(ImageGenerator generator) {
+    public ImagesController(ImageGenerator generator, GatewayConfiguration config) {
         this.generator = generator;
+        this.config = config;
     }
 
     @Post(uri = "/images", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    public ImagesResponse create(@Body @Nullable ImagesRequest body) {
-        if (body == null) {
-            throw GatewayException.invalid(null, "the request body must be a JSON object with at least a prompt");
-        }
+    public ImagesResponse create(@Body @Nullable JsonNode json) {
+        ImagesRequest body = ImagesRequest.parse(json, config.getMaxImages());
         GenerationRequest request = new GenerationRequest(body.prompt(), body.n() == null ? 1 : body.n(),
                 body.seed(), body.stage() == null ? 2 : body.stage(), body.modelVersion());
         return ImagesResponse.of(generator.generate(request, null));
