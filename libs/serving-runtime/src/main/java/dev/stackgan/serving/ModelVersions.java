@@ -12,7 +12,7 @@ public final class ModelVersions {
     public static void requireValid(String field, String version) {
         if (!BundleManifest.isSafeName(version)) {
             throw Errors.invalidArgument(field + " '" + Errors.excerpt(version) + "' is not a bundle id: "
-                    + BundleManifest.SAFE_NAME_RULE + "; it has " + version.length() + " characters");
+                    + BundleManifest.SAFE_NAME_RULE);
         }
     }
 }
