@@ -12,7 +12,6 @@ import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -40,7 +39,9 @@ public final class ServiceHarness implements AutoCloseable {
         properties.put("stackgan.serving.default-bundle", false);
         properties.put("stackgan.serving.poll-interval", "1h");
         properties.put("stackgan.serving.intra-op-threads", 1);
-        properties.put("grpc.server.port", freePort());
+        // ports the servers bind themselves (0: the OS picks, -1: Micronaut picks and retries): picking a free port
+        // first and binding it later raced with the HTTP server's own pick and with other processes
+        properties.put("grpc.server.port", 0);
         properties.put("micronaut.server.port", -1);
         properties.putAll(overrides);
         // the HTTP server is the primary one; starting it starts the gRPC server too, as Micronaut.run does
@@ -66,14 +67,6 @@ public final class ServiceHarness implements AutoCloseable {
     /** A blocking stub with a generous deadline (tests must never hang). */
     public <S extends AbstractBlockingStub<S>> S blocking(Function<ManagedChannel, S> newStub) {
         return newStub.apply(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public ManagedChannel channel() {
