@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts the serving stack locally without Docker: text encoder (50051), Stage-I (50052), Stage-II (50053) and the
-# gateway (HTTP 8080, gRPC 50050), on their embedded defaults. Builds the jars once, serves the bundle promoted in
-# ./models, or the bundle shipped in the services' jars while none is promoted there, waits until a real request
-# succeeds, and stops everything on Ctrl-C. Logs: ./serve-local/logs/<service>.log.
+# gateway (HTTP 8080, gRPC 50050), on their embedded defaults; the model services answer health probes on HTTP
+# 8081-8083. Builds the jars once, serves the bundle promoted in ./models, or the bundle shipped in the services'
+# jars while none is promoted there, waits until the gateway is ready (GET /health/readiness), and stops everything
+# on Ctrl-C. Logs: ./serve-local/logs/<service>.log.
 #
 #   ./scripts/serve-local.sh            # build, then serve
 #   SKIP_BUILD=1 ./scripts/serve-local.sh   # reuse the jars of the last build
@@ -25,7 +26,7 @@ java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.spe
 [ "${java_major%%.*}" -ge 17 ] 2>/dev/null || fail "java is version $java_major; Java 17 or newer is needed"
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in $http_port 50050 50051 50052 50053; do
+for port in $http_port 8081 8082 8083 50050 50051 50052 50053; do
   if port_taken "$port"; then
     fail "port $port is already in use (by: $(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'users:.*' || echo unknown));" \
          "stop that process (a previous serve-local?) and retry"
@@ -75,7 +76,7 @@ for entry in "${services[@]}"; do
   pids+=($!)
 done
 
-# Ready = a real Stage-II request through the gateway succeeds: every service is up and has loaded the bundle.
+# Ready = the gateway's readiness: all three model services answer and serve one common bundle version.
 say "waiting for the stack to answer (up to 180 s)"
 for i in $(seq 1 180); do
   for index in "${!pids[@]}"; do
@@ -89,8 +90,7 @@ for i in $(seq 1 180); do
     say "curl not found: the gateway is listening, but readiness of the models is not checked"
     break
   elif port_taken "$http_port"; then
-    status=$(curl -s -o "$logs/ready-check.json" -w '%{http_code}' -X POST "localhost:$http_port/v1/images" \
-        -H 'Content-Type: application/json' -d '{"prompt":"a small bird","stage":2}' || true)
+    status=$(curl -s -o "$logs/ready-check.json" -w '%{http_code}' "localhost:$http_port/health/readiness" || true)
     if [ "$status" = 200 ]; then
       version=$(grep -o '"model_version" *: *"[^"]*"' "$logs/ready-check.json" | sed 's/.*"\([^"]*\)"$/\1/')
       if grep -q "serving the shipped default bundle $version\$" "$logs/text-encoder-service.log"; then

@@ -15,6 +15,7 @@ import dev.stackgan.proto.v1.Stage2ServiceRefineResponse;
 import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Captions;
+import dev.stackgan.serving.ModelVersions;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.Tensors;
 import io.grpc.Deadline;
@@ -106,9 +107,16 @@ public class ImageGenerator {
         if (request.finalStage() != 1 && request.finalStage() != 2) {
             throw GatewayException.invalid("stage", "stage is " + request.finalStage() + ", must be 1 or 2");
         }
-        if (request.modelVersion() != null && request.modelVersion().isBlank()) {
-            throw GatewayException.invalid("model_version", "model_version is blank; omit it to use the current "
-                    + "version");
+        if (request.modelVersion() != null) {
+            if (request.modelVersion().isBlank()) {
+                throw GatewayException.invalid("model_version", "model_version is blank; omit it to use the current "
+                        + "version");
+            }
+            try {
+                ModelVersions.requireValid("model_version", request.modelVersion());
+            } catch (StatusRuntimeException e) {
+                throw GatewayException.of("model_version", e);
+            }
         }
         if (request.seed() == null) {
             return null;

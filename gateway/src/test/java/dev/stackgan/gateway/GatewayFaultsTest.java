@@ -13,7 +13,7 @@ import dev.stackgan.proto.v1.Stage;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.testing.TinyBundles;
 import io.grpc.Status;
-import java.nio.file.Files;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,8 +50,7 @@ class GatewayFaultsTest {
 
     @BeforeAll
     void start() throws Exception {
-        TinyBundles.export(repository, TinyBundles.V1, 1);
-        Files.writeString(repository.resolve("CURRENT"), TinyBundles.V1 + "\n");
+        ServingStack.promotedV1(repository);
         stack = new ServingStack(repository, Map.of(
                 "stackgan.gateway.max-concurrent-requests", MAX_CONCURRENT,
                 "stackgan.gateway.request-timeout", "20s"));
@@ -131,6 +130,58 @@ class GatewayFaultsTest {
     }
 
     @Test
+    void everyBodyFieldMustHaveItsJsonType() {
+        Map<String, List<Object>> wrong = Map.of(
+                "prompt", List.of(List.of("a bird"), 5, true, Map.of("text", "a bird")),
+                "n", List.of("2", 1.5, List.of(2), false),
+                "seed", List.of("7", true, 7.25, Map.of()),
+                "stage", List.of("2", List.of(2), 1.5),
+                "model_version", List.of(3, List.of(TinyBundles.V1), false));
+        wrong.forEach((field, values) -> {
+            for (Object value : values) {
+                Map<String, Object> body = new HashMap<>(Map.of("prompt", "a bird"));
+                body.put(field, value);
+                assertError(400, "INVALID_ARGUMENT", field, field + " must be a", body);
+            }
+        });
+        assertError(400, "INVALID_ARGUMENT", "n", "n is 100000000000000000000; must be 1 to 8",
+                Map.of("prompt", "a bird", "n", new BigInteger("100000000000000000000")));
+        assertError(400, "INVALID_ARGUMENT", "stage", "stage is 4294967298, must be 1 or 2",
+                Map.of("prompt", "a bird", "stage", 4294967298L));
+        for (String notAnObject : List.of("[]", "\"a bird\"", "7")) {
+            HttpJson.Reply reply = HttpJson.post(stack.http(), "/v1/images", notAnObject);
+            assertEquals(400, reply.status(), notAnObject);
+            assertTrue(reply.body().get("error").get("message").asText().contains("must be a JSON object"));
+        }
+        // explicit nulls mean absent, as before
+        Map<String, Object> nulls = new HashMap<>(Map.of("prompt", "a bird"));
+        nulls.put("n", null);
+        nulls.put("seed", null);
+        nulls.put("model_version", null);
+        assertEquals(200, HttpJson.post(stack.http(), nulls).status());
+    }
+
+    @Test
+    void modelVersionIsABundleIdAndLongValuesAreEchoedOnlyInPart() {
+        String huge = "v".repeat(10_000);
+        assertError(400, "INVALID_ARGUMENT", "model_version", "10000 characters",
+                Map.of("prompt", "a bird", "model_version", huge));
+        assertError(400, "INVALID_ARGUMENT", "model_version", "is not a bundle id: 1 to 128 of",
+                Map.of("prompt", "a bird", "model_version", "../" + TinyBundles.V1));
+        // the longest valid id passes the check and reaches the text encoder, which has not loaded it
+        assertError(409, "FAILED_PRECONDITION", "model_version", "is not loaded here",
+                Map.of("prompt", "a bird", "model_version", "v".repeat(128)));
+        // over gRPC it was INTERNAL (RST_STREAM): the text encoder's message overflowed the trailer
+        String message = assertStatus(Status.Code.INVALID_ARGUMENT, "model_version 'vvv",
+                () -> generate(GenerateRequest.newBuilder().setPrompt("a bird").setModelVersion(huge)));
+        assertTrue(message.length() < 400, message);
+        HttpJson.Reply unknown = HttpJson.post(stack.http(), Map.of("prompt", "a bird", "x".repeat(10_000), 1));
+        assertEquals(400, unknown.status());
+        assertTrue(unknown.body().toString().length() < 1000, unknown.body().toString());
+        assertTrue(unknown.body().get("error").get("message").asText().contains("10000 characters"));
+    }
+
+    @Test
     void malformedRequestsAre400WithTheErrorShape() {
         HttpJson.Reply broken = HttpJson.post(stack.http(), "/v1/images", "{\"prompt\": \"a bird\", ");
         assertEquals(400, broken.status());
@@ -144,6 +195,11 @@ class GatewayFaultsTest {
         HttpJson.Reply badQuery = HttpJson.get(stack.http(), "/v1/images.png?prompt=a+bird&seed=abc");
         assertEquals(400, badQuery.status());
         assertEquals("INVALID_ARGUMENT", badQuery.body().get("error").get("code").asText());
+        assertEquals("seed", badQuery.body().get("error").get("field").asText(), "named as every other error names it");
+        HttpJson.Reply badStage = HttpJson.get(stack.http(), "/v1/images.png?prompt=a+bird&stage=" + "9".repeat(3000));
+        assertEquals(400, badStage.status());
+        assertEquals("stage", badStage.body().get("error").get("field").asText());
+        assertTrue(badStage.body().toString().length() < 1000, "echoes only an excerpt: " + badStage.body());
         HttpJson.Reply missing = HttpJson.get(stack.http(), "/v1/nothing-here");
         assertEquals(404, missing.status());
         assertEquals("NOT_FOUND", missing.body().get("error").get("code").asText());

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateRequest;
-import dev.stackgan.serving.testing.TinyBundles;
 import io.grpc.Status;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +26,7 @@ class GatewayOverloadTest {
 
     @Test
     void fullModelServiceQueueIs429AndTheQueuedRequestEndsAtTheDeadline() throws Exception {
-        TinyBundles.export(repository, TinyBundles.V1, 1);
-        Files.writeString(repository.resolve("CURRENT"), TinyBundles.V1 + "\n");
+        ServingStack.promotedV1(repository);
         // the first request must sit in Stage-II's queue (even though the service is idle) for the second to find it full
         Map<String, Object> tightStage2 = Map.of("stackgan.serving.batching.max-queue-size", 1,
                 "stackgan.serving.batching.max-queue-delay", "5s", "stackgan.serving.batching.wait-when-idle", true);

@@ -5,6 +5,7 @@ import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
 import dev.stackgan.serving.ModelRepository;
 import dev.stackgan.serving.testing.GrpcClients;
+import dev.stackgan.serving.testing.TinyBundles;
 import dev.stackgan.stage1.Stage1Application;
 import dev.stackgan.stage2.Stage2Application;
 import dev.stackgan.textencoder.TextEncoderApplication;
@@ -15,6 +16,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,6 +99,12 @@ final class ServingStack implements AutoCloseable {
                 .run(GrpcEmbeddedServer.class);
     }
 
+    /** Installs {@link TinyBundles#V1} into {@code repository} and points CURRENT at it, for a stack to serve. */
+    static void promotedV1(Path repository) throws IOException {
+        TinyBundles.export(repository, TinyBundles.V1, 1);
+        Files.writeString(repository.resolve(ModelRepository.POINTER), TinyBundles.V1 + "\n");
+    }
+
     URI http() {
         return http;
     }
@@ -108,6 +116,11 @@ final class ServingStack implements AutoCloseable {
 
     <T> T gatewayBean(Class<T> type) {
         return gateway.getBean(type);
+    }
+
+    /** A bean of a running model service, e.g. its DynamicBatcher to count the runs it made. */
+    <T> T serviceBean(String service, Class<T> type) {
+        return services.get(service).getBean(type);
     }
 
     /** Points CURRENT at {@code bundleId} and reloads every service through the gateway (stages first). */

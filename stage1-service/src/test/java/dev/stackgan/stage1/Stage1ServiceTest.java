@@ -96,6 +96,12 @@ class Stage1ServiceTest {
     }
 
     @Test
+    void modelVersionMustBeABundleId() {
+        ServiceChecks.assertModelVersionMustBeABundleId(
+                version -> stub().generate(request(conditions(1)).setSeed(1).setModelVersion(version).build()));
+    }
+
+    @Test
     void requestsOverGrpcsDefault4MibLimitReachValidation() {
         int rows = 5 * 1024 * 1024 / (C * Float.BYTES);
         assertInvalid(request(Tensors.write(new long[] {rows, C}, new float[rows * C])).setSeed(1),

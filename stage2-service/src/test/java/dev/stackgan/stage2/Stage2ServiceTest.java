@@ -73,6 +73,12 @@ class Stage2ServiceTest {
     }
 
     @Test
+    void modelVersionMustBeABundleId() {
+        ServiceChecks.assertModelVersionMustBeABundleId(
+                version -> stub().refine(request(images(1, 0), conditions(1, 0)).setModelVersion(version).build()));
+    }
+
+    @Test
     void healthFollowsTheModelAndReflectionListsTheService(@TempDir Path empty) throws Exception {
         ServiceChecks.assertHealthFollowsModelAndReflectionListsServices(empty, Stage2ServiceGrpc.SERVICE_NAME,
                 ModelGraph.MODEL_GRAPH_STAGE2);

@@ -89,6 +89,12 @@ class TextEncoderServiceTest {
     }
 
     @Test
+    void modelVersionMustBeABundleId() {
+        ServiceChecks.assertModelVersionMustBeABundleId(
+                version -> stub().encode(request(caption).setModelVersion(version).build()));
+    }
+
+    @Test
     void badRequestsNameTheFieldAndTheLimit() {
         assertInvalid(EncodeRequest.newBuilder(), "captions has 0 entries, must be 1 to 4");
         assertInvalid(request(caption, caption, caption, caption, caption), "captions has 5 entries, must be 1 to 4");

@@ -1,5 +1,6 @@
 package dev.stackgan.gateway.http;
 
+import dev.stackgan.serving.Errors;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -22,10 +23,14 @@ public class JsonErrorResponseProcessor implements ErrorResponseProcessor<ErrorB
     @Override
     public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
         HttpStatus status = response.getStatus();
+        // Micronaut's messages repeat the value they could not convert: only an excerpt of each
         String message = context.hasErrors()
-                ? context.getErrors().stream().map(Error::getMessage).collect(Collectors.joining("; "))
+                ? context.getErrors().stream().map(error -> Errors.excerpt(error.getMessage()))
+                        .collect(Collectors.joining("; "))
                 : status.getReason();
+        // Micronaut names the field as a JSON pointer (/seed); the gateway's errors name it as the API does (seed)
         String field = context.getErrors().stream().map(Error::getPath).flatMap(Optional::stream)
+                .map(path -> Errors.excerpt(path.startsWith("/") ? path.substring(1) : path))
                 .findFirst().orElse(null);
         String code = status == HttpStatus.BAD_REQUEST ? "INVALID_ARGUMENT" : status.name();
         return response.contentType(MediaType.APPLICATION_JSON_TYPE)

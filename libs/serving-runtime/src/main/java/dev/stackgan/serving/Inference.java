@@ -40,11 +40,15 @@ public final class Inference {
 
     /**
      * Answers {@code observer} with the result of the graph on the inputs {@code prepare} builds for the leased
-     * version ({@code version} null: the current one). {@code prepare} throws INVALID_ARGUMENT for bad requests.
+     * version ({@code version} null: the current one; else a bundle id, INVALID_ARGUMENT otherwise). {@code prepare}
+     * throws INVALID_ARGUMENT for bad requests.
      */
     public <T> void call(String version, Function<LoadedModel, Prepared<T>> prepare, StreamObserver<T> observer) {
         ModelLease lease;
         try {
+            if (version != null) {
+                ModelVersions.requireValid("model_version", version);
+            }
             lease = repository.lease(version);
         } catch (RuntimeException e) {
             observer.onError(toStatus(e));

@@ -141,8 +141,8 @@ public final class ModelRepository implements AutoCloseable {
         String wanted = version == null ? now.current() : version;
         LoadedModel model = loaded.get(wanted);
         if (model == null || !model.tryAcquire()) {
-            throw Errors.failedPrecondition("model_version '" + wanted + "' is not loaded here; available: "
-                    + now.loadedVersions());
+            throw Errors.failedPrecondition("model_version '" + Errors.excerpt(wanted)
+                    + "' is not loaded here; available: " + now.loadedVersions());
         }
         return new ModelLease(model);
     }

@@ -136,7 +136,7 @@ public final class ServingStack implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.addAll(properties);
-        // model services bring no HTTP server; a random port keeps any accidental one off 8080
+        // the model services' HTTP health port: a random one, so replicas do not collide on 8081-8083
         if (!module.equals(GATEWAY)) {
             command.add("-Dmicronaut.server.port=-1");
         }

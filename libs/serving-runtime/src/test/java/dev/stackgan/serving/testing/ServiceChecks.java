@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.function.Executable;
 
@@ -37,7 +38,8 @@ public final class ServiceChecks {
     /**
      * Over an empty repository the service is NOT_SERVING (overall and by name) and says so in its model info;
      * after a bundle is promoted it is SERVING and names its graph; reflection lists the service, model management
-     * and health under their full names.
+     * and health under their full names. Over HTTP the process is live throughout, and readiness answers 503 saying
+     * what is missing before the promotion and 200 naming the version after.
      */
     public static void assertHealthFollowsModelAndReflectionListsServices(Path emptyRepository, String serviceName,
                                                                           ModelGraph graph) throws Exception {
@@ -50,6 +52,12 @@ public final class ServiceChecks {
             assertEquals(graph, before.getGraph());
             assertEquals(ExecutionProvider.EXECUTION_PROVIDER_UNSPECIFIED, before.getExecutionProvider(),
                     "nothing runs yet");
+            assertEquals(200, HttpHealth.get(service.http(), "/health/liveness").status());
+            HttpHealth.Reply notReady = HttpHealth.get(service.http(), "/health/readiness");
+            assertEquals(503, notReady.status(), notReady.body().toString());
+            assertEquals("DOWN", notReady.body().path("status").asText());
+            assertTrue(notReady.body().path("details").path("model").path("details").path("missing").asText()
+                    .contains("no bundle is loaded"), notReady.body().toString());
 
             TinyBundles.export(emptyRepository, "first", 3);
             ModelInfo after = service.promote("first");
@@ -61,6 +69,11 @@ public final class ServiceChecks {
             assertEquals(List.of("first"), after.getLoadedVersionsList());
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
+            HttpHealth.Reply ready = HttpHealth.get(service.http(), "/health/readiness");
+            assertEquals(200, ready.status(), ready.body().toString());
+            assertEquals("first", ready.body().path("details").path("model").path("details")
+                    .path("current_version").asText(), ready.body().toString());
+            assertEquals(200, HttpHealth.get(service.http(), "/health/liveness").status());
 
             List<String> services = GrpcClients.listServices(service.channel());
             assertTrue(services.containsAll(List.of(serviceName, "stackgan.v1.ModelManagementService",
@@ -138,6 +151,20 @@ public final class ServiceChecks {
             assertTrue(refused.getLastLoadError().contains("sha256 mismatch"), refused.getLastLoadError());
             assertEquals(TinyBundles.V2, call.apply(service));
         }
+    }
+
+    /**
+     * A model_version that is no bundle id is INVALID_ARGUMENT naming the rule, and a 10,000-character one is
+     * echoed only in part (the whole value overflowed the gRPC trailer: RST_STREAM); the longest valid id passes
+     * the check (and is not loaded). {@code call} sends one valid request pinned to the given version.
+     */
+    public static void assertModelVersionMustBeABundleId(Consumer<String> call) {
+        String message = assertStatus(Status.Code.INVALID_ARGUMENT, "model_version 'vvv",
+                () -> call.accept("v".repeat(10_000)));
+        assertTrue(message.contains("10000 characters") && message.length() < 400, message);
+        assertStatus(Status.Code.INVALID_ARGUMENT, "'../" + TinyBundles.V1 + "' is not a bundle id: 1 to 128 of",
+                () -> call.accept("../" + TinyBundles.V1));
+        assertStatus(Status.Code.FAILED_PRECONDITION, "is not loaded here", () -> call.accept("v".repeat(128)));
     }
 
     /** The call fails with {@code code} and a description containing {@code messagePart}; returns the description. */

@@ -9,9 +9,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractBlockingStub;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A model service application started for real (Micronaut, gRPC on a free port, ONNX Runtime) over a model
- * repository directory, with a channel to it. The poller is effectively off: tests promote and then reload through
+ * A model service application started for real (Micronaut, gRPC and its HTTP health port on free ports, ONNX
+ * Runtime) over a model repository directory, with a channel to it. The poller is effectively off: tests promote and then reload through
  * the ModelManagementService API, so nothing depends on timing.
  */
 public final class ServiceHarness implements AutoCloseable {
@@ -28,6 +29,7 @@ public final class ServiceHarness implements AutoCloseable {
     private final Path repository;
     private final ApplicationContext context;
     private final ManagedChannel channel;
+    private final URI http;
 
     public ServiceHarness(Path repository, Map<String, Object> overrides) {
         this.repository = repository;
@@ -37,11 +39,16 @@ public final class ServiceHarness implements AutoCloseable {
         properties.put("stackgan.serving.default-bundle", false);
         properties.put("stackgan.serving.poll-interval", "1h");
         properties.put("stackgan.serving.intra-op-threads", 1);
-        properties.put("grpc.server.port", freePort());
+        // ports the servers bind themselves (0: the OS picks, -1: Micronaut picks and retries): picking a free port
+        // first and binding it later raced with the HTTP server's own pick and with other processes
+        properties.put("grpc.server.port", 0);
+        properties.put("micronaut.server.port", -1);
         properties.putAll(overrides);
-        GrpcEmbeddedServer server = ApplicationContext.run(GrpcEmbeddedServer.class, properties, "test");
+        // the HTTP server is the primary one; starting it starts the gRPC server too, as Micronaut.run does
+        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties, "test");
         this.context = server.getApplicationContext();
-        this.channel = GrpcClients.channel(server.getPort());
+        this.http = server.getURI();
+        this.channel = GrpcClients.channel(context.getBean(GrpcEmbeddedServer.class).getPort());
     }
 
     /**
@@ -62,16 +69,13 @@ public final class ServiceHarness implements AutoCloseable {
         return newStub.apply(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     public ManagedChannel channel() {
         return channel;
+    }
+
+    /** The HTTP health port's base address. */
+    public URI http() {
+        return http;
     }
 
     public <T> T bean(Class<T> type) {
