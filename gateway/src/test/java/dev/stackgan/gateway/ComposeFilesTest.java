@@ -53,6 +53,10 @@ class ComposeFilesTest {
         assertEquals(SERVICES, services.keySet());
         services.forEach((name, service) -> {
             assertNotNull(service.get("healthcheck"), name + " has a healthcheck");
+            if (List.of("text-encoder", "stage1", "stage2", "gateway").contains(name)) {
+                assertTrue(service.get("healthcheck").toString().contains("GET /health/readiness"),
+                        name + " is healthy when ready (a model loaded), not merely listening");
+            }
             assertEquals(name.equals("gateway"), service.containsKey("ports"), name + " published ports");
             if (!name.equals("postgres")) {
                 Map<?, ?> build = (Map<?, ?>) service.get("build");
