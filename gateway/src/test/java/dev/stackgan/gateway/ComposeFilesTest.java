@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -36,15 +32,9 @@ class ComposeFilesTest {
 
     @BeforeAll
     static void findRepositoryRoot() {
-        assumeTrue(onPath("docker-compose"),
+        assumeTrue(RepositoryTool.onPath("docker-compose"),
                 "docker-compose is not installed (apt-get install -y docker-compose); compose files not validated");
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("docker-compose.yml"))) {
-                root = dir;
-                return;
-            }
-        }
-        throw new IllegalStateException("docker-compose.yml not found above " + Path.of("").toAbsolutePath());
+        root = RepositoryTool.root();
     }
 
     @Test
@@ -98,8 +88,8 @@ class ComposeFilesTest {
             command.addAll(List.of("-f", file));
         }
         command.add("config");
-        run(withQuiet(command));
-        Map<String, Object> merged = new Yaml().load(run(command));
+        RepositoryTool.run(root, withQuiet(command));
+        Map<String, Object> merged = new Yaml().load(RepositoryTool.run(root, command));
         return (Map<String, Map<String, Object>>) merged.get("services");
     }
 
@@ -121,22 +111,5 @@ class ComposeFilesTest {
             }
         }
         return out;
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + output);
-        return output;
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
