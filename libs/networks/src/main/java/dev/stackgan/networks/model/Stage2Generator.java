@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.stackgan.bundle.config.ModelConfig;
@@ -77,7 +78,15 @@ public final class Stage2Generator extends Network {
     public void initialize(NDManager manager) {
         super.initialize(manager);
         if (residualBase != null) {
-            lastConv.getParameters().valueAt(0).getArray().muli(0f);
+            // PyTorch keeps grad mode per thread, and a thread the engine was not loaded on starts with it on, where
+            // an in-place write to a parameter is refused (a trainer exporting on a gRPC thread after training).
+            boolean gradMode = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                lastConv.getParameters().valueAt(0).getArray().muli(0f);
+            } finally {
+                JniUtils.setGradMode(gradMode);
+            }
         }
     }
 

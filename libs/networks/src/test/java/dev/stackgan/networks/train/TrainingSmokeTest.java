@@ -3,14 +3,17 @@ package dev.stackgan.networks.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.config.ModelConfig.NetworkVariants;
@@ -20,11 +23,14 @@ import dev.stackgan.networks.config.TrainingConfig;
 import dev.stackgan.networks.config.TrainingConfig.Loss;
 import dev.stackgan.networks.config.TrainingConfig.OptimizerKind;
 import dev.stackgan.networks.model.Stage1Generator;
+import dev.stackgan.networks.model.Stage2Generator;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -214,6 +220,31 @@ class TrainingSmokeTest {
             }
             assertTrue(moved > 0, "the average moved");
         }
+    }
+
+    /**
+     * The trainer exports on a gRPC thread, where PyTorch's per-thread grad mode starts on: a residual Stage-II must
+     * still initialize there (its zeroed correction is an in-place write), and leave the thread's grad mode as it was.
+     */
+    @Test
+    void aResidualStage2InitializesOnAFreshThreadWithGradModeOn() throws Exception {
+        ModelConfig residual = Preset.TINY.model(TinyModels.VOCABULARY)
+                .withVariants(new NetworkVariants(true, true, 0f, true, false));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean gradModeAfter = new AtomicBoolean();
+        Thread exporter = new Thread(() -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                JniUtils.setGradMode(true);
+                new Stage2Generator(residual).initialize(manager);
+                gradModeAfter.set(JniUtils.isGradMode());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        exporter.start();
+        exporter.join();
+        assertNull(failure.get(), () -> "initialize failed: " + failure.get());
+        assertTrue(gradModeAfter.get(), "the thread's grad mode is restored");
     }
 
     /**
