@@ -1,6 +1,7 @@
 package dev.stackgan.serving;
 
 import dev.stackgan.bundle.BundleException;
+import dev.stackgan.bundle.BundleManifest;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.graph.TensorSpec;
@@ -25,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +45,6 @@ public final class ModelRepository implements AutoCloseable {
     public static final String POINTER = "CURRENT";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
-    /** The pointer must name a directory entry of the repository, never a path elsewhere. */
-    private static final Pattern BUNDLE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final Path directory;
     private final String graph;
@@ -251,7 +249,8 @@ public final class ModelRepository implements AutoCloseable {
     }
 
     private LoadedModel load(String version, Callable<Path> bundleDirectory) throws Exception {
-        if (!BUNDLE_ID.matcher(version).matches() || version.equals(".") || version.equals("..")) {
+        // the pointer must name a directory entry of the repository, never a path elsewhere
+        if (!BundleManifest.isSafeName(version)) {
             throw new BundleException(POINTER, "names '" + version + "', not a bundle id");
         }
         ModelBundle bundle = BundleReader.read(bundleDirectory.call());

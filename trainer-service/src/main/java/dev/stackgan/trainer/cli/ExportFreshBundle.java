@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,9 +55,7 @@ public final class ExportFreshBundle implements Callable<Integer> {
         Files.createDirectories(repository);
         Path bundle = BundleExporter.exportFresh(repository, bundleId, preset.model(vocabulary.size()), vocabulary,
                 seed);
-        // renamed into place from the same directory, so a polling service never reads half a pointer
-        Path temp = Files.writeString(repository.resolve("." + Bundles.POINTER + ".export"), bundleId + "\n");
-        Files.move(temp, repository.resolve(Bundles.POINTER), StandardCopyOption.ATOMIC_MOVE);
+        Bundles.writePointer(repository, bundleId);
         return bundle;
     }
 }

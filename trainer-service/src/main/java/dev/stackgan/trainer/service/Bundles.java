@@ -203,8 +203,11 @@ public class Bundles {
         return bundles.findById(bundleId).orElseThrow();
     }
 
-    /** Temp file and atomic rename: a polling service never reads half a pointer. */
-    private static void writePointer(Path repository, String bundleId) throws IOException {
+    /**
+     * Points the repository's {@value #POINTER} at {@code bundleId}: temp file and atomic rename, so a polling
+     * service never reads half a pointer.
+     */
+    public static void writePointer(Path repository, String bundleId) throws IOException {
         Path temp = Files.createTempFile(repository, "." + POINTER, ".tmp");
         try {
             Files.writeString(temp, bundleId + "\n", StandardCharsets.UTF_8);
