@@ -32,6 +32,8 @@ import dev.stackgan.trainer.service.store.RunRepository;
 import dev.stackgan.trainer.service.store.RunRow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The trainer through its real gRPC port over a throwaway PostgreSQL database: the schema, every call, tiny runs of
@@ -214,8 +217,13 @@ class TrainerServiceTest {
         assertEquals(List.of(stage2Checkpoint.getId()), bundle.getCheckpointIdsList());
         // promoted through the command line, as an operator does it
         String target = "127.0.0.1:" + trainer.server.getPort();
-        assertEquals(1, TrainerCommand.execute("promote", "--bundle-id", "no-such-bundle", "--target", target),
-                "an unknown bundle fails (NOT_FOUND) and promotes nothing");
+        CommandLine refused = TrainerCommand.commandLine();
+        StringWriter err = new StringWriter();
+        refused.setErr(new PrintWriter(err, true));
+        assertEquals(1, refused.execute("promote", "--bundle-id", "no-such-bundle", "--target", target),
+                "an unknown bundle fails and promotes nothing");
+        assertTrue(err.toString().startsWith("stackgan-trainer promote: NOT_FOUND: "), err.toString());
+        assertTrue(err.toString().contains("no-such-bundle"), err.toString());
         assertEquals(0, TrainerCommand.execute("promote", "--bundle-id", bundle.getBundleId(), "--target", target));
         Bundle promoted = trainer.stub().listBundles(ListBundlesRequest.getDefaultInstance()).getBundles(0);
         assertFalse(bundle.hasPromoteTime(), "not promoted when exported");
