@@ -210,13 +210,14 @@ public final class DynamicBatcher implements AutoCloseable {
             runs.incrementAndGet();
             runRows.addAndGet(rows);
         } catch (Exception | Error e) {
-            listener.batchRan(rows, System.nanoTime() - start, waits);
             LOG.error("{} run of bundle {} at batch {} failed", model.signature().name(), model.version(), rows, e);
             batch.forEach(p -> p.result().completeExceptionally(io.grpc.Status.INTERNAL
                     .withDescription("model run failed: " + e.getMessage()).asRuntimeException()));
             return;
+        } finally {
+            // before any request is answered: a client that scrapes after its answer finds its run counted
+            listener.batchRan(rows, System.nanoTime() - start, waits);
         }
-        listener.batchRan(rows, System.nanoTime() - start, waits);
         int firstRow = 0;
         for (Pending p : batch) {
             Map<String, float[]> slice = new HashMap<>();

@@ -46,7 +46,7 @@ class TrainerMetricsTest {
 
             assertEquals(1, after.value("stackgan_trainer_runs", "state", "SUCCEEDED"), after.text());
             assertEquals(0, after.value("stackgan_trainer_runs", "state", "RUNNING"));
-            assertEquals(3, checkpoints, "step 0 and one a epoch");
+            assertEquals(3, checkpoints, "step 0 and one per epoch");
             assertEquals(checkpoints, after.value("stackgan_trainer_checkpoints_written_total",
                     "kind", "text-encoder"));
             assertEquals(end.getTotalSteps(), after.value("stackgan_trainer_step_duration_seconds_count",
