@@ -1,5 +1,6 @@
 package dev.stackgan.gateway;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -35,7 +36,12 @@ public final class GatewayException extends RuntimeException {
         return field;
     }
 
+    /** The status with the field at fault in the {@code stackgan-field} trailer (absent when none is). */
     public StatusRuntimeException toStatus() {
-        return Status.fromCode(code).withDescription(getMessage()).asRuntimeException();
+        Metadata trailers = new Metadata();
+        if (field != null) {
+            trailers.put(GatewayMetrics.FIELD, field);
+        }
+        return Status.fromCode(code).withDescription(getMessage()).asRuntimeException(trailers);
     }
 }

@@ -47,11 +47,14 @@ public class ImageGenerator {
     private final GatewayConfiguration config;
     private final Semaphore admission;
     private final PngEncoder pngEncoder;
+    private final GatewayMetrics metrics;
 
-    public ImageGenerator(ModelServices services, GatewayConfiguration config) {
+    public ImageGenerator(ModelServices services, GatewayConfiguration config, GatewayMetrics metrics) {
         this.services = services;
         this.config = config;
+        this.metrics = metrics;
         this.admission = new Semaphore(config.getMaxConcurrentRequests());
+        metrics.watchAdmission(admission, config.getMaxConcurrentRequests());
         this.pngEncoder = new PngEncoder(config.getPngCompressionLevel(),
                 PngEncoder.Filter.parse(config.getPngFilter()));
     }
@@ -66,12 +69,17 @@ public class ImageGenerator {
         }
         Deadline deadline = Deadline.after(config.getRequestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            return run(request, seeds, deadline, stage1Preview);
-        } catch (LaggingStage lagging) {
-            // Services poll the repository independently: just after a promotion the text encoder may hand out a
-            // version a later stage has not loaded yet. Run once more pinned to the version that stage serves; the
-            // encoder keeps its previous version loaded (keep-versions). A second preview may be streamed.
-            return run(request.pinnedTo(lagging.version), seeds, deadline, stage1Preview);
+            Generation generation;
+            try {
+                generation = run(request, seeds, deadline, stage1Preview);
+            } catch (LaggingStage lagging) {
+                // Services poll the repository independently: just after a promotion the text encoder may hand out
+                // a version a later stage has not loaded yet. Run once more pinned to the version that stage serves;
+                // the encoder keeps its previous version loaded (keep-versions). A second preview may be streamed.
+                generation = run(request.pinnedTo(lagging.version), seeds, deadline, stage1Preview);
+            }
+            metrics.generated(generation);
+            return generation;
         } finally {
             admission.release();
         }
@@ -248,6 +256,7 @@ public class ImageGenerator {
      */
     private <T> T call(ModelServices.Service service, GenerationRequest request, String version, Deadline deadline,
                        Supplier<T> call) {
+        long start = System.nanoTime();
         try {
             return call.get();
         } catch (StatusRuntimeException e) {
@@ -259,6 +268,8 @@ public class ImageGenerator {
                 }
             }
             throw failure(service, request.modelVersion(), e.getStatus());
+        } finally {
+            metrics.stageCalled(service.name(), System.nanoTime() - start);
         }
     }
 

@@ -95,7 +95,7 @@ class KubernetesManifestsTest {
         Map<String, Object> container = container(deployment);
         Map<String, Integer> ports = containerPorts(container);
         assertEquals(config.get("grpc.server.port"), ports.get("grpc"), name + " gRPC port");
-        // the trainer serves no HTTP: no micronaut.server.port, no http port
+        // every service serves its health and metrics over HTTP on micronaut.server.port
         assertEquals(config.get("micronaut.server.port"), ports.get("http"), name + " HTTP port");
         assertTrue(Set.of("grpc", "http").containsAll(ports.keySet()), name + " ports " + ports);
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
+import dev.stackgan.fixtures.PrometheusScrape;
 import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
@@ -15,11 +17,13 @@ import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.Tensors;
 import dev.stackgan.serving.testing.ServiceChecks;
+import dev.stackgan.serving.testing.ServiceHarness;
 import dev.stackgan.serving.testing.TinyBundles;
 import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -126,6 +130,53 @@ class Stage1ServiceTest {
         ServiceChecks.assertQueueOverflowAndDeadline(service.repository(), (harness, deadlineMs) ->
                 Stage1ServiceGrpc.newFutureStub(harness.channel()).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
                         .generate(request(conditions(1)).setSeed(1).build()));
+    }
+
+    /**
+     * Three concurrent requests of 1, 2 and 3 rows fill max-batch-size 6 and run as one batch (a minute's queue delay
+     * keeps them waiting for each other); one bad request never reaches the batcher. The scrape shows exactly that,
+     * plus the served version, one swap and one refused (corrupt) bundle.
+     */
+    @Test
+    void metricsCountRequestsBatchesAndSwaps(@TempDir Path repository) throws Exception {
+        TinyBundles.export(repository, TinyBundles.V1, 1);
+        TinyBundles.corrupt(TinyBundles.export(repository, TinyBundles.V2, 2));
+        try (ServiceHarness harness = new ServiceHarness(repository, Map.of(
+                "stackgan.serving.batching.max-batch-size", 6,
+                "stackgan.serving.batching.max-queue-delay", "60s",
+                "stackgan.serving.batching.wait-when-idle", true))) {
+            harness.promote(TinyBundles.V1);
+            harness.promote(TinyBundles.V2);
+            PrometheusScrape before = PrometheusScrape.of(harness.http());
+
+            List<ListenableFuture<Stage1ServiceGenerateResponse>> calls = List.of(1, 2, 3).stream()
+                    .map(rows -> Stage1ServiceGrpc.newFutureStub(harness.channel())
+                            .withDeadlineAfter(120, TimeUnit.SECONDS)
+                            .generate(request(conditions(rows)).setSeed(1).build()))
+                    .toList();
+            for (ListenableFuture<Stage1ServiceGenerateResponse> call : calls) {
+                assertEquals(TinyBundles.V1, call.get(120, TimeUnit.SECONDS).getModelVersion());
+            }
+            assertStatus(Status.Code.INVALID_ARGUMENT, "must be 1 to 6", () -> harness
+                    .blocking(Stage1ServiceGrpc::newBlockingStub).generate(request(conditions(7)).setSeed(1).build()));
+            PrometheusScrape after = PrometheusScrape.of(harness.http());
+
+            String[] graph = {"graph", "stage1"};
+            assertEquals(1, after.since(before, "stackgan_model_batch_size_count", graph), after.text());
+            assertEquals(6, after.since(before, "stackgan_model_batch_size_sum", graph));
+            assertEquals(1, after.since(before, "stackgan_model_inference_duration_seconds_count", graph));
+            assertEquals(3, after.since(before, "stackgan_model_queue_wait_seconds_count", graph));
+            assertEquals(3, after.since(before, "stackgan_model_requests_total",
+                    "graph", "stage1", "method", "Generate", "status", "OK"));
+            assertEquals(1, after.since(before, "stackgan_model_requests_total",
+                    "graph", "stage1", "method", "Generate", "status", "INVALID_ARGUMENT"));
+            assertEquals(0, after.value("stackgan_model_queue_depth", graph));
+            assertEquals(1, after.value("stackgan_model_serving",
+                    "graph", "stage1", "version", TinyBundles.V1, "execution_provider", "cpu"), after.text());
+            assertFalse(after.has("stackgan_model_serving", "version", TinyBundles.V2));
+            assertEquals(1, after.value("stackgan_model_swaps_total", graph));
+            assertEquals(1, after.value("stackgan_model_load_failures_total", graph));
+        }
     }
 
     private static void assertInvalid(Stage1ServiceGenerateRequest.Builder request, String messagePart) {

@@ -23,7 +23,8 @@ public class GatewayExceptionHandler implements ExceptionHandler<GatewayExceptio
                 .body(ErrorBody.of(e.code().name(), status.getCode(), e.getMessage(), e.field()));
     }
 
-    static HttpStatus httpStatus(Status.Code code) {
+    /** Also the outcome of a gRPC call in the metrics, so both APIs count a refusal alike. */
+    public static HttpStatus httpStatus(Status.Code code) {
         return switch (code) {
             case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
             case FAILED_PRECONDITION -> HttpStatus.CONFLICT;

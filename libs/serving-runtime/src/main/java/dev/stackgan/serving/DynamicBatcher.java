@@ -29,6 +29,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
 
     private final BatchingPolicy policy;
+    private final Listener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Waiting requests in arrival order; guarded by lock. */
@@ -47,8 +48,22 @@ public final class DynamicBatcher implements AutoCloseable {
                            boolean arrivedIdle, CompletableFuture<Map<String, float[]>> result) {
     }
 
+    /** What the batcher reports of each run (metrics); called on its worker thread, so it must be quick. */
+    public interface Listener {
+        /**
+         * One session run of {@code rows} rows took {@code runNanos} (failed or not); {@code waitNanos} holds how long
+         * each request in it waited in the queue.
+         */
+        void batchRan(int rows, long runNanos, long[] waitNanos);
+    }
+
     public DynamicBatcher(BatchingPolicy policy, String name) {
+        this(policy, name, (rows, runNanos, waitNanos) -> { });
+    }
+
+    public DynamicBatcher(BatchingPolicy policy, String name, Listener listener) {
         this.policy = policy;
+        this.listener = listener;
         deadlines.setRemoveOnCancelPolicy(true);
         this.worker = daemon("batcher-" + name).newThread(this::work);
         worker.start();
@@ -66,6 +81,16 @@ public final class DynamicBatcher implements AutoCloseable {
     /** Rows run so far (sum of batch sizes). */
     public long rowsRun() {
         return runRows.get();
+    }
+
+    /** Requests waiting in the queue now (a request whose answer is already decided may still be counted). */
+    public int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -178,6 +203,8 @@ public final class DynamicBatcher implements AutoCloseable {
         LoadedModel model = batch.get(0).model();
         Map<String, float[]> outputs;
         int rows = batch.stream().mapToInt(Pending::rows).sum();
+        long start = System.nanoTime();
+        long[] waits = batch.stream().mapToLong(p -> start - p.arrivedNanos()).toArray();
         try {
             outputs = model.run(concatenate(batch));
             runs.incrementAndGet();
@@ -187,6 +214,9 @@ public final class DynamicBatcher implements AutoCloseable {
             batch.forEach(p -> p.result().completeExceptionally(io.grpc.Status.INTERNAL
                     .withDescription("model run failed: " + e.getMessage()).asRuntimeException()));
             return;
+        } finally {
+            // before any request is answered: a client that scrapes after its answer finds its run counted
+            listener.batchRan(rows, System.nanoTime() - start, waits);
         }
         int firstRow = 0;
         for (Pending p : batch) {

@@ -231,6 +231,8 @@ public final class TrainerCommand implements Callable<Integer> {
         }
         properties.put("stackgan.trainer.data-root", data.toString());
         properties.put("grpc.server.port", freePort());
+        // the embedded trainer's health and metrics on a free port, so a pipeline runs beside a serving trainer
+        properties.put("micronaut.server.port", -1);
         if (jdbcUrl != null) {
             properties.put("datasources.default.url", jdbcUrl);
         }

@@ -55,12 +55,13 @@ public final class StageRun {
     }
 
     /**
+     * @param stepSeconds       wall time of this step alone
      * @param progress          fraction of all steps done, 0..1
      * @param etaSeconds        estimated time to the end, from the steps trained since this process started
      */
     public record StepMetrics(int epoch, long step, float discriminatorLoss, float generatorLoss, float kl,
                               float generatorLr, float discriminatorLr, double imagesPerSecond,
-                              double wallSeconds, double progress, double etaSeconds) {
+                              double stepSeconds, double wallSeconds, double progress, double etaSeconds) {
     }
 
     public enum EventType { RESUMED, DIVERGENCE_ROLLED_BACK, LR_HALVED, COLLAPSE_SUSPECTED, CANCELLED }
@@ -296,7 +297,8 @@ public final class StageRun {
                     double elapsed = (System.nanoTime() - started) / 1e9;
                     listener.onStep(new StepMetrics(epoch, step, losses.discriminator(), losses.generator(),
                             losses.kl(), generatorLr() * factor, discriminatorLr() * factor, batch.size() / seconds,
-                            elapsed, (double) step / totalSteps, elapsed / stepsThisAttempt * (totalSteps - step)));
+                            seconds, elapsed, (double) step / totalSteps,
+                            elapsed / stepsThisAttempt * (totalSteps - step)));
                     if (spec.maxMinutes() > 0 && trained(position, started) >= spec.maxMinutes() * 60) {
                         // the time budget (equal-wall-time comparisons): end here with a checkpoint
                         if (!snapshot(epoch, done, step, trained(position, started))) {

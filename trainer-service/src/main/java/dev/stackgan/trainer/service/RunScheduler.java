@@ -53,6 +53,7 @@ public class RunScheduler {
     private final RunSubmissions submissions;
     private final Journal journal;
     private final LiveRuns live;
+    private final TrainerMetrics trainerMetrics;
     private final ExecutorService workers;
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
     private final Map<Long, StageRun> running = new ConcurrentHashMap<>();
@@ -60,7 +61,7 @@ public class RunScheduler {
 
     public RunScheduler(TrainerConfiguration config, RunRepository runs, MetricRepository metrics,
                         EventRepository events, CheckpointRepository checkpoints, RunSubmissions submissions,
-                        Journal journal, LiveRuns live) {
+                        Journal journal, LiveRuns live, TrainerMetrics trainerMetrics) {
         if (config.getMaxConcurrentRuns() < 1) {
             throw new ConfigurationException("stackgan.trainer.max-concurrent-runs must be at least 1, got "
                     + config.getMaxConcurrentRuns());
@@ -73,6 +74,7 @@ public class RunScheduler {
         this.submissions = submissions;
         this.journal = journal;
         this.live = live;
+        this.trainerMetrics = trainerMetrics;
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.getMaxConcurrentRuns(), r -> {
             Thread thread = new Thread(r, "trainer-run-" + threads.incrementAndGet());
@@ -179,6 +181,7 @@ public class RunScheduler {
                     : e.getMessage(), null);
         } finally {
             running.remove(runId);
+            trainerMetrics.runEnded(runId);
         }
         RunStatus status = switch (result.outcome()) {
             case SUCCEEDED -> RunStatus.SUCCEEDED;
@@ -239,12 +242,14 @@ public class RunScheduler {
     /** Records what one run reports and publishes it to watchers. */
     private final class Recorder implements StageRun.Listener {
         private final long runId;
+        private final String kind;
         private final long totalSteps;
         private volatile int epochs;
         private volatile StageRun.StepMetrics last;
 
         Recorder(RunRow run) {
             this.runId = run.id();
+            this.kind = run.kind();
             this.totalSteps = run.totalSteps();
         }
 
@@ -263,6 +268,7 @@ public class RunScheduler {
         @Override
         public void onStep(StageRun.StepMetrics m) {
             last = m;
+            trainerMetrics.step(runId, kind, m);
             journal.submit("metrics of run " + runId + " step " + m.step(), () -> {
                 metrics.upsert(runId, m.step(), m.epoch(), m.discriminatorLoss(), m.generatorLoss(), m.kl(),
                         m.generatorLr(), m.discriminatorLr(), m.imagesPerSecond(), m.wallSeconds());
@@ -274,6 +280,9 @@ public class RunScheduler {
         @Override
         public void onEvent(StageRun.RunEvent event) {
             Instant now = Instant.now();
+            if (event.type() == StageRun.EventType.DIVERGENCE_ROLLED_BACK) {
+                trainerMetrics.rolledBack(kind);
+            }
             journal.submit(event.type() + " event of run " + runId, () -> events.save(new EventRow(null, runId,
                     event.type().name(), event.step(), event.message(), now)));
             if (event.type() == StageRun.EventType.RESUMED) {
@@ -312,6 +321,7 @@ public class RunScheduler {
             String evaluationJson = Protos.json(evaluation);
             Instant now = Instant.now();
             Checkpoint.State state = checkpoint.state();
+            trainerMetrics.checkpointWritten(kind);
             journal.submit("checkpoint " + checkpoint.directory(), () -> checkpoints.upsert(runId, state.epoch(),
                     state.step(), checkpoint.directory().toAbsolutePath().toString(), digest.sha256(),
                     digest.filesJson(), digest.sizeBytes(), evaluationJson, now));

@@ -2,6 +2,7 @@ package dev.stackgan.trainer.service;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.Map;
 
 /** Starts the trainer service; the command line ({@code TrainerCommand serve}) and the pipeline call it. */
@@ -24,14 +25,19 @@ public final class TrainerApplication {
     }
 
     /**
-     * Starts the service (migrating the schema first) and its gRPC server. A database that cannot be reached fails
-     * the start at once with a StartupException naming the JDBC URL.
+     * Starts the service (migrating the schema first), its HTTP server (health and metrics, {@code
+     * micronaut.server.port}, 8090) and its gRPC server. A database that cannot be reached fails the start at once
+     * with a StartupException naming the JDBC URL.
      */
     public static GrpcEmbeddedServer start(String[] args, Map<String, Object> properties) {
         ApplicationContext context = ApplicationContext.builder(TrainerApplication.class).args(args)
                 .environments(ENVIRONMENT).properties(properties).build();
         try {
             context.start();
+            EmbeddedServer http = context.getBean(EmbeddedServer.class);
+            if (!http.isRunning()) {
+                http.start();
+            }
             GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
             if (!server.isRunning()) {
                 server.start();

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.datasets.TestData;
+import dev.stackgan.fixtures.PrometheusScrape;
 import dev.stackgan.proto.v1.GetRunRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +54,13 @@ class DatabaseOutageTest {
             assertEquals(Status.Code.UNAVAILABLE, down.getStatus().getCode(), down.getStatus().getDescription());
             System.out.println("while the database was away: " + journal.pending() + " records buffered; "
                     + down.getStatus().getDescription());
+            HttpResponse<String> notReady = trainer.get("/health/readiness");
+            assertEquals(503, notReady.statusCode(), notReady.body());
+            assertTrue(notReady.body().contains("the database does not answer (datasources.default.url)"),
+                    notReady.body());
+            PrometheusScrape away = PrometheusScrape.of(trainer.http());
+            assertEquals(0, away.value("stackgan_trainer_database_up"), away.text());
+            assertTrue(away.value("stackgan_trainer_journal_pending_records") > 0, away.text());
             proxy.open();
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (!List.of("SUCCEEDED").equals(database.column("SELECT status FROM runs WHERE id = ?",
@@ -59,6 +68,7 @@ class DatabaseOutageTest {
                 Thread.sleep(200);
             }
             assertTrue(journal.flush(Duration.ofSeconds(30)));
+            assertEquals(200, trainer.get("/health/readiness").statusCode(), "ready again");
             Run done = trainer.stub().getRun(GetRunRequest.newBuilder().setRunId(run.getId()).build());
             assertEquals(dev.stackgan.proto.v1.RunStatus.RUN_STATUS_SUCCEEDED, done.getStatus(), done.getError());
             assertEquals(LongStream.rangeClosed(1, done.getTotalSteps()).boxed().map(Object.class::cast).toList(),

@@ -2,9 +2,14 @@ package dev.stackgan.trainer.service;
 
 import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -12,6 +17,8 @@ import java.util.Map;
 
 /** The trainer started for real (Micronaut, Flyway, gRPC on a free port) over a throwaway database and a work dir. */
 final class TrainerHarness implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final GrpcEmbeddedServer server;
     final TrainerClient client;
@@ -34,6 +41,7 @@ final class TrainerHarness implements AutoCloseable {
         p.put("datasources.default.url", jdbcUrl);
         p.put("datasources.default.username", TestDatabase.USER);
         p.put("grpc.server.port", port);
+        p.put("micronaut.server.port", -1);
         p.put("stackgan.trainer.data-root", work.resolve("data").toString());
         p.put("stackgan.trainer.runs-directory", work.resolve("runs").toString());
         p.put("stackgan.trainer.bundles-directory", work.resolve("bundles").toString());
@@ -49,6 +57,17 @@ final class TrainerHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The HTTP port's base address: health and metrics. */
+    URI http() {
+        return bean(EmbeddedServer.class).getURI();
+    }
+
+    /** GET {@code path} on the HTTP port, as a probe would: status and body. */
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(http().resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     TrainerServiceGrpc.TrainerServiceBlockingStub stub() {

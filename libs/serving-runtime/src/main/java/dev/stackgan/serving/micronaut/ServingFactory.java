@@ -28,9 +28,12 @@ public class ServingFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    ModelRepository modelRepository(ServingConfiguration config, ServedGraph served, OrtRuntime runtime) {
-        return new ModelRepository(config.getModelRepository(), served.graph(), runtime, config.getKeepVersions(),
-                config.isDefaultBundle() ? DefaultBundle.shipped() : null);
+    ModelRepository modelRepository(ServingConfiguration config, ServedGraph served, OrtRuntime runtime,
+                                    ModelServiceMetrics metrics) {
+        ModelRepository repository = new ModelRepository(config.getModelRepository(), served.graph(), runtime,
+                config.getKeepVersions(), config.isDefaultBundle() ? DefaultBundle.shipped() : null);
+        metrics.observe(repository);
+        return repository;
     }
 
     @Singleton
@@ -42,8 +45,10 @@ public class ServingFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    DynamicBatcher dynamicBatcher(BatchingPolicy policy, ServedGraph served) {
-        return new DynamicBatcher(policy, served.graph());
+    DynamicBatcher dynamicBatcher(BatchingPolicy policy, ServedGraph served, ModelServiceMetrics metrics) {
+        DynamicBatcher batcher = new DynamicBatcher(policy, served.graph(), metrics);
+        metrics.observe(batcher);
+        return batcher;
     }
 
     @Singleton

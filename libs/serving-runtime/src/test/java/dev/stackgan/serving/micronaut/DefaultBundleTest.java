@@ -15,6 +15,7 @@ import dev.stackgan.serving.ModelRepository;
 import dev.stackgan.serving.testing.TinyBundles;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -108,7 +109,8 @@ class DefaultBundleTest {
 
     private static ModelRepository repository(ServingConfiguration config) {
         ServingFactory factory = new ServingFactory();
-        return factory.modelRepository(config, STAGE1, factory.ortRuntime(config));
+        return factory.modelRepository(config, STAGE1, factory.ortRuntime(config),
+                new ModelServiceMetrics(new SimpleMeterRegistry(), STAGE1));
     }
 
     private static List<Path> entries(Path directory) throws Exception {

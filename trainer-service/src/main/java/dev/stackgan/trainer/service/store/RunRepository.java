@@ -19,6 +19,9 @@ public interface RunRepository extends CrudRepository<RunRow, Long> {
             + " ORDER BY id DESC LIMIT :limit")
     List<RunRow> page(Collection<String> statuses, String kind, long beforeId, int limit);
 
+    @Query("SELECT status, count(*) AS runs FROM runs GROUP BY status")
+    List<StateCount> countByState();
+
     @Query("UPDATE runs SET status = :status WHERE id = :id")
     void updateStatus(long id, String status);
 
