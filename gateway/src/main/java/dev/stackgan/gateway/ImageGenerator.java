@@ -5,6 +5,8 @@ import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
 import dev.stackgan.proto.v1.GetModelInfoRequest;
+import dev.stackgan.proto.v1.GetVocabularyRequest;
+import dev.stackgan.proto.v1.GetVocabularyResponse;
 import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
@@ -116,15 +118,7 @@ public class ImageGenerator {
             throw GatewayException.invalid("stage", "stage is " + request.finalStage() + ", must be 1 or 2");
         }
         if (request.modelVersion() != null) {
-            if (request.modelVersion().isBlank()) {
-                throw GatewayException.invalid("model_version", "model_version is blank; omit it to use the current "
-                        + "version");
-            }
-            try {
-                ModelVersions.requireValid("model_version", request.modelVersion());
-            } catch (StatusRuntimeException e) {
-                throw GatewayException.of("model_version", e);
-            }
+            requireBundleId(request.modelVersion());
         }
         if (request.seed() == null) {
             return null;
@@ -137,6 +131,38 @@ public class ImageGenerator {
             return Seeds.forItems("seed", true, request.seed(), request.numImages());
         } catch (StatusRuntimeException e) {
             throw GatewayException.of("seed", e);
+        }
+    }
+
+    private static void requireBundleId(String modelVersion) {
+        if (modelVersion.isBlank()) {
+            throw GatewayException.invalid("model_version", "model_version is blank; omit it to use the current "
+                    + "version");
+        }
+        try {
+            ModelVersions.requireValid("model_version", modelVersion);
+        } catch (StatusRuntimeException e) {
+            throw GatewayException.of("model_version", e);
+        }
+    }
+
+    /**
+     * The words the text encoder knows in {@code modelVersion} (null: its current version), so that a client can
+     * mark unknown and truncated words while the prompt is typed. Not counted against the concurrency limit: it
+     * runs no graph.
+     */
+    public GetVocabularyResponse vocabulary(String modelVersion) {
+        GetVocabularyRequest.Builder request = GetVocabularyRequest.newBuilder();
+        if (modelVersion != null) {
+            requireBundleId(modelVersion);
+            request.setModelVersion(modelVersion);
+        }
+        Deadline deadline = Deadline.after(config.getRequestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return TextEncoderServiceGrpc.newBlockingStub(services.textEncoder().channel()).withDeadline(deadline)
+                    .getVocabulary(request.build());
+        } catch (StatusRuntimeException e) {
+            throw failure(services.textEncoder(), modelVersion, e.getStatus());
         }
     }
 
@@ -241,7 +267,7 @@ public class ImageGenerator {
                     throw new LaggingStage(served);
                 }
             }
-            throw failure(service, request, e.getStatus());
+            throw failure(service, request.modelVersion(), e.getStatus());
         } finally {
             metrics.stageCalled(service.name(), System.nanoTime() - start);
         }
@@ -257,7 +283,8 @@ public class ImageGenerator {
         }
     }
 
-    private GatewayException failure(ModelServices.Service service, GenerationRequest request, Status status) {
+    /** @param pinnedVersion the model_version the client asked for, null when it asked for none */
+    private GatewayException failure(ModelServices.Service service, String pinnedVersion, Status status) {
         String detail = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
         String who = service.name() + " service (" + service.target() + ")";
         return switch (status.getCode()) {
@@ -267,7 +294,7 @@ public class ImageGenerator {
                     "the request deadline (" + config.getRequestTimeout().toMillis() + " ms, "
                             + "stackgan.gateway.request-timeout, or the caller's own) passed while waiting for " + who);
             case FAILED_PRECONDITION -> new GatewayException(Status.Code.FAILED_PRECONDITION,
-                    request.modelVersion() == null ? null : "model_version", who + ": " + detail);
+                    pinnedVersion == null ? null : "model_version", who + ": " + detail);
             case RESOURCE_EXHAUSTED -> new GatewayException(Status.Code.RESOURCE_EXHAUSTED, null,
                     who + " is overloaded: " + detail);
             case INVALID_ARGUMENT -> new GatewayException(Status.Code.INVALID_ARGUMENT, null, who + ": " + detail);

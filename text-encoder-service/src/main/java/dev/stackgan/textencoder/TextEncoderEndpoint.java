@@ -12,16 +12,23 @@ import static dev.stackgan.bundle.graph.ModelGraphs.STAGE2_MU;
 import static dev.stackgan.bundle.graph.ModelGraphs.TOKEN_IDS;
 
 import dev.stackgan.bundle.text.EncodedCaption;
+import dev.stackgan.bundle.text.Vocabulary;
 import dev.stackgan.proto.v1.Condition;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
+import dev.stackgan.proto.v1.GetVocabularyRequest;
+import dev.stackgan.proto.v1.GetVocabularyResponse;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Captions;
 import dev.stackgan.serving.Errors;
 import dev.stackgan.serving.Inference;
 import dev.stackgan.serving.InputRows;
 import dev.stackgan.serving.LoadedModel;
+import dev.stackgan.serving.ModelLease;
+import dev.stackgan.serving.ModelRepository;
+import dev.stackgan.serving.ModelVersions;
 import dev.stackgan.serving.Seeds;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -37,15 +44,44 @@ import java.util.Map;
 public class TextEncoderEndpoint extends TextEncoderServiceGrpc.TextEncoderServiceImplBase {
 
     private final Inference inference;
+    private final ModelRepository repository;
 
-    public TextEncoderEndpoint(Inference inference) {
+    public TextEncoderEndpoint(Inference inference, ModelRepository repository) {
         this.inference = inference;
+        this.repository = repository;
     }
 
     @Override
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> observer) {
         inference.call(request.hasModelVersion() ? request.getModelVersion() : null,
                 model -> prepare(request, model), observer);
+    }
+
+    /** Answered from the leased bundle's vocabulary without running the graph, so it never queues behind batches. */
+    @Override
+    public void getVocabulary(GetVocabularyRequest request, StreamObserver<GetVocabularyResponse> observer) {
+        GetVocabularyResponse response;
+        try {
+            String version = request.hasModelVersion() ? request.getModelVersion() : null;
+            if (version != null) {
+                ModelVersions.requireValid("model_version", version);
+            }
+            try (ModelLease lease = repository.lease(version)) {
+                LoadedModel model = lease.model();
+                List<String> words = model.bundle().vocabulary().words();
+                response = GetVocabularyResponse.newBuilder()
+                        .setModelVersion(model.version())
+                        // ids 0 and 1 are padding and the unknown word: no word a prompt can contain
+                        .addAllWords(words.subList(Vocabulary.UNKNOWN_ID + 1, words.size()))
+                        .setMaxWords(model.config().text().maxWords())
+                        .build();
+            }
+        } catch (StatusRuntimeException e) {
+            observer.onError(e);
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
     }
 
     private Inference.Prepared<EncodeResponse> prepare(EncodeRequest request, LoadedModel model) {

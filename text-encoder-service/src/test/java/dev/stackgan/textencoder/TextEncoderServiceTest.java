@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
+import dev.stackgan.proto.v1.GetVocabularyRequest;
+import dev.stackgan.proto.v1.GetVocabularyResponse;
 import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Seeds;
@@ -104,6 +106,21 @@ class TextEncoderServiceTest {
         stub().encode(request("a".repeat(1000)).build());
         assertInvalid(request(caption).setSeed(Seeds.MAX_SEED + 1), "seed is 281474976710656");
         assertInvalid(request(caption, caption).setSeed(Seeds.MAX_SEED), "and seed + 1 (one seed per item) too");
+    }
+
+    @Test
+    void vocabularyIsTheBundlesKnownWordsWithoutPaddingAndUnknown() {
+        GetVocabularyResponse current = stub().getVocabulary(GetVocabularyRequest.getDefaultInstance());
+        assertEquals(TinyBundles.V1, current.getModelVersion());
+        assertEquals(18, current.getMaxWords());
+        List<String> known = TinyBundles.vocabulary().words();
+        assertEquals(known.subList(2, known.size()), current.getWordsList());
+        assertEquals(TinyBundles.V2, stub().getVocabulary(GetVocabularyRequest.newBuilder()
+                .setModelVersion(TinyBundles.V2).build()).getModelVersion());
+        assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'tiny-v9' is not loaded here",
+                () -> stub().getVocabulary(GetVocabularyRequest.newBuilder().setModelVersion("tiny-v9").build()));
+        ServiceChecks.assertModelVersionMustBeABundleId(version -> stub().getVocabulary(
+                GetVocabularyRequest.newBuilder().setModelVersion(version).build()));
     }
 
     @Test

@@ -1,0 +1,186 @@
+package dev.stackgan.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.stackgan.serving.testing.TinyBundles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web page at / in Debian's headless chromium (Selenium through chromium-driver; nothing is downloaded) over
+ * the real stack on the tiny bundles (Stage-I 16 px, Stage-II 32 px). Writes the screenshots that docs/serving.md
+ * and README.md show into docs/images/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ImagePageBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** docs/images/ of the repository; tests run in the module's directory. */
+    private static final Path SCREENSHOTS = Path.of("..", "docs", "images");
+    private static final String PROMPT = "a small bird with a red crown and white belly";
+
+    @TempDir
+    static Path repository;
+    private ServingStack stack;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    void start() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "browser tests skipped: " + CHROMIUM + " or " + CHROMEDRIVER + " is missing; install Debian's "
+                        + "chromium and chromium-driver (apt-get install -y chromium chromium-driver; .ci/run does)");
+        ServingStack.promotedV1(repository);
+        stack = new ServingStack(repository, Map.of());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // no sandbox: CI runs as root, where chromium's sandbox refuses to start
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,900");
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(driver, options);
+        // a bound for waiting, not a timing assertion: the slowest step is a generation on a busy machine
+        wait = new WebDriverWait(browser, Duration.ofSeconds(120));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void previewIsShownFirstThenReplacedByTheFinalImageWithSeedDownloadAndHistory() throws IOException {
+        open();
+        type(PROMPT + " zzzshiny");
+        browser.findElement(By.id("n")).clear();
+        browser.findElement(By.id("n")).sendKeys("2");
+        browser.findElement(By.id("seed")).sendKeys("7");
+        browser.findElement(By.id("go")).click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results img.final"), 2));
+
+        List<WebElement> figures = browser.findElements(By.cssSelector("#results figure"));
+        assertEquals(2, figures.size());
+        for (int i = 0; i < 2; i++) {
+            WebElement figure = figures.get(i);
+            // the figure displayed the Stage-I preview, then the Stage-II image in its place
+            assertEquals("1,2", figure.getAttribute("data-shown"));
+            assertEquals(32L, naturalWidth(figure.findElement(By.tagName("img"))));
+            assertEquals("seed " + (7 + i), figure.findElement(By.cssSelector("button.seed")).getText());
+            WebElement download = figure.findElement(By.cssSelector("a.download"));
+            assertEquals("stackgan-" + TinyBundles.V1 + "-seed" + (7 + i) + ".png", download.getAttribute("download"));
+            assertTrue(download.getAttribute("href").startsWith("data:image/png;base64,"));
+        }
+        assertTrue(browser.findElement(By.id("status")).getText().contains("model " + TinyBundles.V1));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#history img"), 2));
+        screenshot("image-page.png");
+
+        // a seed reproduces its image: the same PNG as the second image of the first request
+        String second = figures.get(1).findElement(By.tagName("img")).getAttribute("src");
+        figures.get(1).findElement(By.cssSelector("button.seed")).click();
+        wait.until(driver -> driver.findElements(By.cssSelector("#results figure")).size() == 1
+                && driver.findElements(By.cssSelector("#results img.final")).size() == 1);
+        assertEquals(second, browser.findElement(By.cssSelector("#results img.final")).getAttribute("src"));
+        assertEquals("8", browser.findElement(By.id("seed")).getAttribute("value"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#history img"), 3));
+    }
+
+    @Test
+    void unknownAndTruncatedWordsAreHighlightedAsTyped() {
+        open();
+        type("a bird with zzzshiny wings");
+        List<WebElement> unknown = wait.until(
+                ExpectedConditions.presenceOfAllElementsLocatedBy(By.cssSelector("#highlights mark.unknown")));
+        assertEquals(List.of("zzzshiny"), unknown.stream().map(this::text).toList());
+        assertTrue(browser.findElement(By.id("words")).getText().contains("unknown words: zzzshiny"));
+
+        // 20 known words: the encoder reads 18, the last 2 are marked as ignored
+        String known = TinyBundles.knownWord(0);
+        type(String.join(" ", Collections.nCopies(20, known)));
+        assertEquals(2, browser.findElements(By.cssSelector("#highlights mark.truncated")).size());
+        assertEquals(0, browser.findElements(By.cssSelector("#highlights mark.unknown")).size());
+        assertTrue(browser.findElement(By.id("words")).getText().contains("2 word(s) past the 18"));
+    }
+
+    @Test
+    void examplePromptsUseOnlyKnownWords() {
+        open();
+        List<WebElement> examples = browser.findElements(By.cssSelector("#examples button.example"));
+        assertTrue(!examples.isEmpty(), "the tiny vocabulary has colours and parts, so examples exist");
+        for (WebElement example : examples) {
+            example.click();
+            assertEquals(example.getText(), browser.findElement(By.id("prompt")).getAttribute("value"));
+            assertEquals(0, browser.findElements(By.cssSelector("#highlights mark")).size(), example.getText());
+        }
+    }
+
+    @Test
+    void tooLongPromptShowsTheApisErrorNamingTheFieldAndTheLimit() throws IOException {
+        open();
+        type("a".repeat(1001));
+        new Select(browser.findElement(By.id("stage"))).selectByValue("1");
+        browser.findElement(By.id("go")).click();
+        WebElement error = wait.until(driver -> {
+            WebElement shown = driver.findElement(By.id("error"));
+            return shown.getText().isEmpty() ? null : shown;
+        });
+        assertEquals("INVALID_ARGUMENT (400), field prompt: prompt has 1001 characters, at most 1000 are allowed",
+                error.getText());
+        assertEquals(0, browser.findElements(By.cssSelector("#results figure")).size());
+        screenshot("image-page-error.png");
+    }
+
+    /** Loads the page and waits until it has the model's vocabulary. */
+    private void open() {
+        browser.get(stack.http().resolve("/").toString());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model"), TinyBundles.V1));
+    }
+
+    private void type(String prompt) {
+        WebElement input = browser.findElement(By.id("prompt"));
+        input.clear();
+        input.sendKeys(prompt);
+    }
+
+    /** Text of a highlight mark: transparent on screen (the textarea above shows it), so getText() is empty. */
+    private String text(WebElement element) {
+        return element.getAttribute("textContent");
+    }
+
+    private long naturalWidth(WebElement img) {
+        return (Long) ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth", img);
+    }
+
+    private void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        Files.write(SCREENSHOTS.resolve(name), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+}
