@@ -15,5 +15,7 @@ if [ -z "$library" ]; then
   exec "$@"
 fi
 export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
-export MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1${MALLOC_CONF:+,$MALLOC_CONF}"
+# zero:true: a reused block can still hold stale bytes that oneDNN's kernels read (a NaN at step 0 of the compose
+# test's Stage-II; docs/trainer.md, "NaN gradients"); zero-filling retained memory costs a memset, not page faults
+export MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
 exec "$@"

@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * channels of a gradient turn NaN for finite losses and inputs (docs/trainer.md, "NaN gradients"). glibc keeps its
  * free-list links and a random tcache key inside freed blocks, so a reused block can hold any bit pattern; the only
  * safe setting there is to zero-fill every allocation ({@code M_PERTURB}), which costs a memset per tensor on top of
- * glibc handing large blocks back to the kernel after every step (fresh pages, page faults). jemalloc keeps its
- * bookkeeping outside the blocks, so a reused block holds an earlier tensor's finite floats; with its freed memory
- * retained in the process ({@code MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1}) a training step neither
- * zero-fills nor faults. The launchers that train preload it ({@code scripts/with-jemalloc.sh}); this class only
+ * glibc handing large blocks back to the kernel after every step (fresh pages, page faults). jemalloc with its freed
+ * memory retained in the process ({@code MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1}) never faults; a reused
+ * block there still holds whatever the last tensor held (not always finite floats), so the launchers add
+ * {@code zero:true}, a memset from retained memory. The launchers that train preload it
+ * ({@code scripts/with-jemalloc.sh}); this class only
  * detects which allocator it got and falls back to glibc's zero-fill when it is not jemalloc.
  */
 public final class NativeAllocator {
