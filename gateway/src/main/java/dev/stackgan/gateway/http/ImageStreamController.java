@@ -4,19 +4,15 @@ import dev.stackgan.gateway.GatewayException;
 import dev.stackgan.gateway.Generation;
 import dev.stackgan.gateway.GenerationRequest;
 import dev.stackgan.gateway.ImageGenerator;
-import io.grpc.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import jakarta.inject.Named;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,13 +54,8 @@ public class ImageStreamController {
         Sinks.Many<Event<Object>> events = Sinks.many().replay().all();
         // Completes with the first event, or fails with what refused the request before it
         CompletableFuture<Void> first = new CompletableFuture<>();
-        // The model service calls inherit this context: a client that goes away cancels them instead of leaving the
-        // stages to work for nobody until the deadline.
-        Context.CancellableContext context = Context.current().withCancellation();
-        ChannelFuture closed = ((NettyHttpRequest<?>) http).getChannelHandlerContext().channel().closeFuture();
-        ChannelFutureListener cancel = future -> context.cancel(null);
-        closed.addListener(cancel);
-        blocking.execute(() -> context.run(() -> {
+        // on the generation's own thread, so that a client that goes away cancels its model service calls
+        blocking.execute(() -> ClientDisconnect.cancels(http, () -> {
             try {
                 Generation result = generator.generate(request, preview -> {
                     events.tryEmitNext(Event.<Object>of(ImagesResponse.of(preview)).name("preview"));
@@ -80,9 +71,8 @@ public class ImageStreamController {
                 }
             } finally {
                 events.tryEmitComplete();
-                closed.removeListener(cancel);
-                context.cancel(null);
             }
+            return null;
         }));
         // Micronaut sends the status with the first event, and a publisher failing before it as a bare 500: wait
         // for it here, so that a refused request gets its own status and error body like on every endpoint.

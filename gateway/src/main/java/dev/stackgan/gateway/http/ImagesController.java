@@ -4,7 +4,6 @@ import dev.stackgan.gateway.GatewayConfiguration;
 import dev.stackgan.gateway.Generation;
 import dev.stackgan.gateway.GenerationRequest;
 import dev.stackgan.gateway.ImageGenerator;
-import io.grpc.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -14,13 +13,9 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import java.util.function.Supplier;
 
 /** POST /v1/images (JSON with base64 PNGs) and GET /v1/images.png (one PNG, for links and img tags). */
 @Controller("/v1")
@@ -40,39 +35,19 @@ public class ImagesController {
         ImagesRequest body = ImagesRequest.parse(json, config.getMaxImages());
         GenerationRequest request = new GenerationRequest(body.prompt(), body.n() == null ? 1 : body.n(),
                 body.seed(), body.stage() == null ? 2 : body.stage(), body.modelVersion());
-        return ImagesResponse.of(untilDisconnect(http, () -> generator.generate(request, null)));
+        return ImagesResponse.of(ClientDisconnect.cancels(http, () -> generator.generate(request, null)));
     }
 
     @Get(uri = "/images.png", produces = "image/png")
     public HttpResponse<byte[]> png(HttpRequest<?> http, @QueryValue @Nullable String prompt,
                                     @QueryValue @Nullable Long seed, @QueryValue(defaultValue = "2") int stage,
                                     @QueryValue("model_version") @Nullable String modelVersion) {
-        Generation generation = untilDisconnect(http,
+        Generation generation = ClientDisconnect.cancels(http,
                 () -> generator.generate(new GenerationRequest(prompt, 1, seed, stage, modelVersion), null));
         Generation.Image image = generation.images().get(0);
         return HttpResponse.ok(image.png())
                 .contentType("image/png")
                 .header("X-Seed", Long.toString(image.seed()))
                 .header("X-Model-Version", generation.modelVersion());
-    }
-
-    /**
-     * Runs {@code work} in a gRPC context that is cancelled when the client's connection closes, so a client that
-     * goes away cancels the model service calls in flight (they inherit the context) instead of leaving the stages
-     * to work for nobody until the deadline.
-     */
-    private static <T> T untilDisconnect(HttpRequest<?> http, Supplier<T> work) {
-        ChannelFuture closed = ((NettyHttpRequest<?>) http).getChannelHandlerContext().channel().closeFuture();
-        Context.CancellableContext context = Context.current().withCancellation();
-        ChannelFutureListener cancel = future -> context.cancel(null);
-        closed.addListener(cancel);
-        Context previous = context.attach();
-        try {
-            return work.get();
-        } finally {
-            context.detach(previous);
-            closed.removeListener(cancel);
-            context.cancel(null);
-        }
     }
 }
