@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.ToIntFunction;
+import java.util.stream.IntStream;
 
 /**
  * A small CNN trained on real synthetic birds to read the attributes a caption states: crown, wing and belly colour,
@@ -92,16 +93,21 @@ public final class AttributeClassifier implements AutoCloseable {
 
         /** Share of images whose most likely class of {@code attribute} is the true one. */
         public double accuracy(Attribute attribute, List<BirdAttributes> truth) {
+            return accuracy(attribute, truth, IntStream.range(0, truth.size()).boxed().toList());
+        }
+
+        /** The same, over the images {@code indices} only. */
+        public double accuracy(Attribute attribute, List<BirdAttributes> truth, List<Integer> indices) {
             double[][] p = probabilities(attribute);
             int correct = 0;
-            for (int i = 0; i < p.length; i++) {
+            for (int i : indices) {
                 int best = 0;
                 for (int c = 1; c < p[i].length; c++) {
                     best = p[i][c] > p[i][best] ? c : best;
                 }
                 correct += best == attribute.label(truth.get(i)) ? 1 : 0;
             }
-            return (double) correct / p.length;
+            return (double) correct / indices.size();
         }
     }
 

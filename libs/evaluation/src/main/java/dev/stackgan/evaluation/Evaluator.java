@@ -30,6 +30,9 @@ import java.util.stream.IntStream;
  * <li>{@code fidelity_<attribute>}: the classifier's accuracy on generated images against the attributes of the
  *     image whose caption was used (synthetic captions never contradict them); {@code fidelity_<attribute>_real}
  *     on held-out real images, {@code fidelity_<attribute>_chance} = 1 / classes
+ * <li>{@code fidelity_<colour>_stated}, {@code fidelity_<colour>_stated_samples} for crown, wing and belly: the same
+ *     accuracy over the images whose caption states that colour ({@link StatedColours}; a caption names only some
+ *     parts, and an unstated colour can only be guessed), and how many they were (not finite when none)
  * <li>{@code inception_score}, {@code inception_score_cropped}: exp(E KL(p(y|x) || p(y))) with y the joint of the
  *     crown, wing and belly colour heads (a synthetic species is exactly those three colours), i.e. the product of
  *     the three heads' scores
@@ -100,6 +103,8 @@ public final class Evaluator implements AutoCloseable {
     private final List<String> captions = new ArrayList<>();
     private final int[] classes;
     private final List<BirdAttributes> truth;
+    /** Per colour attribute, the sampled captions that state it. */
+    private final Map<Attribute, List<Integer>> stating = new LinkedHashMap<>();
     private final float[] captionVectors;
     private final float[] pool;
     private final int[] poolClasses;
@@ -128,6 +133,10 @@ public final class Evaluator implements AutoCloseable {
         classes = chosen.stream().mapToInt(dataset::classId).toArray();
         for (int index : chosen) {
             captions.add(randomCaption(dataset, index, random));
+        }
+        for (Attribute a : Attribute.COLOURS) {
+            stating.put(a, IntStream.range(0, captions.size())
+                    .filter(i -> StatedColours.of(captions.get(i)).containsKey(a)).boxed().toList());
         }
         captionVectors = captions.isEmpty() ? new float[0] : encoders.sentences(captions);
         List<String> poolCaptions = new ArrayList<>();
@@ -239,6 +248,13 @@ public final class Evaluator implements AutoCloseable {
                 figures.put("fidelity_" + a.key() + "_real", realAccuracy.get(a));
                 figures.put("fidelity_" + a.key() + "_chance", 1.0 / a.classes());
             }
+            stating.forEach((a, indices) -> {
+                // not finite (stored as null) when no sampled caption states the colour, so every evaluation has
+                // the same keys
+                figures.put("fidelity_" + a.key() + "_stated",
+                        indices.isEmpty() ? Double.NaN : plain.accuracy(a, truth, indices));
+                figures.put("fidelity_" + a.key() + "_stated_samples", (double) indices.size());
+            });
             figures.put("inception_score", speciesScore(plain));
             figures.put("inception_score_cropped", speciesScore(cropped));
             figures.put("frechet_distance", FeatureStatistics.frechetDistance(plain.features(), realFeatures));

@@ -89,6 +89,11 @@ class StageRunTest {
                 "fidelity_wing_pattern", "fidelity_crown_real")) {
             assertTrue(evaluation.get(key) >= 0 && evaluation.get(key) <= 1, key + " = " + evaluation.get(key));
         }
+        for (String colour : List.of("crown", "wing", "belly")) {
+            double stating = evaluation.get("fidelity_" + colour + "_stated_samples");
+            assertTrue(stating >= 0 && stating <= 8, colour + ": " + stating + " of 8 captions state it");
+            assertEquals(stating == 0, evaluation.get("fidelity_" + colour + "_stated").isNaN(), colour);
+        }
         for (String key : List.of("inception_score", "inception_score_cropped")) {
             assertTrue(evaluation.get(key) >= 1 - 1e-9, key + " = " + evaluation.get(key));
         }
