@@ -16,6 +16,8 @@ if [ -z "$library" ]; then
 fi
 export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
 # zero:true: a reused block can still hold stale bytes that oneDNN's kernels read (a NaN at step 0 of the compose
-# test's Stage-II; docs/trainer.md, "NaN gradients"); zero-filling retained memory costs a memset, not page faults
+# test's Stage-II; docs/trainer.md, "NaN gradients"). It costs: jemalloc zeroes large blocks by handing them back to
+# the kernel, so pages fault in again every step (a small Stage-I step 3x slower). MALLOC_CONF=zero:false in the
+# environment turns it off (later options win) for speed, with the divergence guard skipping any NaN update.
 export MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
 exec "$@"

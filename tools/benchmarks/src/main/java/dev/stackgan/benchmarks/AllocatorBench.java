@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Tuning section's allocator rows: the same training steps in two child JVMs, one on glibc (which
- * {@link NativeAllocator} makes zero-fill every block) and one with jemalloc preloaded keeping freed memory, as
- * {@code scripts/with-jemalloc.sh} starts the trainer. The allocator is chosen when a process starts, hence the
- * children; each prints its step times, and its allocator as it detected it, for this class to read.
+ * The Tuning section's allocator rows: the same training steps in child JVMs, one on glibc (which
+ * {@link NativeAllocator} makes zero-fill every block) and two with jemalloc preloaded keeping freed memory, with and
+ * without its zero-fill, as {@code scripts/with-jemalloc.sh} starts the trainer. The allocator is chosen when a
+ * process starts, hence the children; each prints its step times, and its allocator as it detected it, for this
+ * class to read.
  */
 public final class AllocatorBench {
 
@@ -30,7 +31,13 @@ public final class AllocatorBench {
     private AllocatorBench() {
     }
 
-    /** Rows for Stage-I and Stage-II of the {@code small} preset at its training batch, glibc (a) vs jemalloc (b). */
+    /** jemalloc as {@code scripts/with-jemalloc.sh} configures it: freed memory stays in the process. */
+    private static final String RETAINING = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
+
+    /**
+     * Rows for Stage-I and Stage-II of the {@code small} preset at its training batch: glibc zero-filled (before)
+     * against jemalloc zero-filled (the launchers' default now), and that against jemalloc without the zero-fill.
+     */
     public static List<TuningBench.Row> rows(int steps) throws IOException, InterruptedException {
         List<TuningBench.Row> rows = new ArrayList<>();
         if (!Files.isRegularFile(JEMALLOC)) {
@@ -38,15 +45,18 @@ public final class AllocatorBench {
             return rows;
         }
         int batch = Preset.SMALL.training().batchSize();
+        String note = steps + " steps each after " + WARM_UP_STEPS + " warm-up steps, one child JVM per allocator";
         for (String stage : List.of("stage1", "stage2")) {
+            String timed = "small " + stage + " training step, batch " + batch;
             Probe glibc = probe(stage, steps, Map.of());
-            Probe jemalloc = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
-                    "MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1"));
-            rows.add(new TuningBench.Row("native allocator of the trainer", "small " + stage + " training step, batch "
-                    + batch, "glibc, zero-filled (" + glibc.allocator + "; before)", "jemalloc keeping freed memory ("
-                    + jemalloc.allocator + ")", glibc.steps, jemalloc.steps, steps + " steps each after "
-                    + WARM_UP_STEPS + " warm-up steps, one child JVM per allocator",
-                    "jemalloc (scripts/with-jemalloc.sh)"));
+            Probe zeroed = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
+                    "MALLOC_CONF", RETAINING + ",zero:true"));
+            Probe stale = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(), "MALLOC_CONF", RETAINING));
+            rows.add(new TuningBench.Row("native allocator of the trainer", timed, "glibc, zero-filled ("
+                    + glibc.allocator + "; before)", "jemalloc keeping freed memory, zero-filled (" + zeroed.allocator
+                    + ")", glibc.steps, zeroed.steps, note, "jemalloc zero-filled (scripts/with-jemalloc.sh)"));
+            rows.add(new TuningBench.Row("jemalloc zero-fill (zero:true)", timed, "on (now)", "off (stale bytes can"
+                    + " reach oneDNN: docs/trainer.md)", zeroed.steps, stale.steps, note, "on"));
         }
         return rows;
     }

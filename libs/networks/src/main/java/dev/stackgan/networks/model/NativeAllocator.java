@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * glibc handing large blocks back to the kernel after every step (fresh pages, page faults). jemalloc with its freed
  * memory retained in the process ({@code MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1}) never faults; a reused
  * block there still holds whatever the last tensor held (not always finite floats), so the launchers add
- * {@code zero:true}, a memset from retained memory. The launchers that train preload it
+ * {@code zero:true}. That is not a memset: jemalloc hands large blocks back to the kernel to get them zeroed, so
+ * every step faults its pages in again, three times slower than without it (docs/benchmarks.md section 7); the
+ * price of correctness until the padding is fixed at its source. The launchers that train preload it
  * ({@code scripts/with-jemalloc.sh}); this class only
  * detects which allocator it got and falls back to glibc's zero-fill when it is not jemalloc.
  */
