@@ -142,18 +142,19 @@ public final class DynamicBatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!batch.isEmpty()) {
-                try {
-                    run(batch);
-                } finally {
-                    lock.lock();
-                    try {
-                        running = false;
-                    } finally {
-                        lock.unlock();
-                    }
-                }
+            if (batch.isEmpty()) {
+                continue;
             }
+            Runnable answers = run(batch);
+            // idle again before anyone hears back: a client that sends its next request as soon as its answer
+            // arrives finds the batcher idle, and a lone request then runs at once instead of waiting the delay
+            lock.lock();
+            try {
+                running = false;
+            } finally {
+                lock.unlock();
+            }
+            answers.run();
         }
     }
 
@@ -194,11 +195,12 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void run(List<Pending> batch) {
+    /** Runs the batch; returns what answers its requests, for the caller to run once the batcher is idle. */
+    private Runnable run(List<Pending> batch) {
         // A request may have expired between forming the batch and now: drop it rather than run it.
         batch.removeIf(p -> p.result().isDone());
         if (batch.isEmpty()) {
-            return;
+            return () -> { };
         }
         LoadedModel model = batch.get(0).model();
         Map<String, float[]> outputs;
@@ -211,13 +213,17 @@ public final class DynamicBatcher implements AutoCloseable {
             runRows.addAndGet(rows);
         } catch (Exception | Error e) {
             LOG.error("{} run of bundle {} at batch {} failed", model.signature().name(), model.version(), rows, e);
-            batch.forEach(p -> p.result().completeExceptionally(io.grpc.Status.INTERNAL
+            return () -> batch.forEach(p -> p.result().completeExceptionally(io.grpc.Status.INTERNAL
                     .withDescription("model run failed: " + e.getMessage()).asRuntimeException()));
-            return;
         } finally {
             // before any request is answered: a client that scrapes after its answer finds its run counted
             listener.batchRan(rows, System.nanoTime() - start, waits);
         }
+        return () -> answer(batch, outputs, rows);
+    }
+
+    /** Completes each request with its own rows of every output. */
+    private static void answer(List<Pending> batch, Map<String, float[]> outputs, int rows) {
         int firstRow = 0;
         for (Pending p : batch) {
             Map<String, float[]> slice = new HashMap<>();

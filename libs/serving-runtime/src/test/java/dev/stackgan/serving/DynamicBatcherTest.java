@@ -77,6 +77,25 @@ public class DynamicBatcherTest {
         }
     }
 
+    /**
+     * A client that sends its next request the moment its answer arrives (here: on the batcher's own thread, as the
+     * answer completes) finds the batcher idle, so its lone request does not wait the queue delay either.
+     */
+    @Test
+    void requestSentAsTheLastAnswerArrivesRunsWithoutTheQueueDelay() throws Exception {
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(20), 64, false),
+                "t");
+             ModelLease lease = models.lease("v2")) {
+            long start = System.nanoTime();
+            batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null)
+                    .thenCompose(first -> batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 1), null))
+                    .get(30, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds < 10, "the follow-up request waited " + seconds + " s of the 20 s queue delay");
+            assertEquals(2, batcher.runs());
+        }
+    }
+
     @Test
     void requestsForDifferentVersionsAreNeverMerged() throws Exception {
         try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofMillis(300), 64, true), "t");
