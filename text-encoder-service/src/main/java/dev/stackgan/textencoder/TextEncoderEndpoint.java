@@ -32,7 +32,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -117,15 +116,17 @@ public class TextEncoderEndpoint extends TextEncoderServiceGrpc.TextEncoderServi
             EncodeResponse.Builder response = EncodeResponse.newBuilder().setModelVersion(model.version());
             for (int i = 0; i < count; i++) {
                 EncodedCaption caption = encoded.get(i);
-                response.addCaptionsBuilder()
+                dev.stackgan.proto.v1.EncodedCaption.Builder out = response.addCaptionsBuilder()
                         .setSeed(seeds[i])
                         .addAllWords(caption.words())
-                        .addAllTokenIds(Arrays.stream(caption.tokenIds()).limit(caption.length()).boxed().toList())
                         .addAllUnknownWords(caption.unknownWords())
                         .setTruncatedWords(caption.truncatedWords())
-                        .addAllSentenceEmbedding(row(outputs.get(SENTENCE_EMBEDDING), i, count))
                         .setStage1(condition(outputs, STAGE1_MU, STAGE1_LOGVAR, STAGE1_C, i, count))
                         .setStage2(condition(outputs, STAGE2_MU, STAGE2_LOGVAR, STAGE2_C, i, count));
+                for (int t = 0; t < caption.length(); t++) {
+                    out.addTokenIds(caption.tokenIds()[t]);
+                }
+                row(outputs.get(SENTENCE_EMBEDDING), i, count, out::addSentenceEmbedding);
             }
             return response.build();
         });
@@ -133,19 +134,22 @@ public class TextEncoderEndpoint extends TextEncoderServiceGrpc.TextEncoderServi
 
     private static Condition condition(Map<String, float[]> outputs, String mu, String logvar, String c, int row,
                                        int rows) {
-        return Condition.newBuilder()
-                .addAllMu(row(outputs.get(mu), row, rows))
-                .addAllLogvar(row(outputs.get(logvar), row, rows))
-                .addAllC(row(outputs.get(c), row, rows))
-                .build();
+        Condition.Builder condition = Condition.newBuilder();
+        row(outputs.get(mu), row, rows, condition::addMu);
+        row(outputs.get(logvar), row, rows, condition::addLogvar);
+        row(outputs.get(c), row, rows, condition::addC);
+        return condition.build();
     }
 
-    private static List<Float> row(float[] values, int row, int rows) {
+    /** Takes primitive floats: protobuf keeps repeated floats unboxed, and a List<Float> would box each one. */
+    private interface FloatSink {
+        void add(float value);
+    }
+
+    private static void row(float[] values, int row, int rows, FloatSink sink) {
         int size = values.length / rows;
-        List<Float> out = new ArrayList<>(size);
         for (int i = row * size; i < (row + 1) * size; i++) {
-            out.add(values[i]);
+            sink.add(values[i]);
         }
-        return out;
     }
 }
