@@ -1,5 +1,6 @@
 package dev.stackgan.gateway;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.context.annotation.Bean;
@@ -10,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Channels to the three model services. Targets are resolved by name (dns:/// in compose) and calls are spread
  * round-robin over every address, so replicas share the load; the servers' max-connection-age makes the channel
- * re-resolve when replicas come and go.
+ * re-resolve when replicas come and go. Every call carries the request id on (serving-runtime's RequestIdForwarding)
+ * and, with tracing on, the trace context (GrpcTracing).
  */
 @Singleton
 @Bean(preDestroy = "close")
@@ -24,17 +26,19 @@ public class ModelServices implements AutoCloseable {
     private final Service stage1;
     private final Service stage2;
 
-    public ModelServices(GatewayConfiguration config) {
-        this.textEncoder = service("text-encoder", config.getTextEncoderTarget(), config);
-        this.stage1 = service("stage1", config.getStage1Target(), config);
-        this.stage2 = service("stage2", config.getStage2Target(), config);
+    public ModelServices(GatewayConfiguration config, List<ClientInterceptor> interceptors) {
+        this.textEncoder = service("text-encoder", config.getTextEncoderTarget(), config, interceptors);
+        this.stage1 = service("stage1", config.getStage1Target(), config, interceptors);
+        this.stage2 = service("stage2", config.getStage2Target(), config, interceptors);
     }
 
-    private static Service service(String name, String target, GatewayConfiguration config) {
+    private static Service service(String name, String target, GatewayConfiguration config,
+                                   List<ClientInterceptor> interceptors) {
         ManagedChannel channel = ManagedChannelBuilder.forTarget(target)
                 .usePlaintext()
                 .defaultLoadBalancingPolicy("round_robin")
                 .maxInboundMessageSize(config.getMaxInboundMessageSize())
+                .intercept(interceptors)
                 .build();
         return new Service(name, target, channel);
     }

@@ -20,7 +20,8 @@ public class GatewayExceptionHandler implements ExceptionHandler<GatewayExceptio
     public HttpResponse<ErrorBody> handle(HttpRequest request, GatewayException e) {
         HttpStatus status = httpStatus(e.code());
         return HttpResponse.<ErrorBody>status(status)
-                .body(ErrorBody.of(e.code().name(), status.getCode(), e.getMessage(), e.field()));
+                .body(ErrorBody.of(e.code().name(), status.getCode(), e.getMessage(), e.field(),
+                        RequestIdFilter.id(request)));
     }
 
     /** Also the outcome of a gRPC call in the metrics, so both APIs count a refusal alike. */

@@ -5,6 +5,7 @@ import dev.stackgan.gateway.Generation;
 import dev.stackgan.gateway.GenerationRequest;
 import dev.stackgan.gateway.ImageGenerator;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.propagation.PropagatedContext;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -54,8 +55,9 @@ public class ImageStreamController {
         Sinks.Many<Event<Object>> events = Sinks.many().replay().all();
         // Completes with the first event, or fails with what refused the request before it
         CompletableFuture<Void> first = new CompletableFuture<>();
-        // on the generation's own thread, so that a client that goes away cancels its model service calls
-        blocking.execute(() -> ClientDisconnect.cancels(http, () -> {
+        // on the generation's own thread, so that a client that goes away cancels its model service calls; with this
+        // request's propagated context (its request id, its trace)
+        blocking.execute(PropagatedContext.wrapCurrent((Runnable) () -> ClientDisconnect.cancels(http, () -> {
             try {
                 Generation result = generator.generate(request, preview -> {
                     events.tryEmitNext(Event.<Object>of(ImagesResponse.of(preview)).name("preview"));
@@ -73,7 +75,7 @@ public class ImageStreamController {
                 events.tryEmitComplete();
             }
             return null;
-        }));
+        })));
         // Micronaut sends the status with the first event, and a publisher failing before it as a bare 500: wait
         // for it here, so that a refused request gets its own status and error body like on every endpoint.
         try {

@@ -34,6 +34,6 @@ public class JsonErrorResponseProcessor implements ErrorResponseProcessor<ErrorB
                 .findFirst().orElse(null);
         String code = status == HttpStatus.BAD_REQUEST ? "INVALID_ARGUMENT" : status.name();
         return response.contentType(MediaType.APPLICATION_JSON_TYPE)
-                .body(ErrorBody.of(code, status.getCode(), message, field));
+                .body(ErrorBody.of(code, status.getCode(), message, field, RequestIdFilter.id(context.getRequest())));
     }
 }

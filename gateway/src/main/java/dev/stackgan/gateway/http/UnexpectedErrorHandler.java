@@ -25,6 +25,7 @@ public class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpR
     public HttpResponse<ErrorBody> handle(HttpRequest request, Exception e) {
         LOG.error("unexpected failure of {} {}", request.getMethod(), request.getPath(), e);
         return HttpResponse.<ErrorBody>status(HttpStatus.INTERNAL_SERVER_ERROR).body(ErrorBody.of("INTERNAL", 500,
-                "unexpected gateway error (" + e.getClass().getSimpleName() + "); see the gateway log", null));
+                "unexpected gateway error (" + e.getClass().getSimpleName() + "); see the gateway log", null,
+                RequestIdFilter.id(request)));
     }
 }
