@@ -1,6 +1,7 @@
 package dev.stackgan.gateway.http;
 
 import dev.stackgan.gateway.GatewayException;
+import dev.stackgan.serving.Errors;
 import io.grpc.Status;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
@@ -26,13 +27,6 @@ public class GatewayExceptionHandler implements ExceptionHandler<GatewayExceptio
 
     /** Also the outcome of a gRPC call in the metrics, so both APIs count a refusal alike. */
     public static HttpStatus httpStatus(Status.Code code) {
-        return switch (code) {
-            case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
-            case FAILED_PRECONDITION -> HttpStatus.CONFLICT;
-            case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
-            case UNAVAILABLE, CANCELLED -> HttpStatus.SERVICE_UNAVAILABLE;
-            case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
-            default -> HttpStatus.INTERNAL_SERVER_ERROR;
-        };
+        return HttpStatus.valueOf(Errors.httpStatus(code));
     }
 }

@@ -29,6 +29,14 @@ public final class Errors {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
+    public static StatusRuntimeException notFound(String message) {
+        return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException unavailable(String message) {
+        return Status.UNAVAILABLE.withDescription(message).asRuntimeException();
+    }
+
     public static StatusRuntimeException failedPrecondition(String message) {
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
     }
@@ -39,5 +47,22 @@ public final class Errors {
 
     public static StatusRuntimeException deadlineExceeded(String message) {
         return Status.DEADLINE_EXCEEDED.withDescription(message).asRuntimeException();
+    }
+
+    /**
+     * The HTTP status an HTTP API answers for a gRPC code, the same for the gateway's API and the model services'
+     * Open Inference Protocol: INVALID_ARGUMENT 400, NOT_FOUND 404, FAILED_PRECONDITION 409, RESOURCE_EXHAUSTED
+     * 429, UNAVAILABLE and CANCELLED 503, DEADLINE_EXCEEDED 504, anything else 500.
+     */
+    public static int httpStatus(Status.Code code) {
+        return switch (code) {
+            case INVALID_ARGUMENT -> 400;
+            case NOT_FOUND -> 404;
+            case FAILED_PRECONDITION -> 409;
+            case RESOURCE_EXHAUSTED -> 429;
+            case UNAVAILABLE, CANCELLED -> 503;
+            case DEADLINE_EXCEEDED -> 504;
+            default -> 500;
+        };
     }
 }

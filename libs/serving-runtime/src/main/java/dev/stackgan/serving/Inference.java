@@ -54,6 +54,34 @@ public final class Inference {
             observer.onError(toStatus(e));
             return;
         }
+        answer(submit(lease, prepare), observer);
+    }
+
+    /** Answers {@code observer} with the future's value, or with its failure as a status ({@link #toStatus}). */
+    public static <T> void answer(CompletableFuture<T> response, StreamObserver<T> observer) {
+        response.whenComplete((value, error) -> {
+            try {
+                if (error != null) {
+                    observer.onError(toStatus(error));
+                } else {
+                    observer.onNext(value);
+                    observer.onCompleted();
+                }
+            } catch (RuntimeException e) {
+                // onNext on a call the client already cancelled
+                LOG.debug("could not answer the call", e);
+                observer.onError(toStatus(e));
+            }
+        });
+    }
+
+    /**
+     * Queues the inputs {@code prepare} builds for the leased model in the batcher, under the current gRPC
+     * context's deadline (none outside a gRPC call), and releases the lease once the run is done. A cancelled
+     * context takes the request out of the queue. Never throws: the future fails instead, with a status for
+     * {@link #toStatus}.
+     */
+    public <T> CompletableFuture<T> submit(ModelLease lease, Function<LoadedModel, Prepared<T>> prepare) {
         CompletableFuture<Map<String, float[]>> outputs;
         Prepared<T> prepared;
         try {
@@ -61,29 +89,15 @@ public final class Inference {
             outputs = batcher.submit(lease.model(), prepared.inputs(), Context.current().getDeadline());
         } catch (RuntimeException e) {
             lease.close();
-            observer.onError(toStatus(e));
-            return;
+            return CompletableFuture.failedFuture(toStatus(e));
         }
         // A cancelled call leaves the queue instead of running for nobody.
         Context.current().addListener(context -> outputs.cancel(false), Runnable::run);
-        outputs.whenComplete((result, error) -> {
-            lease.close();
-            try {
-                if (error != null) {
-                    observer.onError(toStatus(error));
-                } else {
-                    observer.onNext(prepared.respond().apply(result));
-                    observer.onCompleted();
-                }
-            } catch (RuntimeException e) {
-                // onNext on a call the client already cancelled, or a failure building the response
-                LOG.debug("could not answer the call", e);
-                observer.onError(toStatus(e));
-            }
-        });
+        return outputs.whenComplete((result, error) -> lease.close()).thenApply(prepared.respond());
     }
 
-    static StatusRuntimeException toStatus(Throwable error) {
+    /** The gRPC status of a failed {@link #submit}: its own status, CANCELLED, or INTERNAL (logged). */
+    public static StatusRuntimeException toStatus(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof StatusRuntimeException status) {
             return status;

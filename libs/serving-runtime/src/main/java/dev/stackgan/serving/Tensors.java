@@ -69,13 +69,18 @@ public final class Tensors {
     }
 
     public static Tensor write(long[] shape, float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        Tensor.Builder tensor = Tensor.newBuilder().setData(ByteString.copyFrom(bytes));
+        Tensor.Builder tensor = Tensor.newBuilder().setData(littleEndian(values));
         for (long d : shape) {
             tensor.addShape(d);
         }
         return tensor.build();
+    }
+
+    /** {@code values} as little-endian float32 bytes, the layout of every tensor on the wire. */
+    public static ByteString littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return ByteString.copyFrom(bytes);
     }
 
     /** The values of a tensor as written by {@link #write}, without validation (for clients and tests). */
