@@ -6,18 +6,20 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.Set;
 
 /**
- * Reports each call of one gRPC service as it closes: its method, status and duration. A server interceptor, so the
+ * Reports each call of some gRPC services as it closes: its method, status and duration. A server interceptor, so the
  * endpoints stay free of metrics code and every way a call ends (answer, error, deadline) is seen in one place.
  * Calls of other services on the same server (health, reflection, model management) pass through unmeasured.
  */
 public abstract class CallMeter implements ServerInterceptor {
 
-    private final String serviceName;
+    private final Set<String> serviceNames;
 
-    protected CallMeter(String serviceName) {
-        this.serviceName = serviceName;
+    /** @param serviceNames the full names of the services measured, e.g. {@code stackgan.v1.Stage1Service} */
+    protected CallMeter(String... serviceNames) {
+        this.serviceNames = Set.of(serviceNames);
     }
 
     /** A call of the service ended with {@code status} after {@code nanos}; {@code trailers} as sent. */
@@ -26,7 +28,7 @@ public abstract class CallMeter implements ServerInterceptor {
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                       ServerCallHandler<Q, A> next) {
-        if (!serviceName.equals(call.getMethodDescriptor().getServiceName())) {
+        if (!serviceNames.contains(call.getMethodDescriptor().getServiceName())) {
             return next.startCall(call, headers);
         }
         long start = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.stackgan.serving.micronaut;
 
+import dev.stackgan.proto.inference.GRPCInferenceServiceGrpc;
 import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.serving.ModelRepository;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -9,7 +10,8 @@ import jakarta.annotation.PostConstruct;
 
 /**
  * Starts polling the model repository when the application starts and mirrors readiness into grpc.health.v1:
- * NOT_SERVING (overall and per service) until a bundle is loaded, SERVING from then on.
+ * NOT_SERVING (overall, for the served service and for the Open Inference Protocol's) until a bundle is loaded,
+ * SERVING from then on.
  */
 @Context
 public class ModelLifecycle {
@@ -33,6 +35,7 @@ public class ModelLifecycle {
             ServingStatus status = state.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
             health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
             health.setStatus(served.serviceName(), status);
+            health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
         });
         // Model info must answer even while no model is loaded: it says why.
         health.setStatus(ModelManagementServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);

@@ -1,5 +1,6 @@
 package dev.stackgan.serving.micronaut;
 
+import dev.stackgan.proto.inference.GRPCInferenceServiceGrpc;
 import dev.stackgan.serving.DynamicBatcher;
 import dev.stackgan.serving.ModelRepository;
 import dev.stackgan.serving.metrics.CallMeter;
@@ -20,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of a model service (docs/operations.md): requests by status (as a server interceptor of the served
- * gRPC service), inference time, queue wait, batch size and queue depth (from the {@link DynamicBatcher}), and the
- * served version, swaps and load failures (from the {@link ModelRepository}). Every meter carries the graph.
+ * gRPC service and of the Open Inference Protocol's), inference time, queue wait, batch size and queue depth (from
+ * the {@link DynamicBatcher}), and the served version, swaps and load failures (from the {@link ModelRepository}).
+ * Every meter carries the graph.
  */
 @Singleton
 @Requires(beans = ServedGraph.class)
@@ -41,7 +43,7 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
     private String current;
 
     public ModelServiceMetrics(MeterRegistry registry, ServedGraph graph) {
-        super(graph.serviceName());
+        super(graph.serviceName(), GRPCInferenceServiceGrpc.SERVICE_NAME);
         this.registry = registry;
         this.graph = Tags.of("graph", graph.graph());
         this.inference = Timer.builder("stackgan.model.inference.duration")

@@ -7,11 +7,13 @@ import dev.stackgan.serving.ExecutionProvider;
 import dev.stackgan.serving.Inference;
 import dev.stackgan.serving.ModelRepository;
 import dev.stackgan.serving.OrtRuntime;
+import dev.stackgan.serving.oip.OpenInference;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
@@ -54,6 +56,13 @@ public class ServingFactory {
     @Singleton
     Inference inference(ModelRepository repository, DynamicBatcher batcher) {
         return new Inference(repository, batcher);
+    }
+
+    /** The Open Inference Protocol over the same repository and batching queue, named after the application. */
+    @Singleton
+    OpenInference openInference(ModelRepository repository, Inference inference,
+                                @Value("${micronaut.application.name}") String applicationName) {
+        return new OpenInference(repository, inference, applicationName);
     }
 
     /** Server reflection for grpcurl and other tools (v1, and v1alpha for tools that only speak that). */

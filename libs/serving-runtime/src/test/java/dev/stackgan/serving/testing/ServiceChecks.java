@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.stackgan.bundle.graph.ModelGraphs;
+import dev.stackgan.proto.inference.GRPCInferenceServiceGrpc;
+import dev.stackgan.proto.inference.ModelInferRequest;
+import dev.stackgan.proto.inference.ServerLiveRequest;
+import dev.stackgan.proto.inference.ServerReadyRequest;
 import dev.stackgan.proto.v1.ExecutionProvider;
 import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.ModelInfo;
 import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
+import dev.stackgan.serving.ModelInfos;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -39,13 +45,27 @@ public final class ServiceChecks {
      * Over an empty repository the service is NOT_SERVING (overall and by name) and says so in its model info;
      * after a bundle is promoted it is SERVING and names its graph; reflection lists the service, model management
      * and health under their full names. Over HTTP the process is live throughout, and readiness answers 503 saying
-     * what is missing before the promotion and 200 naming the version after.
+     * what is missing before the promotion and 200 naming the version after. The Open Inference Protocol follows
+     * the same model: its health status, ServerReady and /v2/health/ready, and ModelInfer is UNAVAILABLE before;
+     * reflection lists inference.GRPCInferenceService.
      */
     public static void assertHealthFollowsModelAndReflectionListsServices(Path emptyRepository, String serviceName,
                                                                           ModelGraph graph) throws Exception {
         try (ServiceHarness service = new ServiceHarness(emptyRepository, Map.of())) {
             assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), serviceName));
+            assertEquals(ServingStatus.NOT_SERVING,
+                    GrpcClients.health(service.channel(), GRPCInferenceServiceGrpc.SERVICE_NAME));
+            assertFalse(InferenceClient.stub(service.channel())
+                    .serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+            assertTrue(InferenceClient.stub(service.channel())
+                    .serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
+            assertEquals(503, HttpHealth.get(service.http(), "/v2/health/ready").status());
+            assertEquals(200, HttpHealth.get(service.http(), "/v2/health/live").status());
+            String model = graphName(graph);
+            assertStatus(Status.Code.UNAVAILABLE, "model '" + model + "' is not ready: no bundle is loaded yet",
+                    () -> InferenceClient.stub(service.channel())
+                            .modelInfer(ModelInferRequest.newBuilder().setModelName(model).build()));
             ModelInfo before = service.modelInfo();
             assertFalse(before.getReady());
             assertEquals(serviceName, before.getService());
@@ -69,6 +89,11 @@ public final class ServiceChecks {
             assertEquals(List.of("first"), after.getLoadedVersionsList());
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.SERVING, GrpcClients.health(service.channel(), serviceName));
+            assertEquals(ServingStatus.SERVING,
+                    GrpcClients.health(service.channel(), GRPCInferenceServiceGrpc.SERVICE_NAME));
+            assertTrue(InferenceClient.stub(service.channel())
+                    .serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+            assertEquals(200, HttpHealth.get(service.http(), "/v2/health/ready").status());
             HttpHealth.Reply ready = HttpHealth.get(service.http(), "/health/readiness");
             assertEquals(200, ready.status(), ready.body().toString());
             assertEquals("first", ready.body().path("details").path("model").path("details")
@@ -77,9 +102,14 @@ public final class ServiceChecks {
 
             List<String> services = GrpcClients.listServices(service.channel());
             assertTrue(services.containsAll(List.of(serviceName, "stackgan.v1.ModelManagementService",
-                    HealthGrpc.SERVICE_NAME)), services.toString());
+                    HealthGrpc.SERVICE_NAME, "inference.GRPCInferenceService")), services.toString());
             assertEquals("stackgan.v1.ModelManagementService", ModelManagementServiceGrpc.SERVICE_NAME);
         }
+    }
+
+    /** The bundle's name of a graph: the Open Inference Protocol's model name. */
+    private static String graphName(ModelGraph graph) {
+        return ModelGraphs.ALL.stream().filter(name -> ModelInfos.graph(name) == graph).findFirst().orElseThrow();
     }
 
     /**
