@@ -43,6 +43,7 @@ final class ServingStack implements AutoCloseable {
     private final Path repository;
     private final Map<String, ApplicationContext> services = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new HashMap<>();
+    private final Map<String, URI> serviceHttp = new HashMap<>();
     private final ApplicationContext gateway;
     private final URI http;
     private final ManagedChannel channel;
@@ -63,10 +64,12 @@ final class ServingStack implements AutoCloseable {
         gatewayConfig.put("micronaut.server.port", -1);
         gatewayConfig.put("grpc.server.port", 0);
         for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
-            GrpcEmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
+            EmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
+            int port = service.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
             services.put(name, service.getApplicationContext());
-            ports.put(name, service.getPort());
-            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + service.getPort());
+            ports.put(name, port);
+            serviceHttp.put(name, service.getURI());
+            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + port);
         }
         gatewayConfig.putAll(gatewayProperties);
         EmbeddedServer server = ApplicationContext.builder()
@@ -79,7 +82,8 @@ final class ServingStack implements AutoCloseable {
         this.channel = GrpcClients.channel(gateway.getBean(GrpcEmbeddedServer.class).getPort());
     }
 
-    private GrpcEmbeddedServer startService(String name, Map<String, Object> overrides) {
+    /** Starts a model service as its main does: the HTTP server (health, metrics, /v2) and with it the gRPC one. */
+    private EmbeddedServer startService(String name, Map<String, Object> overrides) {
         List<Class<?>> hidden = new ArrayList<>(SERVICES.values());
         hidden.remove(SERVICES.get(name));
         hidden.add(GatewayApplication.class);
@@ -96,7 +100,7 @@ final class ServingStack implements AutoCloseable {
                 .classLoader(new ModuleClassLoader(getClass().getClassLoader(), hidden))
                 .properties(properties)
                 .environments("test")
-                .run(GrpcEmbeddedServer.class);
+                .run(EmbeddedServer.class);
     }
 
     /** Installs {@link TinyBundles#V1} into {@code repository} and points CURRENT at it, for a stack to serve. */
@@ -116,6 +120,16 @@ final class ServingStack implements AutoCloseable {
 
     <T> T gatewayBean(Class<T> type) {
         return gateway.getBean(type);
+    }
+
+    /** A model service's gRPC port. */
+    int servicePort(String service) {
+        return ports.get(service);
+    }
+
+    /** A model service's HTTP address (health, /prometheus, the Open Inference Protocol's /v2). */
+    URI serviceHttp(String service) {
+        return serviceHttp.get(service);
     }
 
     /** A bean of a running model service, e.g. its DynamicBatcher to count the runs it made. */
