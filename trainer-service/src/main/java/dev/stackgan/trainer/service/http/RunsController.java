@@ -1,5 +1,6 @@
 package dev.stackgan.trainer.service.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.stackgan.proto.v1.ListRunsRequest;
 import dev.stackgan.proto.v1.RunEvent;
 import dev.stackgan.proto.v1.RunProgress;
@@ -182,8 +183,12 @@ public class RunsController {
         return Params.json(calls.bundles());
     }
 
-    /** A run's metric history as columns; JSON has no NaN, so a value that is not finite is null. */
+    /**
+     * A run's metric history as columns; JSON has no NaN, so a value that is not finite is null. Empty columns (no
+     * step yet) are written as [], not left out.
+     */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record MetricSeries(long runId, long[] step, int[] epoch, Float[] discriminatorLoss,
                                Float[] generatorLoss, Float[] kl, Float[] generatorLr, Float[] discriminatorLr,
                                Double[] imagesPerSecond, double[] wallSeconds) {
