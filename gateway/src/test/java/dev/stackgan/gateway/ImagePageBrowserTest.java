@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stackgan.fixtures.HeadlessChromium;
 import dev.stackgan.serving.testing.TinyBundles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -19,28 +19,20 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web page at / in Debian's headless chromium (Selenium through chromium-driver; nothing is downloaded) over
+ * The web page at / in Debian's headless chromium ({@link HeadlessChromium}) over
  * the real stack on the tiny bundles (Stage-I 16 px, Stage-II 32 px). Writes the screenshots that docs/serving.md
  * and README.md show into docs/images/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImagePageBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    /** docs/images/ of the repository; tests run in the module's directory. */
-    private static final Path SCREENSHOTS = Path.of("..", "docs", "images");
     private static final String PROMPT = "a small bird with a red crown and white belly";
 
     @TempDir
@@ -51,18 +43,10 @@ class ImagePageBrowserTest {
 
     @BeforeAll
     void start() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "browser tests skipped: " + CHROMIUM + " or " + CHROMEDRIVER + " is missing; install Debian's "
-                        + "chromium and chromium-driver (apt-get install -y chromium chromium-driver; .ci/run does)");
+        assumeTrue(HeadlessChromium.installed(), HeadlessChromium.MISSING);
         ServingStack.promotedV1(repository);
         stack = new ServingStack(repository, Map.of());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        // no sandbox: CI runs as root, where chromium's sandbox refuses to start
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,900");
-        ChromeDriverService driver = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(driver, options);
+        browser = HeadlessChromium.start(1000, 900);
         // a bound for waiting, not a timing assertion: the slowest step is a generation on a busy machine
         wait = new WebDriverWait(browser, Duration.ofSeconds(120));
     }
@@ -180,7 +164,6 @@ class ImagePageBrowserTest {
     }
 
     private void screenshot(String name) throws IOException {
-        Files.createDirectories(SCREENSHOTS);
-        Files.write(SCREENSHOTS.resolve(name), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        HeadlessChromium.screenshot(browser, name);
     }
 }

@@ -46,7 +46,7 @@ public final class Checkpoint {
     static final String STATE_FILE = "state.json";
     static final String CONFIG_FILE = "model_config.json";
     static final String VOCABULARY_FILE = "vocab.txt";
-    static final String SAMPLES_FILE = "samples.png";
+    public static final String SAMPLES_FILE = "samples.png";
     private static final String TEMPORARY_PREFIX = ".partial-";
     private static final Pattern NAME = Pattern.compile("epoch-\\d{5}-step-\\d{9}");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

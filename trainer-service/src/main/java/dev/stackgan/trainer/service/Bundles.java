@@ -87,25 +87,25 @@ public class Bundles {
 
     public BundleRow export(List<Long> checkpointIds, String requestedId) throws IOException {
         if (checkpointIds.isEmpty()) {
-            throw new IllegalArgumentException("checkpoint_ids must name at least one checkpoint (a Stage-II"
-                    + " checkpoint holds all three serving networks)");
+            throw new InvalidFieldException("checkpoint_ids", "checkpoint_ids must name at least one checkpoint"
+                    + " (a Stage-II checkpoint holds all three serving networks)");
         }
         String bundleId = requestedId == null || requestedId.isBlank()
                 ? "bundle-" + ID_TIME.format(Instant.now()) + "-" + Integer.toHexString(
                         ThreadLocalRandom.current().nextInt(0x1000, 0x10000))
                 : requestedId.trim();
         if (!BundleManifest.isSafeName(bundleId)) {
-            throw new IllegalArgumentException("bundle_id '" + bundleId + "' is not valid: it must be "
+            throw new InvalidFieldException("bundle_id", "bundle_id '" + bundleId + "' is not valid: it must be "
                     + BundleManifest.SAFE_NAME_RULE);
         }
         if (bundles.existsById(bundleId)) {
-            throw new IllegalArgumentException("bundle_id '" + bundleId + "' is already taken");
+            throw new InvalidFieldException("bundle_id", "bundle_id '" + bundleId + "' is already taken");
         }
         List<CheckpointRow> rows = new ArrayList<>();
         List<Checkpoint> sources = new ArrayList<>();
         for (long id : checkpointIds) {
             CheckpointRow row = checkpoints.findById(id)
-                    .orElseThrow(() -> new NotFoundException("no checkpoint with id " + id));
+                    .orElseThrow(() -> new NotFoundException("checkpoint_ids", "no checkpoint with id " + id));
             Path directory = Path.of(row.path());
             try {
                 DirectoryDigest.verify(directory, DirectoryDigest.parseFiles(row.files()), row.sha256());
@@ -119,7 +119,7 @@ public class Bundles {
         for (String network : List.of(Checkpoint.TEXT_ENCODER, Checkpoint.STAGE1_GENERATOR,
                 Checkpoint.STAGE2_GENERATOR)) {
             Checkpoint holder = sources.stream().filter(c -> c.hasNetwork(network)).reduce((a, b) -> b)
-                    .orElseThrow(() -> new IllegalArgumentException("checkpoint_ids " + checkpointIds
+                    .orElseThrow(() -> new InvalidFieldException("checkpoint_ids", "checkpoint_ids " + checkpointIds
                             + " hold no " + network + "; a Stage-II checkpoint holds all three serving networks"));
             holders.put(network, holder);
         }
@@ -165,7 +165,7 @@ public class Bundles {
     /** Copies the bundle into the model repository (staged, verified, renamed) and points CURRENT at it. */
     public BundleRow promote(String bundleId) throws IOException {
         BundleRow row = bundles.findById(bundleId)
-                .orElseThrow(() -> new NotFoundException("no bundle with id '" + bundleId + "'"));
+                .orElseThrow(() -> new NotFoundException("bundle_id", "no bundle with id '" + bundleId + "'"));
         Path source = Path.of(row.path());
         String sha = Files.isRegularFile(source.resolve(BundleManifest.FILE)) ? manifestSha256(source) : "missing";
         if (!sha.equals(row.sha256())) {

@@ -15,12 +15,14 @@ import dev.stackgan.proto.v1.Loss;
 import dev.stackgan.proto.v1.Optimizer;
 import dev.stackgan.proto.v1.Preset;
 import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunEvent;
 import dev.stackgan.proto.v1.RunEventType;
 import dev.stackgan.proto.v1.RunKind;
 import dev.stackgan.trainer.run.RunSpec;
 import dev.stackgan.trainer.run.StageRun;
 import dev.stackgan.trainer.service.store.BundleRow;
 import dev.stackgan.trainer.service.store.CheckpointRow;
+import dev.stackgan.trainer.service.store.EventRow;
 import dev.stackgan.trainer.service.store.RunRow;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -74,6 +76,13 @@ public final class Protos {
                 .setSha256(row.sha256()).setCreateTime(timestamp(row.createdAt()));
         set(timestamp(row.promotedAt()), bundle::setPromoteTime);
         return bundle.build();
+    }
+
+    /** A recorded event; its type is a RunEventType constant after the prefix (INTERRUPTED, METRICS_MISSING too). */
+    static RunEvent event(EventRow row) {
+        return RunEvent.newBuilder().setType(RunEventType.valueOf(prefix(RunEventType.RUN_EVENT_TYPE_UNSPECIFIED)
+                + row.type())).setStep(row.step()).setMessage(row.message())
+                .setCreateTime(timestamp(row.createdAt())).build();
     }
 
     static RunEventType eventType(StageRun.EventType type) {
@@ -255,7 +264,7 @@ public final class Protos {
     }
 
     /** The contract's constant of the same name as a domain constant, after its enum's prefix. */
-    static <P extends Enum<P> & ProtocolMessageEnum> P toProto(Class<P> type, Enum<?> value) {
+    public static <P extends Enum<P> & ProtocolMessageEnum> P toProto(Class<P> type, Enum<?> value) {
         for (P candidate : type.getEnumConstants()) {
             if (candidate.name().equals(prefix(candidate) + value.name())) {
                 return candidate;

@@ -147,7 +147,7 @@ public class RunScheduler {
     }
 
     private RunRow find(long runId) {
-        return runs.findById(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+        return runs.findById(runId).orElseThrow(() -> new NotFoundException("run_id", "no run with id " + runId));
     }
 
     public Path runDirectory(long runId) {

@@ -1,5 +1,10 @@
 package dev.stackgan.trainer.service;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.stackgan.proto.v1.Run;
+import dev.stackgan.proto.v1.RunProgress;
+import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -68,6 +73,14 @@ final class TrainerHarness implements AutoCloseable {
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(http().resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Creates a run from a spec file's JSON, waits for it to end SUCCEEDED, and answers its record. */
+    Run trainToEnd(String spec) {
+        Run run = client.create(spec);
+        RunProgress end = client.watch(run.getId(), p -> { });
+        assertEquals(RunStatus.RUN_STATUS_SUCCEEDED, end.getStatus(), end.getError());
+        return client.get(run.getId());
     }
 
     TrainerServiceGrpc.TrainerServiceBlockingStub stub() {
