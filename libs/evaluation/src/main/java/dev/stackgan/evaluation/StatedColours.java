@@ -1,6 +1,7 @@
 package dev.stackgan.evaluation;
 
 import dev.stackgan.bundle.text.Tokenizer;
+import dev.stackgan.datasets.synthetic.BirdAttributes;
 import dev.stackgan.datasets.synthetic.BirdColour;
 import dev.stackgan.evaluation.AttributeClassifier.Attribute;
 import java.util.EnumMap;
@@ -13,7 +14,7 @@ import java.util.Map;
  * only by guessing; caption fidelity is fair only over the captions that state the attribute.
  *
  * <p>A colour is stated by a colour word directly before a word for the part (the pairs that SyntheticBirdsTest
- * checks against the true attributes; the part words of {@code BirdAttributes.colourOfPart}), or directly before
+ * checks against the true attributes; {@link BirdAttributes.Part#of}), or directly before
  * "bird", which the caption templates use only for the body ("a small yellow bird with ..."). Looser forms ("this
  * bird is red with black", "this red and black small bird") are ambiguous about the part and are not counted.
  */
@@ -37,10 +38,11 @@ public final class StatedColours {
     }
 
     private static Attribute part(String word) {
-        return switch (word) {
-            case "crown", "head", "crest" -> Attribute.CROWN;
-            case "wing", "wings", "primaries", "tail" -> Attribute.WING;
-            case "belly", "breast", "body", "bodied", "bird" -> Attribute.BELLY;
+        BirdAttributes.Part part = "bird".equals(word) ? BirdAttributes.Part.BELLY : BirdAttributes.Part.of(word);
+        return part == null ? null : switch (part) {
+            case CROWN -> Attribute.CROWN;
+            case WING -> Attribute.WING;
+            case BELLY -> Attribute.BELLY;
             default -> null;
         };
     }

@@ -95,26 +95,44 @@ public record BirdAttributes(
         return Enum.valueOf(type, word.toUpperCase(Locale.ROOT));
     }
 
+    /** The coloured parts a caption names, each by one or more words. */
+    public enum Part {
+        CROWN, WING, BELLY, BILL, LEGS, EYEBROW, MALAR, PATTERN;
+
+        /** The part a caption word names, or null if it names none. */
+        public static Part of(String word) {
+            return switch (word) {
+                case "crown", "head", "crest" -> CROWN;
+                case "wing", "wings", "primaries", "tail" -> WING;
+                case "belly", "breast", "body", "bodied" -> BELLY;
+                case "bill", "beak" -> BILL;
+                case "feet", "legs" -> LEGS;
+                case "eyebrows" -> EYEBROW;
+                case "malar" -> MALAR;
+                case "stripes", "streaks", "spots" -> PATTERN;
+                default -> null;
+            };
+        }
+    }
+
     /** The true colour of the part a caption word names (null if the bird lacks that part or the word is no part). */
     public BirdColour colourOfPart(String partWord) {
-        return switch (partWord) {
-            case "crown", "head", "crest" -> crown;
-            case "wing", "wings", "primaries", "tail" -> wing;
-            case "belly", "breast", "body", "bodied" -> belly;
-            case "bill", "beak" -> bill;
-            case "feet", "legs" -> legs;
-            case "eyebrows" -> eyebrow;
-            case "malar" -> malar;
-            case "stripes", "streaks", "spots" -> patternColour;
-            default -> null;
+        Part part = Part.of(partWord);
+        return part == null ? null : switch (part) {
+            case CROWN -> crown;
+            case WING -> wing;
+            case BELLY -> belly;
+            case BILL -> bill;
+            case LEGS -> legs;
+            case EYEBROW -> eyebrow;
+            case MALAR -> malar;
+            case PATTERN -> patternColour;
         };
     }
 
     /** Whether {@code partWord} names a coloured part (see {@link #colourOfPart}). */
     public static boolean isPartWord(String partWord) {
-        return List.of("crown", "head", "crest", "wing", "wings", "primaries", "tail", "belly", "breast", "body",
-                "bodied", "bill", "beak", "feet", "legs", "eyebrows", "malar", "stripes", "streaks", "spots")
-                .contains(partWord);
+        return Part.of(partWord) != null;
     }
 
     static String word(Enum<?> value) {
