@@ -62,6 +62,7 @@ public final class Protos {
         set(timestamp(row.finishedAt()), run::setFinishTime);
         set(row.parentCheckpointId(), run::setParentCheckpointId);
         set(row.error(), run::setError);
+        set(row.workerId(), run::setWorker);
         return run.build();
     }
 

@@ -9,6 +9,7 @@ import dev.stackgan.trainer.service.store.CheckpointRepository;
 import dev.stackgan.trainer.service.store.EventRepository;
 import dev.stackgan.trainer.service.store.EventRow;
 import dev.stackgan.trainer.service.store.MetricRepository;
+import dev.stackgan.trainer.service.store.RunLeases;
 import dev.stackgan.trainer.service.store.RunRepository;
 import dev.stackgan.trainer.service.store.RunRow;
 import io.micronaut.context.annotation.Context;
@@ -22,9 +23,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,9 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training queue: runs wait QUEUED for one of {@code stackgan.trainer.max-concurrent-runs} slots, train through
- * {@link StageRun}, and have everything they report recorded through the {@link Journal}. At start, runs left
- * RUNNING by a dead process become INTERRUPTED and are queued again (resuming from their newest checkpoint).
+ * The training queue, shared by every trainer process on the database: runs wait QUEUED until a worker with a free
+ * slot ({@code stackgan.trainer.max-concurrent-runs}) claims one ({@link RunLeases}), train through {@link StageRun},
+ * and have everything they report recorded through the {@link Journal}. The worker renews its lease on each run it
+ * trains; a run whose worker died (its lease lapsed) is claimed again, here or by another trainer, and resumes from
+ * its newest checkpoint on the shared runs directory.
  */
 @Requires(env = TrainerApplication.ENVIRONMENT)
 @Context
@@ -46,7 +52,9 @@ public class RunScheduler {
     private static final Duration FINAL_RECORD_WAIT = Duration.ofSeconds(10);
 
     private final TrainerConfiguration config;
+    private final String worker;
     private final RunRepository runs;
+    private final RunLeases leases;
     private final MetricRepository metrics;
     private final EventRepository events;
     private final CheckpointRepository checkpoints;
@@ -55,19 +63,28 @@ public class RunScheduler {
     private final LiveRuns live;
     private final TrainerMetrics trainerMetrics;
     private final ExecutorService workers;
-    private final Set<Long> queued = ConcurrentHashMap.newKeySet();
-    private final Map<Long, StageRun> running = new ConcurrentHashMap<>();
+    /** Polls for claimable runs and renews leases; one thread, so a claim and a renewal never race each other. */
+    private final ScheduledExecutorService clock;
+    private final Semaphore slots;
+    private final Map<Long, Training> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private volatile boolean claimsFailing;
 
-    public RunScheduler(TrainerConfiguration config, RunRepository runs, MetricRepository metrics,
+    public RunScheduler(TrainerConfiguration config, RunRepository runs, RunLeases leases, MetricRepository metrics,
                         EventRepository events, CheckpointRepository checkpoints, RunSubmissions submissions,
                         Journal journal, LiveRuns live, TrainerMetrics trainerMetrics) {
         if (config.getMaxConcurrentRuns() < 1) {
             throw new ConfigurationException("stackgan.trainer.max-concurrent-runs must be at least 1, got "
                     + config.getMaxConcurrentRuns());
         }
+        if (config.getLeaseDuration().toMillis() < 300) {
+            throw new ConfigurationException("stackgan.trainer.lease-duration must be at least 300ms, got "
+                    + config.getLeaseDuration());
+        }
         this.config = config;
+        this.worker = config.getWorkerId();
         this.runs = runs;
+        this.leases = leases;
         this.metrics = metrics;
         this.events = events;
         this.checkpoints = checkpoints;
@@ -75,56 +92,71 @@ public class RunScheduler {
         this.journal = journal;
         this.live = live;
         this.trainerMetrics = trainerMetrics;
+        this.slots = new Semaphore(config.getMaxConcurrentRuns());
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.getMaxConcurrentRuns(), r -> {
             Thread thread = new Thread(r, "trainer-run-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        this.clock = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "trainer-scheduler");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /** Runs a dead process left RUNNING become INTERRUPTED; queued and (if configured) interrupted runs go on. */
+    /** Starts polling for runs (queued ones, and those a dead worker left RUNNING) and renewing leases. */
     @PostConstruct
-    void recover() {
-        for (RunRow run : runs.findByStatusOrderById(RunStatus.RUNNING.name())) {
-            runs.updateStatus(run.id(), RunStatus.INTERRUPTED.name());
-            events.save(new EventRow(null, run.id(), INTERRUPTED_EVENT, run.step(), "the trainer stopped while the"
-                    + " run was RUNNING (last logged step " + run.step() + ")", Instant.now()));
-            LOG.warn("run {} ({}) was interrupted at step {}", run.id(), run.name(), run.step());
-        }
-        if (config.isResumeInterrupted()) {
-            for (RunRow run : runs.findByStatusOrderById(RunStatus.INTERRUPTED.name())) {
-                runs.updateStatus(run.id(), RunStatus.QUEUED.name());
-            }
-        }
-        for (RunRow run : runs.findByStatusOrderById(RunStatus.QUEUED.name())) {
-            enqueue(run.id());
-        }
+    void start() {
+        LOG.info("trainer worker {} (lease {}, poll every {})", worker, config.getLeaseDuration(),
+                config.getPollInterval());
+        clock.scheduleWithFixedDelay(this::claimRuns, 0, config.getPollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        long renewal = config.getLeaseDuration().toMillis() / 3;
+        clock.scheduleWithFixedDelay(this::renewLeases, renewal, renewal, TimeUnit.MILLISECONDS);
     }
 
+    /** A run was queued here: look for work now rather than at the next poll. */
     public void enqueue(long runId) {
-        queued.add(runId);
-        workers.submit(() -> execute(runId));
+        if (!stopping) {
+            clock.execute(this::claimRuns);
+        }
     }
 
-    /** A queued run is cancelled now, a running one after its current step. */
+    /**
+     * A queued run is cancelled now, a run training here after its current step, and a run training in another
+     * trainer after that trainer's next lease renewal.
+     */
     public RunRow cancel(long runId) {
         RunRow run = find(runId);
-        RunStatus status = RunStatus.valueOf(run.status());
-        if (status.isFinal()) {
-            throw new IllegalStateException("run " + runId + " already ended " + status + "; only QUEUED, RUNNING"
-                    + " or INTERRUPTED runs can be cancelled");
+        if (RunStatus.valueOf(run.status()).isFinal()) {
+            throw new IllegalStateException("run " + runId + " already ended " + run.status() + "; only QUEUED,"
+                    + " RUNNING or INTERRUPTED runs can be cancelled");
         }
-        StageRun training = running.get(runId);
-        if (training != null) {
-            training.cancel();
+        if (cancelHere(runId)) {
             return run;
         }
-        queued.remove(runId);
-        runs.finish(runId, RunStatus.CANCELLED.name(), Instant.now(), null);
-        live.publish(progress(runId, RunStatus.CANCELLED).setStep(run.step()).setTotalSteps(run.totalSteps())
-                .build());
-        return find(runId);
+        if (leases.cancelWaiting(runId, Instant.now())) {
+            live.publish(progress(runId, RunStatus.CANCELLED).setStep(run.step()).setTotalSteps(run.totalSteps())
+                    .build());
+            return find(runId);
+        }
+        // claimed meanwhile: by this worker, or by another one, which reads the request when it renews its lease
+        if (!cancelHere(runId) && !leases.requestCancel(runId)) {
+            RunRow now = find(runId);
+            throw new IllegalStateException("run " + runId + " already ended " + now.status()
+                    + "; only QUEUED, RUNNING or INTERRUPTED runs can be cancelled");
+        }
+        return run;
+    }
+
+    private boolean cancelHere(long runId) {
+        Training training = running.get(runId);
+        if (training == null) {
+            return false;
+        }
+        training.cancel();
+        return true;
     }
 
     public RunRow resume(long runId) {
@@ -134,7 +166,10 @@ public class RunScheduler {
             throw new IllegalStateException("run " + runId + " is " + status + "; only INTERRUPTED, FAILED or"
                     + " CANCELLED runs can be resumed");
         }
-        runs.updateStatus(runId, RunStatus.QUEUED.name());
+        if (runs.requeue(runId, status.name()) == 0) {
+            throw new IllegalStateException("run " + runId + " changed while it was being resumed (now "
+                    + find(runId).status() + ")");
+        }
         // replace the ended state watchers would otherwise be handed (and end on) before the worker picks it up
         live.publish(progress(runId, RunStatus.QUEUED).setStep(run.step()).setTotalSteps(run.totalSteps()).build());
         RunRow queuedRow = find(runId); // read before a worker may pick it up: the answer says what this call did
@@ -142,8 +177,9 @@ public class RunScheduler {
         return queuedRow;
     }
 
-    public boolean isQueuedOrRunning(long runId) {
-        return queued.contains(runId) || running.containsKey(runId);
+    /** Whether INTERRUPTED runs train again without a resume call (any trainer on the database claims them). */
+    public boolean resumesInterruptedRuns() {
+        return config.isResumeInterrupted();
     }
 
     private RunRow find(long runId) {
@@ -154,44 +190,123 @@ public class RunScheduler {
         return config.getRunsDirectory().toAbsolutePath().resolve("run-" + runId);
     }
 
-    private void execute(long runId) {
-        if (!queued.remove(runId) || stopping) {
-            return; // cancelled while it waited
+    /** Claims runs while slots are free; on the scheduler thread. */
+    private void claimRuns() {
+        try {
+            if (!config.isResumeInterrupted()) {
+                for (RunLeases.Lapsed lapsed : leases.interruptLapsed()) {
+                    recordInterrupted(lapsed.runId(), lapsed.worker(), lapsed.step(), "");
+                }
+            }
+            while (!stopping && slots.tryAcquire()) {
+                Optional<RunLeases.Claim> claim = leases.claimNext(worker, config.getLeaseDuration(),
+                        config.isResumeInterrupted());
+                if (claim.isEmpty()) {
+                    slots.release();
+                    break;
+                }
+                startTraining(claim.get());
+            }
+            if (claimsFailing) {
+                claimsFailing = false;
+                LOG.info("worker {} reaches the database again and claims runs", worker);
+            }
+        } catch (RuntimeException e) {
+            if (!claimsFailing) { // once per outage, not every poll
+                claimsFailing = true;
+                LOG.warn("worker {} cannot claim runs ({}); retrying every {}", worker, Journal.rootMessage(e),
+                        config.getPollInterval());
+            }
         }
-        RunRow run = readWhenReachable(runId);
+    }
+
+    private void startTraining(RunLeases.Claim claim) {
+        long runId = claim.runId();
+        LOG.info("worker {} claims run {} ({} at step {})", worker, runId, claim.previousStatus(), claim.step());
+        if (claim.tookOver()) {
+            recordInterrupted(runId, claim.previousWorker(), claim.step(), "; worker " + worker + " resumes it");
+        }
+        Training training = new Training();
+        running.put(runId, training);
+        try {
+            workers.submit(() -> {
+                try {
+                    execute(runId, training);
+                } finally {
+                    running.remove(runId);
+                    slots.release();
+                    enqueue(runId);
+                }
+            });
+        } catch (RejectedExecutionException e) { // shutting down: the lease lapses and another worker resumes it
+            running.remove(runId);
+            slots.release();
+        }
+    }
+
+    private void recordInterrupted(long runId, String previousWorker, long step, String resumedBy) {
+        String message = "worker " + (previousWorker == null ? "(unknown)" : previousWorker) + " stopped renewing"
+                + " its lease while the run was RUNNING (last logged step " + step + ")" + resumedBy;
+        events.save(new EventRow(null, runId, INTERRUPTED_EVENT, step, message, Instant.now()));
+        LOG.warn("run {}: {}", runId, message);
+    }
+
+    /** Renews the lease of every run training here; a run whose lease another worker took is stopped at once. */
+    private void renewLeases() {
+        running.forEach((runId, training) -> {
+            try {
+                Optional<Boolean> renewed = leases.renew(runId, worker, config.getLeaseDuration());
+                if (renewed.isEmpty()) {
+                    LOG.error("run {}: worker {} lost its lease (another worker took the run over after this one"
+                            + " could not renew it); stopping it here without recording more", runId, worker);
+                    training.leaseLost = true;
+                    training.cancel();
+                } else if (renewed.get()) {
+                    LOG.info("run {}: cancelled through another trainer", runId);
+                    training.cancel();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: cannot renew the lease ({}); it trains on, and another worker may take it over"
+                        + " after {}", runId, Journal.rootMessage(e), config.getLeaseDuration());
+            }
+        });
+    }
+
+    private void execute(long runId, Training training) {
+        RunRow run = runs.findById(runId).orElse(null);
         if (run == null) {
             return;
         }
-        Recorder recorder = new Recorder(run);
+        Recorder recorder = new Recorder(run, training);
         StageRun.Result result;
         try {
             RunSpec.Resolved spec = RunSubmissions.parse(run.spec()).resolve();
             recorder.epochs = spec.epochs();
-            StageRun training = new StageRun(spec, submissions.datasetDirectory(run.dataset()),
+            StageRun stageRun = new StageRun(spec, submissions.datasetDirectory(run.dataset()),
                     runDirectory(runId), recorder);
-            running.put(runId, training);
-            Instant started = Instant.now();
-            journal.submit("start of run " + runId, () -> runs.markRunning(runId, started));
+            training.started(stageRun);
             live.publish(recorder.base(RunStatus.RUNNING).build());
-            result = training.run();
+            result = stageRun.run();
         } catch (Exception | Error e) {
             // recorded as FAILED rather than left RUNNING with a dead worker (a native library error is an Error)
             LOG.error("run {} failed", runId, e);
             result = new StageRun.Result(StageRun.Outcome.FAILED, e.getMessage() == null ? e.toString()
                     : e.getMessage(), null);
         } finally {
-            running.remove(runId);
             trainerMetrics.runEnded(runId);
+        }
+        if (training.leaseLost) {
+            return; // the run is another worker's now: its state is not ours to write
         }
         RunStatus status = switch (result.outcome()) {
             case SUCCEEDED -> RunStatus.SUCCEEDED;
             case FAILED -> RunStatus.FAILED;
-            // A shutdown stops runs like a cancel; they resume when the trainer comes back.
+            // A shutdown stops runs like a cancel; they resume when a trainer comes back (or another one now).
             case CANCELLED -> stopping ? RunStatus.INTERRUPTED : RunStatus.CANCELLED;
         };
         String error = result.error();
         Instant finished = Instant.now();
-        journal.submit("end of run " + runId, () -> runs.finish(runId, status.name(), finished, error));
+        journal.submit("end of run " + runId, () -> leases.finish(runId, worker, status.name(), finished, error));
         try {
             // watchers that see the end can read the final record at once, unless the database is away
             journal.flush(FINAL_RECORD_WAIT);
@@ -206,49 +321,60 @@ public class RunScheduler {
         LOG.info("run {} ({}) ended {}{}", runId, run.name(), status, error == null ? "" : ": " + error);
     }
 
-    /** The run's row; while the database is away this waits for it, so that a queued run is not dropped. */
-    private RunRow readWhenReachable(long runId) {
-        while (!stopping) {
-            try {
-                return runs.findById(runId).orElse(null);
-            } catch (RuntimeException e) {
-                LOG.warn("cannot read run {} ({}); retrying", runId, Journal.rootMessage(e));
-                try {
-                    Thread.sleep(config.getDatabaseRetryInterval().toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
+    /** A run training here; a cancel that comes before its {@link StageRun} exists takes effect when it starts. */
+    private static final class Training {
+        private volatile StageRun stageRun;
+        private volatile boolean cancelled;
+        /** Another worker holds the run now: nothing more of it is recorded from here. */
+        private volatile boolean leaseLost;
+
+        void started(StageRun run) {
+            stageRun = run;
+            if (cancelled) {
+                run.cancel();
             }
         }
-        return null;
+
+        void cancel() {
+            cancelled = true;
+            StageRun run = stageRun;
+            if (run != null) {
+                run.cancel();
+            }
+        }
     }
 
     static RunProgress.Builder progress(long runId, RunStatus status) {
         return RunProgress.newBuilder().setRunId(runId).setStatus(status.toProto()).setEtaSeconds(-1);
     }
 
-    /** Stops training runs at their next step (they checkpoint) so that they resume on the next start. */
+    /**
+     * Stops training runs at their next step (they checkpoint and end INTERRUPTED, to be resumed by the next
+     * trainer that claims them); their leases are renewed until then, so no other worker takes them over early.
+     */
     @PreDestroy
     void stop() throws InterruptedException {
         stopping = true;
-        running.values().forEach(StageRun::cancel);
+        running.values().forEach(Training::cancel);
         workers.shutdown();
         if (!workers.awaitTermination(2, TimeUnit.MINUTES)) {
-            LOG.warn("runs still training after 2 minutes; they will be INTERRUPTED and resumed at the next start");
+            LOG.warn("runs still training after 2 minutes; their leases lapse and a trainer resumes them");
         }
+        clock.shutdownNow();
     }
 
     /** Records what one run reports and publishes it to watchers. */
     private final class Recorder implements StageRun.Listener {
         private final long runId;
+        private final Training training;
         private final String kind;
         private final long totalSteps;
         private volatile int epochs;
         private volatile StageRun.StepMetrics last;
 
-        Recorder(RunRow run) {
+        Recorder(RunRow run, Training training) {
             this.runId = run.id();
+            this.training = training;
             this.kind = run.kind();
             this.totalSteps = run.totalSteps();
         }
@@ -267,18 +393,24 @@ public class RunScheduler {
 
         @Override
         public void onStep(StageRun.StepMetrics m) {
+            if (training.leaseLost) {
+                return;
+            }
             last = m;
             trainerMetrics.step(runId, kind, m);
             journal.submit("metrics of run " + runId + " step " + m.step(), () -> {
                 metrics.upsert(runId, m.step(), m.epoch(), m.discriminatorLoss(), m.generatorLoss(), m.kl(),
                         m.generatorLr(), m.discriminatorLr(), m.imagesPerSecond(), m.wallSeconds());
-                runs.updateProgress(runId, m.progress(), m.step());
+                leases.progress(runId, worker, m.progress(), m.step());
             });
             live.publish(base(RunStatus.RUNNING).build());
         }
 
         @Override
         public void onEvent(StageRun.RunEvent event) {
+            if (training.leaseLost) {
+                return;
+            }
             Instant now = Instant.now();
             if (event.type() == StageRun.EventType.DIVERGENCE_ROLLED_BACK) {
                 trainerMetrics.rolledBack(kind);
@@ -312,6 +444,9 @@ public class RunScheduler {
 
         @Override
         public void onCheckpoint(Checkpoint checkpoint, Map<String, Double> evaluation) {
+            if (training.leaseLost) {
+                return;
+            }
             DirectoryDigest digest;
             try {
                 digest = DirectoryDigest.of(checkpoint.directory());

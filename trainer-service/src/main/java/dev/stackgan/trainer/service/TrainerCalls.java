@@ -70,7 +70,7 @@ public class TrainerCalls {
         RunSubmissions.Submission s = submissions.check(Protos.spec(spec));
         RunRow row = runs.save(new RunRow(null, s.resolved().name(), s.resolved().kind().id(),
                 RunStatus.QUEUED.name(), s.specJson(), s.resolved().dataset(), s.parentCheckpointId(),
-                Instant.now(), null, null, null, 0, 0, s.totalSteps()));
+                Instant.now(), null, null, null, 0, 0, s.totalSteps(), null));
         scheduler.enqueue(row.id());
         return run(row);
     }
@@ -213,7 +213,7 @@ public class TrainerCalls {
                         .setError(row.error() == null ? "" : row.error()).build();
             });
             boolean idle = first.getStatus() == dev.stackgan.proto.v1.RunStatus.RUN_STATUS_INTERRUPTED
-                    && !scheduler.isQueuedOrRunning(runId);
+                    && !scheduler.resumesInterruptedRuns();
             watch.send(first);
             if (idle) {
                 watch.end();

@@ -1,6 +1,8 @@
 package dev.stackgan.trainer.service;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -25,6 +27,18 @@ public class TrainerConfiguration {
     private boolean resumeInterrupted = true;
     /** How often buffered records are retried while the database is unreachable. */
     private Duration databaseRetryInterval = Duration.ofSeconds(2);
+    /**
+     * This process's name in {@code runs.worker_id} while it trains a run; unique among the trainers sharing the
+     * database (two with one name would renew each other's leases). Default: host name and process id.
+     */
+    private String workerId = defaultWorkerId();
+    /**
+     * How long a claimed run stays this worker's without a renewal (renewed every third of it). A run whose worker
+     * died waits this long before another worker (or this one, restarted) resumes it.
+     */
+    private Duration leaseDuration = Duration.ofSeconds(30);
+    /** How often the database is asked for a queued run (runs created through this process start at once). */
+    private Duration pollInterval = Duration.ofSeconds(2);
 
     public Path getDataRoot() {
         return dataRoot;
@@ -72,6 +86,40 @@ public class TrainerConfiguration {
 
     public void setResumeInterrupted(boolean resumeInterrupted) {
         this.resumeInterrupted = resumeInterrupted;
+    }
+
+    public String getWorkerId() {
+        return workerId;
+    }
+
+    public void setWorkerId(String workerId) {
+        this.workerId = workerId;
+    }
+
+    public Duration getLeaseDuration() {
+        return leaseDuration;
+    }
+
+    public void setLeaseDuration(Duration leaseDuration) {
+        this.leaseDuration = leaseDuration;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    private static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     public Duration getDatabaseRetryInterval() {

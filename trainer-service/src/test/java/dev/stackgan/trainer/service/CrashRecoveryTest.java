@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stackgan.datasets.TestData;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunStatus;
-import dev.stackgan.trainer.cli.TrainerCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -29,9 +27,9 @@ class CrashRecoveryTest {
         TestData.birds(work.resolve("data/birds"), 48, 5);
         try (TestDatabase database = new TestDatabase()) {
             int port = TrainerHarness.freePort();
-            Process first = startTrainer(database, work, port, "first");
+            Process first = TrainerHarness.startProcess(database, work, port, "first", Map.of());
             Run run;
-            try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + port, Duration.ofMinutes(1))) {
+            try (TrainerClient client = TrainerHarness.connect(first, work, "first", port)) {
                 run = client.create(TrainerServiceTest.spec("text-encoder", 60, ""));
             }
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -55,8 +53,8 @@ class CrashRecoveryTest {
             System.out.println("killed at checkpoint step " + checkpointStep + ", metrics up to step " + metricStep);
             assertEquals(List.of("RUNNING"), database.column("SELECT status FROM runs WHERE id = ?", run.getId()));
 
-            Process second = startTrainer(database, work, port, "second");
-            try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + port, Duration.ofMinutes(1))) {
+            Process second = TrainerHarness.startProcess(database, work, port, "second", Map.of());
+            try (TrainerClient client = TrainerHarness.connect(second, work, "second", port)) {
                 Run done = client.awaitStatus(run.getId(), RunStatus.RUN_STATUS_SUCCEEDED, Duration.ofMinutes(3));
                 List<Object> events = database.column("SELECT type FROM events WHERE run_id = ? ORDER BY id",
                         run.getId());
@@ -69,24 +67,6 @@ class CrashRecoveryTest {
                 second.waitFor();
             }
         }
-    }
-
-    /** A trainer in its own JVM on the test classpath, logging to {@code work/<name>.log}. */
-    private static Process startTrainer(TestDatabase database, Path work, int port, String name)
-            throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("-Dai.djl.offline=true");
-        command.add("-Dai.djl.default_engine=PyTorch");
-        for (Map.Entry<String, Object> p : TrainerHarness.properties(database.url(), work, port, Map.of())
-                .entrySet()) {
-            command.add("-D" + p.getKey() + "=" + p.getValue());
-        }
-        command.add(TrainerCommand.class.getName());
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile()).start();
     }
 
     private static String log(Path work, String name) throws IOException {

@@ -124,7 +124,7 @@ class DashboardApiTest {
     void aRunWithoutStepsHasEmptyColumns() throws Exception {
         RunRepository runs = trainer.bean(RunRepository.class);
         RunRow never = runs.save(new RunRow(null, "never started", "stage1", "CANCELLED", "{}", "birds", null,
-                Instant.now(), null, null, null, 0, 0, 10));
+                Instant.now(), null, null, null, 0, 0, 10, null));
         try {
             JsonNode metrics = json(get("/api/runs/" + never.id() + "/metrics"), 200);
             assertEquals(0, metrics.get("step").size(), metrics.toString());

@@ -6,6 +6,9 @@ import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.proto.v1.TrainerServiceGrpc;
+import dev.stackgan.trainer.cli.TrainerCommand;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -15,9 +18,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The trainer started for real (Micronaut, Flyway, gRPC on a free port) over a throwaway database and a work dir. */
@@ -52,8 +58,51 @@ final class TrainerHarness implements AutoCloseable {
         p.put("stackgan.trainer.bundles-directory", work.resolve("bundles").toString());
         p.put("stackgan.trainer.model-repository", work.resolve("models").toString());
         p.put("stackgan.trainer.database-retry-interval", "200ms");
+        // a killed worker's run is taken over within seconds, not the production 30 s
+        p.put("stackgan.trainer.lease-duration", "3s");
+        p.put("stackgan.trainer.poll-interval", "200ms");
         p.putAll(overrides);
         return p;
+    }
+
+    /**
+     * A trainer in its own JVM on the test classpath over {@code work} (as {@link #properties}), logging to
+     * {@code work/<name>.log}: a process a test can kill with SIGKILL.
+     */
+    static Process startProcess(TestDatabase database, Path work, int port, String name,
+                                Map<String, Object> overrides) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("-Dai.djl.offline=true");
+        command.add("-Dai.djl.default_engine=PyTorch");
+        for (Map.Entry<String, Object> p : properties(database.url(), work, port, overrides).entrySet()) {
+            command.add("-D" + p.getKey() + "=" + p.getValue());
+        }
+        command.add(TrainerCommand.class.getName());
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile()).start();
+    }
+
+    /**
+     * A client of a trainer started by {@link #startProcess}, once it answers; fails with the process's log when
+     * the process exits first or does not answer within 3 minutes (JVM and Micronaut start-up on a busy machine).
+     */
+    static TrainerClient connect(Process process, Path work, String name, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                return TrainerClient.connect("127.0.0.1:" + port, Duration.ofSeconds(5));
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                    throw e;
+                }
+            }
+        }
+        throw new AssertionError("trainer " + name + (process.isAlive() ? " did not answer within 3 minutes"
+                : " exited with " + process.exitValue()) + "; its log:\n"
+                + Files.readString(work.resolve(name + ".log")));
     }
 
     static int freePort() {

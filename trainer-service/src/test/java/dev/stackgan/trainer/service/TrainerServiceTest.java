@@ -87,11 +87,11 @@ class TrainerServiceTest {
 
     @Test
     void migrationsCreateTheSchemaAndRepositoriesUpsertByRunAndStep() throws Exception {
-        assertEquals(List.of("1"), database.column(
+        assertEquals(List.of("1", "2"), database.column(
                 "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank"));
         RunRepository runs = trainer.bean(RunRepository.class);
         RunRow run = runs.save(new RunRow(null, "repo test", "stage1", "CANCELLED", "{\"a\":1}", "birds", null,
-                Instant.now(), null, null, null, 0, 0, 10));
+                Instant.now(), null, null, null, 0, 0, 10, null));
         MetricRepository metrics = trainer.bean(MetricRepository.class);
         metrics.upsert(run.id(), 1, 0, 1f, 2f, 0.1f, 2e-4f, 2e-4f, 10, 0.5);
         metrics.upsert(run.id(), 1, 0, 3f, 4f, 0.1f, 2e-4f, 2e-4f, 10, 0.5);
