@@ -18,6 +18,7 @@ import dev.stackgan.proto.inference.ServerMetadataRequest;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
+import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.serving.DynamicBatcher;
 import dev.stackgan.serving.Tensors;
 import dev.stackgan.serving.testing.InferenceClient;
@@ -26,6 +27,7 @@ import dev.stackgan.serving.testing.TinyBundles;
 import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -182,6 +184,53 @@ class Stage1OpenInferenceTest {
     }
 
     /**
+     * Every string of a request has a limit: a 10,000-character one is INVALID_ARGUMENT naming the field and the
+     * limit, and no message repeats more than an excerpt of it (a long one overflowed the gRPC trailers).
+     */
+    @Test
+    void overLongStringsAreRefusedNamingTheFieldAndTheLimit() {
+        String huge = "x".repeat(10_000);
+        float[] c1 = values(C, 0.1f);
+        float[] z1 = values(Z, 0.1f);
+        long[] tallShape = new long[10_000];
+        Arrays.fill(tallShape, 1);
+        List<String> messages = List.of(
+                assertInvalid(request(c1, z1, false).setId(huge), "id has 10000 characters, at most 128 are allowed"),
+                assertInvalid(request(c1, z1, false).setModelName(huge),
+                        "model_name has 10000 characters, at most 128"),
+                assertInvalid(request(c1, z1, false).setModelVersion(huge), "model_version 'xxx"),
+                assertInvalid(InferenceClient.addFp32(request(), huge, new long[] {1, C}, c1, false),
+                        "inputs[0].name has 10000 characters, at most 128"),
+                assertInvalid(request(c1, z1, false).setInputs(1, request(c1, z1, false).getInputs(1).toBuilder()
+                        .setDatatype(huge)), "inputs[1].datatype has 10000 characters, at most 128"),
+                assertInvalid(request(c1, z1, false).addOutputs(ModelInferRequest.InferRequestedOutputTensor
+                        .newBuilder().setName(huge)), "outputs[0].name has 10000 characters, at most 128"),
+                assertStatus(Status.Code.INVALID_ARGUMENT, "name has 10000 characters, at most 128",
+                        () -> stub().modelReady(ModelReadyRequest.newBuilder().setName(huge).build())),
+                assertStatus(Status.Code.INVALID_ARGUMENT, "version 'xxx",
+                        () -> stub().modelMetadata(ModelMetadataRequest.newBuilder().setName("stage1")
+                                .setVersion(huge).build())),
+                // a shape of 10,000 dimensions, in both APIs of the service
+                assertInvalid(request().addInputs(InferenceClient.input("c", "FP32", tallShape)),
+                        "input 'c' has shape [1, 1, 1"),
+                assertStatus(Status.Code.INVALID_ARGUMENT, "conditions.shape is [1, 1, 1",
+                        () -> service.harness().blocking(Stage1ServiceGrpc::newBlockingStub).generate(
+                                Stage1ServiceGenerateRequest.newBuilder().setConditions(Tensor.newBuilder()
+                                        .addAllShape(Arrays.stream(tallShape).boxed().toList())).build())));
+        messages.forEach(message -> assertTrue(message.length() < 400, message));
+        // the longest id passes and comes back
+        assertEquals("i".repeat(128), stub().modelInfer(request(c1, z1, false).setId("i".repeat(128)).build()).getId());
+
+        InferenceClient.Reply id = InferenceClient.post(http(), "/v2/models/stage1/infer",
+                "{\"id\": \"" + huge + "\", \"inputs\": []}");
+        assertEquals(400, id.status());
+        assertEquals("id has 10000 characters, at most 128 are allowed", id.body().path("error").asText());
+        InferenceClient.Reply name = InferenceClient.get(http(), "/v2/models/" + "n".repeat(300) + "/ready");
+        assertEquals(400, name.status());
+        assertEquals("name has 300 characters, at most 128 are allowed", name.body().path("error").asText());
+    }
+
+    /**
      * A stackgan.v1 request of one row and an Open Inference request of two wait in the same queue (a minute's
      * delay, max batch 3) and run as one batch: the protocol shares the service's batching, not a copy of it.
      */
@@ -213,8 +262,8 @@ class Stage1OpenInferenceTest {
                 .getReady();
     }
 
-    private static void assertInvalid(ModelInferRequest.Builder request, String message) {
-        assertStatus(Status.Code.INVALID_ARGUMENT, message, () -> stub().modelInfer(request.build()));
+    private static String assertInvalid(ModelInferRequest.Builder request, String message) {
+        return assertStatus(Status.Code.INVALID_ARGUMENT, message, () -> stub().modelInfer(request.build()));
     }
 
     private static ModelInferRequest.Builder request() {

@@ -14,10 +14,6 @@ public final class Captions {
         if (caption.isBlank()) {
             throw Errors.invalidArgument(field + " is empty or only whitespace; a caption needs at least one word");
         }
-        int characters = caption.codePointCount(0, caption.length());
-        if (characters > MAX_CHARACTERS) {
-            throw Errors.invalidArgument(field + " has " + characters + " characters, at most " + MAX_CHARACTERS
-                    + " are allowed");
-        }
+        Errors.requireLength(field, caption, MAX_CHARACTERS);
     }
 }

@@ -25,6 +25,17 @@ public final class Errors {
         return value.substring(0, end) + "... (" + value.length() + " characters)";
     }
 
+    /**
+     * INVALID_ARGUMENT naming {@code field} and the limit when {@code value} has more than {@code max} characters
+     * (Unicode code points): every free-text string a request carries has such a limit.
+     */
+    public static void requireLength(String field, String value, int max) {
+        int characters = value.codePointCount(0, value.length());
+        if (characters > max) {
+            throw invalidArgument(field + " has " + characters + " characters, at most " + max + " are allowed");
+        }
+    }
+
     public static StatusRuntimeException invalidArgument(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }

@@ -26,7 +26,8 @@ public final class Tensors {
         long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
         if (shape.length != rowShape.length + 1
                 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), rowShape)) {
-            throw Errors.invalidArgument(field + ".shape is " + Arrays.toString(shape) + ", expected " + expected);
+            throw Errors.invalidArgument(field + ".shape is " + Errors.excerpt(Arrays.toString(shape)) + ", expected "
+                    + expected);
         }
         long batch = shape[0];
         if (batch < 1 || batch > maxBatch) {

@@ -62,7 +62,9 @@ final class InferTensors {
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor tensor = request.getInputs(i);
             String name = tensor.getName();
-            String input = "input '" + Errors.excerpt(name) + "'";
+            Errors.requireLength("inputs[" + i + "].name", name, OpenInference.MAX_NAME);
+            Errors.requireLength("inputs[" + i + "].datatype", tensor.getDatatype(), OpenInference.MAX_NAME);
+            String input = "input '" + name + "'";
             TensorSpec spec = signature.inputs().stream().filter(s -> s.name().equals(name)).findFirst()
                     .orElseThrow(() -> Errors.invalidArgument(input + " is not an input of " + signature.name()
                             + "; it takes " + describe(signature.inputs())));
@@ -71,14 +73,14 @@ final class InferTensors {
             }
             String datatype = datatype(spec);
             if (!datatype.equals(tensor.getDatatype())) {
-                throw Errors.invalidArgument(input + " has datatype '" + Errors.excerpt(tensor.getDatatype())
+                throw Errors.invalidArgument(input + " has datatype '" + tensor.getDatatype()
                         + "'; " + signature.name() + " takes it as " + datatype);
             }
             long[] rowShape = Tensors.rowShape(spec.shapeArray());
             long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
             if (shape.length != rowShape.length + 1
                     || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), rowShape)) {
-                throw Errors.invalidArgument(input + " has shape " + Arrays.toString(shape) + "; "
+                throw Errors.invalidArgument(input + " has shape " + Errors.excerpt(Arrays.toString(shape)) + "; "
                         + signature.name() + " takes " + spec.shape() + " (-1: the batch, 1 to " + maxBatch + ")");
             }
             if (shape[0] < 1 || shape[0] > maxBatch) {
@@ -193,7 +195,9 @@ final class InferTensors {
             return signature.outputs();
         }
         List<TensorSpec> outputs = new ArrayList<>();
-        for (ModelInferRequest.InferRequestedOutputTensor output : request.getOutputsList()) {
+        for (int i = 0; i < request.getOutputsCount(); i++) {
+            ModelInferRequest.InferRequestedOutputTensor output = request.getOutputs(i);
+            Errors.requireLength("outputs[" + i + "].name", output.getName(), OpenInference.MAX_NAME);
             TensorSpec spec = signature.outputs().stream().filter(s -> s.name().equals(output.getName()))
                     .findFirst().orElseThrow(() -> unknownOutput(output.getName(), signature));
             if (outputs.contains(spec)) {
@@ -205,7 +209,7 @@ final class InferTensors {
     }
 
     private static StatusRuntimeException unknownOutput(String name, GraphSignature signature) {
-        return Errors.invalidArgument("output '" + Errors.excerpt(name) + "' is not an output of " + signature.name()
+        return Errors.invalidArgument("output '" + name + "' is not an output of " + signature.name()
                 + "; it has " + describe(signature.outputs()));
     }
 

@@ -43,6 +43,12 @@ public final class OpenInference {
     /** ModelMetadata property of text_encoder: the vocabulary, one word per line, line n (from 0) is token id n. */
     public static final String VOCABULARY = "vocabulary";
 
+    /**
+     * Longest model name, tensor name, datatype and request id a request may carry (INVALID_ARGUMENT beyond): every
+     * name served is far shorter, and the id comes back in the answer.
+     */
+    public static final int MAX_NAME = 128;
+
     private static final String VERSION_RESOURCE = "/dev/stackgan/serving/oip/server.properties";
 
     private final ModelRepository repository;
@@ -73,7 +79,7 @@ public final class OpenInference {
      * a version that is a bundle id but not loaded here is not ready.
      */
     public boolean modelReady(String name, String version) {
-        requireModel(name);
+        requireModel("name", name);
         ModelRepository.State state = repository.state();
         if (version.isEmpty()) {
             return state.ready();
@@ -92,7 +98,7 @@ public final class OpenInference {
      * {@value #VOCABULARY} (what a client needs to turn a caption into token ids).
      */
     public ModelMetadataResponse modelMetadata(String name, String version) {
-        try (ModelLease lease = lease(name, "version", version)) {
+        try (ModelLease lease = lease("name", name, "version", version)) {
             LoadedModel model = lease.model();
             ModelMetadataResponse.Builder metadata = ModelMetadataResponse.newBuilder()
                     .setName(model())
@@ -116,7 +122,8 @@ public final class OpenInference {
     public CompletableFuture<ModelInferResponse> infer(ModelInferRequest request) {
         ModelLease lease;
         try {
-            lease = lease(request.getModelName(), "model_version", request.getModelVersion());
+            Errors.requireLength("id", request.getId(), MAX_NAME);
+            lease = lease("model_name", request.getModelName(), "model_version", request.getModelVersion());
         } catch (StatusRuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -139,13 +146,13 @@ public final class OpenInference {
     }
 
     /**
-     * A lease on {@code version} (empty: the current one) of the model {@code name}; {@code field} names the version
-     * in an INVALID_ARGUMENT for a value that is no bundle id.
+     * A lease on {@code version} (empty: the current one) of the model {@code name}; the fields name them in an
+     * INVALID_ARGUMENT for a name over {@link #MAX_NAME} or a version that is no bundle id.
      */
-    private ModelLease lease(String name, String field, String version) {
-        requireModel(name);
+    private ModelLease lease(String nameField, String name, String versionField, String version) {
+        requireModel(nameField, name);
         if (!version.isEmpty()) {
-            ModelVersions.requireValid(field, version);
+            ModelVersions.requireValid(versionField, version);
         }
         ModelRepository.State state = repository.state();
         if (!state.ready()) {
@@ -168,9 +175,10 @@ public final class OpenInference {
                 + (state.lastError() == null ? "" : "; last load error: " + state.lastError()));
     }
 
-    private void requireModel(String name) {
+    private void requireModel(String field, String name) {
+        Errors.requireLength(field, name, MAX_NAME);
         if (!model().equals(name)) {
-            throw Errors.notFound("model '" + Errors.excerpt(name) + "' is not served here; this service serves '"
+            throw Errors.notFound("model '" + name + "' is not served here; this service serves '"
                     + model() + "' (" + String.join(", ", ModelGraphs.ALL) + " each have their own service)");
         }
     }
