@@ -28,6 +28,11 @@ public class GatewayMetrics extends CallMeter {
     public static final String GRPC = "grpc";
     /** The trailer that names the request field at fault of a gRPC error, as {@code field} does over HTTP. */
     public static final Metadata.Key<String> FIELD = Metadata.Key.of("stackgan-field", Metadata.ASCII_STRING_MARSHALLER);
+    /** The trailer of a refusal whose rejection reason is more than its code, e.g. {@link #RATE_LIMITED}. */
+    public static final Metadata.Key<String> REASON = Metadata.Key.of("stackgan-rejection",
+            Metadata.ASCII_STRING_MARSHALLER);
+    /** The reason of a refusal by the per-client rate limit, apart from the concurrency limit's resource_exhausted. */
+    public static final String RATE_LIMITED = "rate_limited";
 
     /** Refusals of a request as it stands (fix it, pick another version, or retry later), not failures of the chain. */
     private static final Set<Status.Code> REJECTIONS = EnumSet.of(Status.Code.INVALID_ARGUMENT,
@@ -53,8 +58,11 @@ public class GatewayMetrics extends CallMeter {
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Counts a refused request; {@code code} is a gRPC code's name, {@code field} may be null. */
-    public void rejected(String api, String code, String field) {
+    /**
+     * Counts a refused request; {@code code} is a gRPC code's name, {@code field} may be null, {@code reason} is null
+     * unless the code alone does not say it ({@link #RATE_LIMITED}).
+     */
+    public void rejected(String api, String code, String field, String reason) {
         Status.Code status;
         try {
             status = Status.Code.valueOf(code);
@@ -62,7 +70,8 @@ public class GatewayMetrics extends CallMeter {
             return; // Micronaut's own 404 / 405 / 415 name HTTP statuses: not a refusal of an image request
         }
         if (REJECTIONS.contains(status)) {
-            registry.counter("stackgan.gateway.rejections", "api", api, "reason", code.toLowerCase(java.util.Locale.ROOT),
+            registry.counter("stackgan.gateway.rejections", "api", api,
+                    "reason", reason != null ? reason : code.toLowerCase(java.util.Locale.ROOT),
                     "field", field == null ? "none" : field).increment();
         }
     }
@@ -92,6 +101,6 @@ public class GatewayMetrics extends CallMeter {
         String code = status.getCode().name();
         int httpStatus = status.isOk() ? 200 : GatewayExceptionHandler.httpStatus(status.getCode()).getCode();
         requestEnded(GRPC, code, httpStatus, nanos);
-        rejected(GRPC, code, trailers.get(FIELD));
+        rejected(GRPC, code, trailers.get(FIELD), trailers.get(REASON));
     }
 }

@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
@@ -18,7 +19,7 @@ import jakarta.inject.Singleton;
 public class GatewayExceptionHandler implements ExceptionHandler<GatewayException, HttpResponse<ErrorBody>> {
 
     @Override
-    public HttpResponse<ErrorBody> handle(HttpRequest request, GatewayException e) {
+    public MutableHttpResponse<ErrorBody> handle(HttpRequest request, GatewayException e) {
         HttpStatus status = httpStatus(e.code());
         return HttpResponse.<ErrorBody>status(status)
                 .body(ErrorBody.of(e.code().name(), status.getCode(), e.getMessage(), e.field(),

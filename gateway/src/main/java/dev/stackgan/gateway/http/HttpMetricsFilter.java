@@ -15,6 +15,7 @@ import io.micronaut.http.annotation.ServerFilter;
 public class HttpMetricsFilter {
 
     private static final String START = HttpMetricsFilter.class.getName() + ".start";
+    private static final String REASON = HttpMetricsFilter.class.getName() + ".reason";
 
     private final GatewayMetrics metrics;
 
@@ -33,7 +34,13 @@ public class HttpMetricsFilter {
         int status = response.code();
         metrics.requestEnded(GatewayMetrics.HTTP, Integer.toString(status), status, System.nanoTime() - start);
         if (response.body() instanceof ErrorBody body) {
-            metrics.rejected(GatewayMetrics.HTTP, body.error().code(), body.error().field());
+            metrics.rejected(GatewayMetrics.HTTP, body.error().code(), body.error().field(),
+                    request.getAttribute(REASON, String.class).orElse(null));
         }
+    }
+
+    /** Names the rejection reason of a refusal whose code alone does not say it ({@link GatewayMetrics#rejected}). */
+    static void rejectedFor(HttpRequest<?> request, String reason) {
+        request.setAttribute(REASON, reason);
     }
 }
