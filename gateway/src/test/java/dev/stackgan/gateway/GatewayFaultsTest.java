@@ -200,11 +200,14 @@ class GatewayFaultsTest {
         assertEquals(400, badStage.status());
         assertEquals("stage", badStage.body().get("error").get("field").asText());
         assertTrue(badStage.body().toString().length() < 1000, "echoes only an excerpt: " + badStage.body());
-        // unknown query parameters are ignored, and of a repeated one the first value counts (docs/serving.md)
-        HttpJson.Reply repeated = HttpJson.get(stack.http(), "/v1/images.png?prompt=a+bird&seed=5&seed=6&stage=1"
-                + "&utm_source=mail");
-        assertEquals(200, repeated.status());
-        assertEquals("5", repeated.header("X-Seed"));
+        // unknown query parameters are ignored; a repeated one is refused (docs/serving.md)
+        HttpJson.Reply extra = HttpJson.get(stack.http(),
+                "/v1/images.png?prompt=a+bird&seed=5&stage=1&utm_source=mail");
+        assertEquals(200, extra.status());
+        assertEquals("5", extra.header("X-Seed"));
+        HttpJson.Reply repeated = HttpJson.get(stack.http(), "/v1/images.png?prompt=a+bird&seed=5&seed=6&stage=1");
+        assertEquals(400, repeated.status(), String.valueOf(repeated.body()));
+        assertEquals("seed", repeated.body().get("error").get("field").asText(), repeated.body().toString());
         HttpJson.Reply missing = HttpJson.get(stack.http(), "/v1/nothing-here");
         assertEquals(404, missing.status());
         assertEquals("NOT_FOUND", missing.body().get("error").get("code").asText());
