@@ -281,6 +281,7 @@ public class RunScheduler {
         StageRun.Result result;
         try {
             RunSpec.Resolved spec = RunSubmissions.parse(run.spec()).resolve();
+            submissions.checkParents(spec);
             recorder.epochs = spec.epochs();
             StageRun stageRun = new StageRun(spec, submissions.datasetDirectory(run.dataset()),
                     runDirectory(runId), recorder);
