@@ -16,8 +16,6 @@ import dev.stackgan.trainer.service.store.CheckpointRepository;
 import dev.stackgan.trainer.service.store.CheckpointRow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointConfinementTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
     static Path work;
@@ -112,7 +109,8 @@ class CheckpointConfinementTest {
                     .exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(escape.getValue()).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), escape.getKey());
             assertNamesFieldNotPath(e.getStatus().getDescription(), "checkpoint_ids " + escape.getValue());
-            JsonNode error = error(post("/api/bundles?checkpoint_ids=" + escape.getValue()), 400, "checkpoint_ids");
+            JsonNode error = error(trainer.post("/api/bundles?checkpoint_ids=" + escape.getValue()), 400,
+                    "checkpoint_ids");
             assertNamesFieldNotPath(error.get("message").asText(), "checkpoint_ids " + escape.getValue());
         }
         // the valid checkpoint gets past the confinement to the export's own check: a text encoder alone is no bundle
@@ -126,11 +124,11 @@ class CheckpointConfinementTest {
     @Test
     void samplesOfAnEscapingCheckpointAreRefused() throws Exception {
         for (Map.Entry<String, Long> escape : escapes.entrySet()) {
-            JsonNode error = error(get("/api/checkpoints/" + escape.getValue() + "/samples.png"), 400,
+            JsonNode error = error(trainer.get("/api/checkpoints/" + escape.getValue() + "/samples.png"), 400,
                     "checkpoint_id");
             assertNamesFieldNotPath(error.get("message").asText(), "checkpoint_id " + escape.getValue());
         }
-        JsonNode none = error(get("/api/checkpoints/" + valid.id() + "/samples.png"), 404, "checkpoint_id");
+        JsonNode none = error(trainer.get("/api/checkpoints/" + valid.id() + "/samples.png"), 404, "checkpoint_id");
         assertTrue(none.get("message").asText().contains("no sample sheet"), none.toString());
     }
 
@@ -165,7 +163,7 @@ class CheckpointConfinementTest {
                 .exportBundle(ExportBundleRequest.newBuilder().addCheckpointIds(valid.id()).setBundleId(huge).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().length() < 300, e.getStatus().getDescription());
-        JsonNode error = error(get("/api/runs?page_token=" + "7".repeat(3000)), 400, "page_token");
+        JsonNode error = error(trainer.get("/api/runs?page_token=" + "7".repeat(3000)), 400, "page_token");
         assertTrue(error.get("message").asText().length() < 200, error.toString());
     }
 
@@ -186,15 +184,5 @@ class CheckpointConfinementTest {
         JsonNode error = JSON.readTree(response.body()).get("error");
         assertEquals(field, error.get("field").asText(), response.body());
         return error;
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(trainer.http().resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(trainer.http().resolve(path))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
