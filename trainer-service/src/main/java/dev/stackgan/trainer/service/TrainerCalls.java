@@ -69,6 +69,7 @@ public class TrainerCalls {
     }
 
     public Run create(RunSpec spec) {
+        scheduler.admitNewRun();
         RunSubmissions.Submission s = submissions.check(Protos.spec(spec));
         RunRow row = runs.save(new RunRow(null, s.resolved().name(), s.resolved().kind().id(),
                 RunStatus.QUEUED.name(), s.specJson(), s.resolved().dataset(), s.parentCheckpointId(),

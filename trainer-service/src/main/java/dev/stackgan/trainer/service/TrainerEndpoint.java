@@ -83,6 +83,9 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
         if (e instanceof IllegalStateException) {
             return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
         }
+        if (e instanceof Journal.FullException) {
+            return Status.UNAVAILABLE.withDescription(e.getMessage());
+        }
         if (databaseUnreachable(e)) {
             return Status.UNAVAILABLE.withDescription("the database is unreachable: " + Journal.rootMessage(e));
         }
