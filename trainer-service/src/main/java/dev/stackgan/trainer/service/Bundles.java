@@ -55,11 +55,14 @@ public class Bundles {
             .withZone(ZoneOffset.UTC);
 
     private final TrainerConfiguration config;
+    private final ConfinedPaths paths;
     private final CheckpointRepository checkpoints;
     private final BundleRepository bundles;
 
-    public Bundles(TrainerConfiguration config, CheckpointRepository checkpoints, BundleRepository bundles) {
+    public Bundles(TrainerConfiguration config, ConfinedPaths paths, CheckpointRepository checkpoints,
+                   BundleRepository bundles) {
         this.config = config;
+        this.paths = paths;
         this.checkpoints = checkpoints;
         this.bundles = bundles;
     }
@@ -95,25 +98,27 @@ public class Bundles {
                         ThreadLocalRandom.current().nextInt(0x1000, 0x10000))
                 : requestedId.trim();
         if (!BundleManifest.isSafeName(bundleId)) {
-            throw new InvalidFieldException("bundle_id", "bundle_id '" + bundleId + "' is not valid: it must be "
-                    + BundleManifest.SAFE_NAME_RULE);
+            throw new InvalidFieldException("bundle_id", "bundle_id " + ConfinedPaths.shown(bundleId)
+                    + " is not valid: it must be " + BundleManifest.SAFE_NAME_RULE);
         }
         if (bundles.existsById(bundleId)) {
-            throw new InvalidFieldException("bundle_id", "bundle_id '" + bundleId + "' is already taken");
+            throw new InvalidFieldException("bundle_id", "bundle_id " + bundleId + " is already taken");
         }
         List<CheckpointRow> rows = new ArrayList<>();
         List<Checkpoint> sources = new ArrayList<>();
         for (long id : checkpointIds) {
             CheckpointRow row = checkpoints.findById(id)
                     .orElseThrow(() -> new NotFoundException("checkpoint_ids", "no checkpoint with id " + id));
-            Path directory = Path.of(row.path());
+            Path directory = paths.checkpoint("checkpoint_ids", row);
             try {
                 DirectoryDigest.verify(directory, DirectoryDigest.parseFiles(row.files()), row.sha256());
-            } catch (IllegalStateException e) {
-                throw new IllegalStateException("checkpoint " + id + " cannot be exported: " + e.getMessage());
+                sources.add(Checkpoint.read(directory));
+            } catch (IllegalStateException | IOException e) {
+                LOG.warn("checkpoint {} at {} cannot be exported", id, directory, e);
+                throw new IllegalStateException("checkpoint " + id + " cannot be exported: " + (e instanceof IOException
+                        ? "it is not a readable checkpoint" : e.getMessage()));
             }
             rows.add(row);
-            sources.add(Checkpoint.read(directory));
         }
         Map<String, Checkpoint> holders = new LinkedHashMap<>();
         for (String network : List.of(Checkpoint.TEXT_ENCODER, Checkpoint.STAGE1_GENERATOR,
@@ -165,12 +170,13 @@ public class Bundles {
     /** Copies the bundle into the model repository (staged, verified, renamed) and points CURRENT at it. */
     public BundleRow promote(String bundleId) throws IOException {
         BundleRow row = bundles.findById(bundleId)
-                .orElseThrow(() -> new NotFoundException("bundle_id", "no bundle with id '" + bundleId + "'"));
-        Path source = Path.of(row.path());
+                .orElseThrow(() -> new NotFoundException("bundle_id", "no bundle with id "
+                        + ConfinedPaths.shown(bundleId)));
+        Path source = paths.bundle(row);
         String sha = Files.isRegularFile(source.resolve(BundleManifest.FILE)) ? manifestSha256(source) : "missing";
         if (!sha.equals(row.sha256())) {
-            throw new IllegalStateException("bundle " + bundleId + ": " + source.resolve(BundleManifest.FILE)
-                    + " has sha256 " + sha + " but the record says " + row.sha256());
+            throw new IllegalStateException("bundle " + bundleId + ": its " + BundleManifest.FILE + " has sha256 "
+                    + sha + " but the record says " + row.sha256());
         }
         Path repository = Files.createDirectories(config.getModelRepository().toAbsolutePath());
         Path target = repository.resolve(bundleId);

@@ -62,31 +62,31 @@ public record DirectoryDigest(Map<String, String> files, long sizeBytes, String 
 
     /**
      * Checks {@code directory} against its record; IllegalStateException naming the first file that is missing,
-     * changed or not on record.
+     * changed or not on record, by its name in the directory (callers' clients do not see where it lies).
      */
     public static void verify(Path directory, Map<String, String> recordedFiles, String recordedSha256)
             throws IOException {
         if (!Files.isDirectory(directory)) {
-            throw new IllegalStateException(directory + " is missing");
+            throw new IllegalStateException("its directory is missing");
         }
         DirectoryDigest now = of(directory);
         for (Map.Entry<String, String> file : recordedFiles.entrySet()) {
             String actual = now.files.get(file.getKey());
             if (actual == null) {
-                throw new IllegalStateException(directory.resolve(file.getKey()) + " is missing");
+                throw new IllegalStateException("file " + file.getKey() + " is missing");
             }
             if (!actual.equals(file.getValue())) {
-                throw new IllegalStateException(directory.resolve(file.getKey()) + " has sha256 " + actual
+                throw new IllegalStateException("file " + file.getKey() + " has sha256 " + actual
                         + " but the record says " + file.getValue() + ": the file changed after it was written");
             }
         }
         for (String name : now.files.keySet()) {
             if (!recordedFiles.containsKey(name)) {
-                throw new IllegalStateException(directory.resolve(name) + " is not in the checkpoint's record");
+                throw new IllegalStateException("file " + name + " is not in the checkpoint's record");
             }
         }
         if (!listingSha256(recordedFiles).equals(recordedSha256)) {
-            throw new IllegalStateException(directory + ": the recorded file list does not hash to the recorded"
+            throw new IllegalStateException("the recorded file list does not hash to the recorded"
                     + " sha256 " + recordedSha256);
         }
     }

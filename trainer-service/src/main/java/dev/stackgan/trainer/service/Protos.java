@@ -129,8 +129,8 @@ public final class Protos {
      */
     public static dev.stackgan.proto.v1.RunSpec specFromJson(String json) {
         return spec(RunSubmissions.parse(json), reference -> {
-            throw new IllegalArgumentException("'" + reference + "' is not a checkpoint id; name checkpoints by"
-                    + " their id from ListCheckpoints");
+            throw new IllegalArgumentException(ConfinedPaths.shown(reference) + " is not a checkpoint id; name"
+                    + " checkpoints by their id from ListCheckpoints");
         });
     }
 

@@ -48,7 +48,7 @@ public class RunScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunScheduler.class);
     private static final String INTERRUPTED_EVENT = "INTERRUPTED";
-    private static final String METRICS_MISSING_EVENT = "METRICS_MISSING";
+    static final String METRICS_MISSING_EVENT = "METRICS_MISSING";
     private static final Duration FINAL_RECORD_WAIT = Duration.ofSeconds(10);
 
     private final TrainerConfiguration config;
@@ -159,7 +159,13 @@ public class RunScheduler {
         return true;
     }
 
+    /** Refuses new runs while the journal is full (it could not keep their records). */
+    public void admitNewRun() {
+        journal.admit("CreateRun");
+    }
+
     public RunRow resume(long runId) {
+        journal.admit("ResumeRun");
         RunRow run = find(runId);
         RunStatus status = RunStatus.valueOf(run.status());
         if (!RunStatus.RESUMABLE.contains(status)) {
@@ -281,6 +287,7 @@ public class RunScheduler {
         StageRun.Result result;
         try {
             RunSpec.Resolved spec = RunSubmissions.parse(run.spec()).resolve();
+            submissions.checkParents(spec);
             recorder.epochs = spec.epochs();
             StageRun stageRun = new StageRun(spec, submissions.datasetDirectory(run.dataset()),
                     runDirectory(runId), recorder);
@@ -398,7 +405,7 @@ public class RunScheduler {
             }
             last = m;
             trainerMetrics.step(runId, kind, m);
-            journal.submit("metrics of run " + runId + " step " + m.step(), () -> {
+            journal.submitMetric(runId, m.step(), "metrics of run " + runId + " step " + m.step(), () -> {
                 metrics.upsert(runId, m.step(), m.epoch(), m.discriminatorLoss(), m.generatorLoss(), m.kl(),
                         m.generatorLr(), m.discriminatorLr(), m.imagesPerSecond(), m.wallSeconds());
                 leases.progress(runId, worker, m.progress(), m.step());

@@ -19,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a submitted spec completely before anything is recorded: every field ({@link RunSpec#resolve}), the data
@@ -34,7 +36,9 @@ public class RunSubmissions {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    private final TrainerConfiguration config;
+    private static final Logger LOG = LoggerFactory.getLogger(RunSubmissions.class);
+
+    private final ConfinedPaths paths;
     private final CheckpointRepository checkpoints;
 
     /**
@@ -52,8 +56,8 @@ public class RunSubmissions {
     private record Reference(String path, Long checkpointId) {
     }
 
-    public RunSubmissions(TrainerConfiguration config, CheckpointRepository checkpoints) {
-        this.config = config;
+    public RunSubmissions(ConfinedPaths paths, CheckpointRepository checkpoints) {
+        this.paths = paths;
         this.checkpoints = checkpoints;
     }
 
@@ -65,13 +69,15 @@ public class RunSubmissions {
         try {
             images = CubDataset.countTrainingImages(dataset.resolve(CubLayout.ROOT), resolved.split());
         } catch (DataLayoutException e) {
-            throw new IllegalArgumentException("dataset '" + resolved.dataset() + "' is not a CUB-layout data set: "
-                    + e.getMessage());
+            // the message names the file relative to the data root, not where the data root is
+            throw new InvalidFieldException("dataset", "dataset " + ConfinedPaths.shown(resolved.dataset())
+                    + " is not a CUB-layout data set: " + e.getMessage().replace(dataset.toString(),
+                    resolved.dataset()));
         }
         int batch = resolved.training().batchSize();
         if (batch > images) {
-            throw new IllegalArgumentException("overrides.batchSize " + batch + " is larger than the data set '"
-                    + resolved.dataset() + "' (" + images + " training images in split "
+            throw new IllegalArgumentException("overrides.batchSize " + batch + " is larger than the data set "
+                    + ConfinedPaths.shown(resolved.dataset()) + " (" + images + " training images in split "
                     + resolved.split().name().toLowerCase().replace('_', '-') + ")");
         }
         Reference textEncoder = resolved.kind() == RunKind.TEXT_ENCODER ? null
@@ -90,32 +96,8 @@ public class RunSubmissions {
 
     /** The data set's directory: relative, without "..", inside the data root also after following links. */
     public Path datasetDirectory(String dataset) {
-        Path root = config.getDataRoot().toAbsolutePath().normalize();
-        Path relative = Path.of(dataset);
-        if (relative.isAbsolute()) {
-            throw new IllegalArgumentException("dataset must be a directory relative to the data root " + root
-                    + ", got the absolute path '" + dataset + "'");
-        }
-        for (Path part : relative) {
-            if (part.toString().equals("..")) {
-                throw new IllegalArgumentException("dataset '" + dataset + "' must not contain '..': data sets lie"
-                        + " inside the data root " + root);
-            }
-        }
-        Path directory = root.resolve(relative).normalize();
-        if (!Files.isDirectory(directory)) {
-            throw new IllegalArgumentException("dataset '" + dataset + "' does not exist under the data root "
-                    + root);
-        }
-        try {
-            if (!directory.toRealPath().startsWith(root.toRealPath())) {
-                throw new IllegalArgumentException("dataset '" + dataset + "' links to "
-                        + directory.toRealPath() + ", outside the data root " + root);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return directory;
+        return paths.dataset(dataset).filter(Files::isDirectory).orElseThrow(() -> new InvalidFieldException(
+                "dataset", "dataset " + ConfinedPaths.shown(dataset) + " does not exist under the data root"));
     }
 
     /** A spec from its JSON (a spec file, or as stored); unknown fields and wrong types are refused, named. */
@@ -150,26 +132,49 @@ public class RunSubmissions {
                 .collect(Collectors.joining("."));
     }
 
-    /** A checkpoint id on record; the checkpoint must come from a run of {@code kind}. */
+    /**
+     * A checkpoint id on record; the checkpoint must lie in the runs directory and come from a run of {@code kind}.
+     * The stored reference is the recorded path, by which {@link Protos#run} finds the id again.
+     */
     private Reference reference(String field, String value, RunKind kind) {
         if (!value.trim().matches("\\d{1,18}")) {
-            throw new IllegalArgumentException(field + " '" + value + "' is not a checkpoint id");
+            throw new InvalidFieldException(field, field + " " + ConfinedPaths.shown(value)
+                    + " is not a checkpoint id");
         }
         long id = Long.parseLong(value.trim());
-        CheckpointRow row = checkpoints.findById(id).orElseThrow(() -> new IllegalArgumentException(field
-                + " " + id + " is not a checkpoint id on record"));
-        Path path = Path.of(row.path());
-        Checkpoint checkpoint;
-        try {
-            checkpoint = Checkpoint.read(path);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(field + " '" + value + "' is not a readable checkpoint: "
-                    + e.getMessage());
-        }
+        CheckpointRow row = checkpoints.findById(id).orElseThrow(() -> new InvalidFieldException(field,
+                field + " " + id + " is not a checkpoint id on record"));
+        Checkpoint checkpoint = readParent(field, row.id(), paths.checkpoint(field, row));
         if (!kind.id().equals(checkpoint.state().kind())) {
-            throw new IllegalArgumentException(field + " must be a checkpoint of a " + kind.id() + " run, '" + value
-                    + "' is one of a " + checkpoint.state().kind() + " run");
+            throw new InvalidFieldException(field, field + " must be a checkpoint of a " + kind.id() + " run, "
+                    + id + " is one of a " + checkpoint.state().kind() + " run");
         }
-        return new Reference(path.toString(), id);
+        return new Reference(row.path(), id);
+    }
+
+    /**
+     * The parent checkpoints a stored spec names (as recorded paths), checked again before training: they must
+     * still lie inside the runs directory.
+     */
+    public void checkParents(RunSpec.Resolved spec) {
+        confinedParent("textEncoderCheckpoint", spec.textEncoderCheckpoint());
+        confinedParent("stage1Checkpoint", spec.stage1Checkpoint());
+    }
+
+    private void confinedParent(String field, String recordedPath) {
+        if (recordedPath != null) {
+            CheckpointRow row = checkpoints.findByPath(recordedPath).orElseThrow(() -> new InvalidFieldException(
+                    field, field + " is no longer a checkpoint on record"));
+            readParent(field, row.id(), paths.checkpoint(field, row));
+        }
+    }
+
+    private static Checkpoint readParent(String field, long id, Path directory) {
+        try {
+            return Checkpoint.read(directory);
+        } catch (IOException e) {
+            LOG.warn("{} {}: cannot read the checkpoint at {}", field, id, directory, e);
+            throw new InvalidFieldException(field, field + " " + id + " is not a readable checkpoint");
+        }
     }
 }

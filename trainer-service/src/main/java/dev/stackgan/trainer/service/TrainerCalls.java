@@ -52,10 +52,11 @@ public class TrainerCalls {
     private final EventRepository events;
     private final Bundles bundles;
     private final LiveRuns live;
+    private final ConfinedPaths paths;
 
     public TrainerCalls(RunSubmissions submissions, RunScheduler scheduler, RunRepository runs,
                         CheckpointRepository checkpoints, MetricRepository metrics, EventRepository events,
-                        Bundles bundles, LiveRuns live) {
+                        Bundles bundles, LiveRuns live, ConfinedPaths paths) {
         this.submissions = submissions;
         this.scheduler = scheduler;
         this.runs = runs;
@@ -64,9 +65,11 @@ public class TrainerCalls {
         this.events = events;
         this.bundles = bundles;
         this.live = live;
+        this.paths = paths;
     }
 
     public Run create(RunSpec spec) {
+        scheduler.admitNewRun();
         RunSubmissions.Submission s = submissions.check(Protos.spec(spec));
         RunRow row = runs.save(new RunRow(null, s.resolved().name(), s.resolved().kind().id(),
                 RunStatus.QUEUED.name(), s.specJson(), s.resolved().dataset(), s.parentCheckpointId(),
@@ -106,8 +109,8 @@ public class TrainerCalls {
         try {
             before = request.getPageToken().isEmpty() ? Long.MAX_VALUE : Long.parseLong(request.getPageToken());
         } catch (NumberFormatException e) {
-            throw new InvalidFieldException("page_token", "page_token '" + request.getPageToken() + "' is not one"
-                    + " this service returned");
+            throw new InvalidFieldException("page_token", "page_token " + ConfinedPaths.shown(request.getPageToken())
+                    + " is not one this service returned");
         }
         List<String> statuses;
         try {
@@ -177,7 +180,7 @@ public class TrainerCalls {
     public Path samples(long checkpointId) {
         CheckpointRow row = checkpoints.findById(checkpointId).orElseThrow(() -> new NotFoundException(
                 "checkpoint_id", "no checkpoint with id " + checkpointId));
-        Path sheet = Path.of(row.path()).resolve(Checkpoint.SAMPLES_FILE);
+        Path sheet = paths.checkpoint("checkpoint_id", row).resolve(Checkpoint.SAMPLES_FILE);
         if (!Files.isRegularFile(sheet)) {
             throw new NotFoundException("checkpoint_id", "checkpoint " + checkpointId + " has no sample sheet: only"
                     + " the evaluated checkpoints of GAN stages draw one");

@@ -39,6 +39,12 @@ public class TrainerConfiguration {
     private Duration leaseDuration = Duration.ofSeconds(30);
     /** How often the database is asked for a queued run (runs created through this process start at once). */
     private Duration pollInterval = Duration.ofSeconds(2);
+    /**
+     * Records the journal buffers while the database is unreachable before it drops per-step metric rows and
+     * refuses new runs (docs/operations.md). A record is a few hundred bytes: the default is a few MB, and at a step
+     * a second about three hours of metrics.
+     */
+    private int journalCapacity = 10_000;
 
     public Path getDataRoot() {
         return dataRoot;
@@ -128,5 +134,13 @@ public class TrainerConfiguration {
 
     public void setDatabaseRetryInterval(Duration databaseRetryInterval) {
         this.databaseRetryInterval = databaseRetryInterval;
+    }
+
+    public int getJournalCapacity() {
+        return journalCapacity;
+    }
+
+    public void setJournalCapacity(int journalCapacity) {
+        this.journalCapacity = journalCapacity;
     }
 }

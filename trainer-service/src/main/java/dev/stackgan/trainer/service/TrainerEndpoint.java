@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerEndpoint.class);
+    private static final int MAX_DESCRIPTION = 1024;
 
     private final TrainerCalls calls;
 
@@ -60,8 +61,19 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
         observer.onCompleted();
     }
 
-    /** The status of a refusal or failure of a {@link TrainerCalls} call; the HTTP API maps the same codes. */
+    /**
+     * The status of a refusal or failure of a {@link TrainerCalls} call; the HTTP API maps the same codes. The
+     * description is cut to {@value #MAX_DESCRIPTION} characters: whatever a message repeats of its input, it never
+     * overflows a gRPC trailer.
+     */
     public static Status status(Exception e) {
+        Status status = uncut(e);
+        String description = status.getDescription();
+        return description == null || description.length() <= MAX_DESCRIPTION ? status
+                : status.withDescription(description.substring(0, MAX_DESCRIPTION) + "...");
+    }
+
+    private static Status uncut(Exception e) {
         if (e instanceof IllegalArgumentException) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
         }
@@ -70,6 +82,9 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
         }
         if (e instanceof IllegalStateException) {
             return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+        }
+        if (e instanceof Journal.FullException) {
+            return Status.UNAVAILABLE.withDescription(e.getMessage());
         }
         if (databaseUnreachable(e)) {
             return Status.UNAVAILABLE.withDescription("the database is unreachable: " + Journal.rootMessage(e));

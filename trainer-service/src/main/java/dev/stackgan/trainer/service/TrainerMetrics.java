@@ -3,6 +3,7 @@ package dev.stackgan.trainer.service;
 import dev.stackgan.trainer.run.StageRun;
 import dev.stackgan.trainer.service.store.RunRepository;
 import dev.stackgan.trainer.service.store.StateCount;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +68,14 @@ public class TrainerMetrics {
                 .description("1 if the database answered the last check, 0 if not").register(registry);
         Gauge.builder("stackgan.trainer.journal.pending.records", journal, Journal::pending)
                 .description("Training records not yet written to the database (held in memory while it is away)")
+                .register(registry);
+        Gauge.builder("stackgan.trainer.journal.capacity.records", journal, Journal::capacity)
+                .description("Records the journal holds before it drops metric rows and refuses new runs")
+                .register(registry);
+        FunctionCounter.builder("stackgan.trainer.journal.dropped.records", journal, Journal::dropped)
+                .description("Per-step metric rows dropped because the journal was full").register(registry);
+        FunctionCounter.builder("stackgan.trainer.journal.refusals", journal, Journal::refused)
+                .description("CreateRun and ResumeRun calls refused because the journal was full")
                 .register(registry);
     }
 

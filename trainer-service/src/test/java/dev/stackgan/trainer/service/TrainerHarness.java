@@ -124,6 +124,12 @@ final class TrainerHarness implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST {@code path} without a body on the HTTP port (the dashboard's actions): status and body. */
+    HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(http().resolve(path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Creates a run from a spec file's JSON, waits for it to end SUCCEEDED, and answers its record. */
     Run trainToEnd(String spec) {
         Run run = client.create(spec);

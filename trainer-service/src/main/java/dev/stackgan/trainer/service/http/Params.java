@@ -3,6 +3,7 @@ package dev.stackgan.trainer.service.http;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import dev.stackgan.trainer.service.ConfinedPaths;
 import dev.stackgan.trainer.service.InvalidFieldException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -22,7 +23,8 @@ final class Params {
         if (value.matches("[0-9]{1,18}") && Long.parseLong(value) > 0) {
             return Long.parseLong(value);
         }
-        throw new InvalidFieldException(field, field + " must be a positive integer, got '" + value + "'");
+        throw new InvalidFieldException(field, field + " must be a positive integer, got "
+                + ConfinedPaths.shown(value));
     }
 
     /** Every value of a query parameter given repeated ({@code a=x&a=y}) or as a comma list ({@code a=x,y}). */

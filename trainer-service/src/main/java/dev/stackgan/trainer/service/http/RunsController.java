@@ -5,6 +5,7 @@ import dev.stackgan.proto.v1.ListRunsRequest;
 import dev.stackgan.proto.v1.RunEvent;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.trainer.run.RunKind;
+import dev.stackgan.trainer.service.ConfinedPaths;
 import dev.stackgan.trainer.service.InvalidFieldException;
 import dev.stackgan.trainer.service.Protos;
 import dev.stackgan.trainer.service.RunStatus;
@@ -61,8 +62,8 @@ public class RunsController {
         ListRunsRequest.Builder list = ListRunsRequest.newBuilder();
         for (String name : request.getParameters().names()) {
             if (!LIST_PARAMETERS.contains(name)) {
-                throw new InvalidFieldException(name, "unknown query parameter '" + name + "'; known: "
-                        + LIST_PARAMETERS.stream().sorted().toList());
+                throw new InvalidFieldException(name, "unknown query parameter " + ConfinedPaths.shown(name)
+                        + "; known: " + LIST_PARAMETERS.stream().sorted().toList());
             }
         }
         for (String word : Params.words(request.getParameters().getAll("status"))) {
@@ -70,7 +71,8 @@ public class RunsController {
         }
         List<String> kinds = Params.words(request.getParameters().getAll("kind"));
         if (kinds.size() > 1) {
-            throw new InvalidFieldException("kind", "kind takes one run kind, got " + kinds);
+            throw new InvalidFieldException("kind", "kind takes one run kind, got "
+                    + ConfinedPaths.shown(String.join(",", kinds)));
         }
         for (String kind : kinds) {
             try {
@@ -83,7 +85,8 @@ public class RunsController {
             try {
                 list.setPageSize(Integer.parseInt(size));
             } catch (NumberFormatException e) {
-                throw new InvalidFieldException("page_size", "page_size must be an integer, got '" + size + "'");
+                throw new InvalidFieldException("page_size", "page_size must be an integer, got "
+                        + ConfinedPaths.shown(size));
             }
         });
         request.getParameters().getFirst("page_token").ifPresent(list::setPageToken);
@@ -94,7 +97,7 @@ public class RunsController {
         try {
             return RunStatus.valueOf(word.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidFieldException("status", "status '" + word + "' is not one of "
+            throw new InvalidFieldException("status", "status " + ConfinedPaths.shown(word) + " is not one of "
                     + Arrays.stream(RunStatus.values()).map(s -> s.name().toLowerCase(Locale.ROOT)).toList());
         }
     }
