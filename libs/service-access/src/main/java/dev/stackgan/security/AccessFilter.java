@@ -2,17 +2,15 @@ package dev.stackgan.security;
 
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
-import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.web.router.RouteAttributes;
 
 /**
  * {@link AccessPolicy} on every HTTP request, by the {@link Guarded} scope of the route it matched. A refusal is
- * thrown as {@link AccessRefusedException} for the service's exception handler to answer in its JSON error body; a
- * 401 gets the {@code WWW-Authenticate: Bearer} challenge (RFC 6750).
+ * thrown as {@link AccessRefusedException} for the service's exception handler to answer in its JSON error body;
+ * {@link BearerChallenge} adds the challenge to a 401.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public class AccessFilter implements Ordered {
@@ -32,17 +30,11 @@ public class AccessFilter implements Ordered {
     @RequestFilter
     public void check(HttpRequest<?> request) {
         Scope scope = RouteAttributes.getRouteMatch(request)
-                .flatMap(match -> match.getAnnotationMetadata().enumValue(Guarded.class, Scope.class)).orElse(Scope.OPEN);
+                .flatMap(match -> match.getAnnotationMetadata().enumValue(Guarded.class, Scope.class))
+                .orElse(Scope.OPEN);
         Refusal refusal = policy.check(scope, request.getHeaders().get(BearerToken.HEADER), "http");
         if (refusal != null) {
             throw new AccessRefusedException(refusal);
-        }
-    }
-
-    @ResponseFilter
-    public void challenge(MutableHttpResponse<?> response) {
-        if (response.code() == 401) {
-            response.header("WWW-Authenticate", "Bearer realm=\"stackgan\"");
         }
     }
 }

@@ -4,10 +4,10 @@ import java.util.Set;
 
 /**
  * What a call needs (docs/operations.md, "Authentication"). gRPC methods are classified here, for every service in
- * one place; HTTP routes by {@link Guarded} on their controller. MANAGEMENT: the calls that change what is served or trained. API: the
- * gateway's image API, guarded only when an API token is configured. OPEN: everything else (health, reflection,
- * metrics, model info, the trainer's reads, the model services' inference, which the gateway calls and mutual TLS
- * guards).
+ * one place; HTTP routes by {@link Guarded} on their controller. MANAGEMENT: the calls that change what is served or
+ * trained. API: the gateway's image API, guarded only when an API token is configured. OPEN: everything else
+ * (health, reflection, metrics, model info, the trainer's reads, the model services' inference, which the gateway
+ * calls and mutual TLS guards).
  */
 public enum Scope {
     MANAGEMENT, API, OPEN;
