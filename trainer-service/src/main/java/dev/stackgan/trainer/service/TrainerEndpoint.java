@@ -17,6 +17,7 @@ import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import dev.stackgan.proto.v1.WatchRunRequest;
+import dev.stackgan.security.AccessRefusedException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -62,6 +63,9 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
 
     /** The status of a refusal or failure of a {@link TrainerCalls} call; the HTTP API maps the same codes. */
     public static Status status(Exception e) {
+        if (e instanceof AccessRefusedException refused) {
+            return refused.refusal().status();
+        }
         if (e instanceof IllegalArgumentException) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
         }
