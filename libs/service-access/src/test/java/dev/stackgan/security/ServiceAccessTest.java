@@ -169,8 +169,8 @@ class ServiceAccessTest {
                 "stackgan.tls.private-key-file", certs.serverKey().toString(),
                 "stackgan.tls.client-ca-file", certs.caCert().toString()))) {
             int port = grpcPort(service);
-            assertEquals("info", modelInfo(port, TlsChannelCredentials.newBuilder().trustManager(certs.caCert().toFile())
-                    .keyManager(certs.clientChain().toFile(), certs.clientKey().toFile()).build()));
+            assertEquals("info", modelInfo(port, TlsChannelCredentials.newBuilder()
+                    .trustManager(certs.caCert().toFile()).keyManager(certs.clientChain().toFile(), certs.clientKey().toFile()).build()));
             assertCode(Status.Code.UNAVAILABLE, null, () -> modelInfo(port, TlsChannelCredentials.newBuilder()
                     .trustManager(certs.caCert().toFile()).build()));
             assertCode(Status.Code.UNAVAILABLE, null, () -> modelInfo(port, InsecureChannelCredentials.create()));
