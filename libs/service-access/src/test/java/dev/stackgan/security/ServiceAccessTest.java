@@ -211,7 +211,8 @@ class ServiceAccessTest {
 
     private static java.net.http.HttpResponse<String> send(URI base, String method, String path,
                                                            String authorization) throws Exception {
-        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(base.resolve(path))
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + base.getPort() + path))
                 .method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
         if (authorization != null) {
             request.header("Authorization", authorization);
