@@ -149,7 +149,7 @@ class ServiceAccessTest {
             assertEquals(401, send(http, "GET", "/images", null).statusCode());
             assertEquals(200, send(http, "GET", "/images", "Bearer " + AccessPolicyTest.API).statusCode());
             assertEquals(200, send(http, "GET", "/images/count", null).statusCode(), "a route without @Guarded");
-            assertEquals(401, send(http, "GET", "//images", null).statusCode(), "the matched route decides");
+            assertEquals(404, send(http, "GET", "//images", null).statusCode(), "another spelling reaches no route");
 
             MeterRegistry registry = service.getBean(MeterRegistry.class);
             assertEquals(1, registry.counter("stackgan.access.refusals", "scope", "management", "reason",
