@@ -65,6 +65,13 @@ png_size() {
   od -An -tu1 -j16 -N8 "$work/image.png" | awk '{ printf "%dx%d", $3 * 256 + $4, $7 * 256 + $8 }'
 }
 
+# The test project's secrets, new each run: compose has no default for them (.env.example). The shell's values win
+# over .env, which keeps only what scripts/docker-images.sh wrote there; the trainer CLI in step 5 reads the token
+# from its container's environment.
+random_secret() { head -c 24 /dev/urandom | base64 | tr '+/' '-_'; }
+STACKGAN_DB_PASSWORD=$(random_secret)
+STACKGAN_MANAGEMENT_TOKEN=$(random_secret)
+export STACKGAN_DB_PASSWORD STACKGAN_MANAGEMENT_TOKEN
 echo "[compose-test] project $COMPOSE_PROJECT_NAME, ${COMPOSE[*]}"
 # what an interrupted earlier run may have left
 compose down -v --remove-orphans -t 5 > /dev/null 2>&1 || true

@@ -1,6 +1,8 @@
 package dev.stackgan.gateway;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** {@code stackgan.gateway.*}: where the model services are and what one request may ask for. */
@@ -23,6 +25,11 @@ public class GatewayConfiguration {
     private int pngCompressionLevel = 1;
     /** PNG row filter for every row: none, sub or up. */
     private String pngFilter = "sub";
+    /** The CA that signed the model services' certificates: set, the channels to them use TLS (docs/operations.md). */
+    private Path modelServicesCaFile;
+    /** The gateway's client certificate chain and key, for model services that require mutual TLS. */
+    private Path modelServicesCertChainFile;
+    private Path modelServicesPrivateKeyFile;
 
     public String getTextEncoderTarget() {
         return textEncoderTarget;
@@ -94,5 +101,29 @@ public class GatewayConfiguration {
 
     public void setPngFilter(String pngFilter) {
         this.pngFilter = pngFilter;
+    }
+
+    public @Nullable Path getModelServicesCaFile() {
+        return modelServicesCaFile;
+    }
+
+    public void setModelServicesCaFile(@Nullable Path modelServicesCaFile) {
+        this.modelServicesCaFile = modelServicesCaFile;
+    }
+
+    public @Nullable Path getModelServicesCertChainFile() {
+        return modelServicesCertChainFile;
+    }
+
+    public void setModelServicesCertChainFile(@Nullable Path modelServicesCertChainFile) {
+        this.modelServicesCertChainFile = modelServicesCertChainFile;
+    }
+
+    public @Nullable Path getModelServicesPrivateKeyFile() {
+        return modelServicesPrivateKeyFile;
+    }
+
+    public void setModelServicesPrivateKeyFile(@Nullable Path modelServicesPrivateKeyFile) {
+        this.modelServicesPrivateKeyFile = modelServicesPrivateKeyFile;
     }
 }

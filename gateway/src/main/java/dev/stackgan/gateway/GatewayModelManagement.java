@@ -5,7 +5,10 @@ import dev.stackgan.proto.v1.GetModelInfoRequest;
 import dev.stackgan.proto.v1.ModelInfo;
 import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
 import dev.stackgan.proto.v1.ReloadModelRequest;
+import dev.stackgan.security.AccessPolicy;
+import dev.stackgan.security.BearerToken;
 import dev.stackgan.serving.micronaut.ModelManagementEndpoint;
+import io.grpc.ClientInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -17,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * stackgan.v1.ModelManagementService of the gateway: the text encoder decides which version requests get, so its model
  * info is the gateway's. Reload goes to Stage-II, Stage-I and then the text encoder, so that the encoder never
- * hands out a version the later stages have not loaded (each call reaches one replica of each service).
+ * hands out a version the later stages have not loaded (each call reaches one replica of each service). Reload
+ * carries the gateway's own management token on (docs/operations.md, "Authentication"): the deployment's one token.
  */
 @Singleton
 @Replaces(ModelManagementEndpoint.class)
@@ -26,9 +30,11 @@ public class GatewayModelManagement extends ModelManagementServiceGrpc.ModelMana
     private static final long DEADLINE_SECONDS = 120;
 
     private final ModelServices services;
+    private final List<ClientInterceptor> credentials;
 
-    public GatewayModelManagement(ModelServices services) {
+    public GatewayModelManagement(ModelServices services, AccessPolicy access) {
         this.services = services;
+        this.credentials = access.managementToken().map(BearerToken::attach).stream().toList();
     }
 
     @Override
@@ -40,7 +46,8 @@ public class GatewayModelManagement extends ModelManagementServiceGrpc.ModelMana
     @Override
     public void reloadModel(ReloadModelRequest request, StreamObserver<ModelInfo> observer) {
         answer(observer, List.of(services.stage2(), services.stage1(), services.textEncoder()),
-                stub -> stub.reloadModel(ReloadModelRequest.getDefaultInstance()));
+                stub -> stub.withInterceptors(credentials.toArray(ClientInterceptor[]::new))
+                        .reloadModel(ReloadModelRequest.getDefaultInstance()));
     }
 
     private interface ManagementCall {

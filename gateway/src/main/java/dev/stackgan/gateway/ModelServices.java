@@ -1,10 +1,16 @@
 package dev.stackgan.gateway;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.context.annotation.Bean;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,15 +33,42 @@ public class ModelServices implements AutoCloseable {
     private final Service stage2;
 
     public ModelServices(GatewayConfiguration config, List<ClientInterceptor> interceptors) {
-        this.textEncoder = service("text-encoder", config.getTextEncoderTarget(), config, interceptors);
-        this.stage1 = service("stage1", config.getStage1Target(), config, interceptors);
-        this.stage2 = service("stage2", config.getStage2Target(), config, interceptors);
+        ChannelCredentials credentials = credentials(config);
+        this.textEncoder = service("text-encoder", config.getTextEncoderTarget(), credentials, config, interceptors);
+        this.stage1 = service("stage1", config.getStage1Target(), credentials, config, interceptors);
+        this.stage2 = service("stage2", config.getStage2Target(), credentials, config, interceptors);
     }
 
-    private static Service service(String name, String target, GatewayConfiguration config,
-                                   List<ClientInterceptor> interceptors) {
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(target)
-                .usePlaintext()
+    /** TLS when a CA is configured, with the gateway's certificate when the services require mutual TLS. */
+    private static ChannelCredentials credentials(GatewayConfiguration config) {
+        Path ca = config.getModelServicesCaFile();
+        Path cert = config.getModelServicesCertChainFile();
+        Path key = config.getModelServicesPrivateKeyFile();
+        if (ca == null) {
+            if (cert != null || key != null) {
+                throw new ConfigurationException("stackgan.gateway.model-services-cert-chain-file and -private-key-file"
+                        + " are the client side of TLS: set stackgan.gateway.model-services-ca-file too");
+            }
+            return InsecureChannelCredentials.create();
+        }
+        if ((cert == null) != (key == null)) {
+            throw new ConfigurationException("stackgan.gateway.model-services-cert-chain-file and"
+                    + " stackgan.gateway.model-services-private-key-file go together");
+        }
+        try {
+            TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(ca.toFile());
+            if (cert != null) {
+                tls.keyManager(cert.toFile(), key.toFile());
+            }
+            return tls.build();
+        } catch (IOException e) {
+            throw new ConfigurationException("stackgan.gateway.model-services-*: cannot read the TLS files: " + e, e);
+        }
+    }
+
+    private static Service service(String name, String target, ChannelCredentials credentials,
+                                   GatewayConfiguration config, List<ClientInterceptor> interceptors) {
+        ManagedChannel channel = Grpc.newChannelBuilder(target, credentials)
                 .defaultLoadBalancingPolicy("round_robin")
                 .maxInboundMessageSize(config.getMaxInboundMessageSize())
                 .intercept(interceptors)

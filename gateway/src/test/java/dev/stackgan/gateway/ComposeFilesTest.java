@@ -61,6 +61,17 @@ class ComposeFilesTest {
     }
 
     @Test
+    void everyServiceGetsTheManagementTokenAndTheDatabaseItsPassword() throws Exception {
+        Map<String, Map<String, Object>> services = services("docker-compose.yml");
+        for (String name : List.of("text-encoder", "stage1", "stage2", "gateway", "trainer")) {
+            assertEquals("test-token-0123456789abcdef", ((Map<?, ?>) services.get(name).get("environment"))
+                    .get("STACKGAN_ACCESS_MANAGEMENT_TOKEN"), name);
+        }
+        assertEquals("test-password-0123456789ab", ((Map<?, ?>) services.get("postgres").get("environment"))
+                .get("POSTGRES_PASSWORD"));
+    }
+
+    @Test
     void gpuOverrideBuildsTheCudaFlavourAndReservesTheGpuForTheModelServicesAndTheTrainer() throws Exception {
         Map<String, Map<String, Object>> services = services("docker-compose.yml", "docker-compose.gpu.yml");
         for (String name : List.of("text-encoder", "stage1", "stage2", "trainer")) {
@@ -83,13 +94,18 @@ class ComposeFilesTest {
     /** docker-compose config -q must accept the files; then their merged form, parsed. */
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> services(String... files) throws Exception {
-        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        // compose has no default for the secrets (.env.example): this run's own, in place of an .env
+        Path secrets = Files.createTempFile("compose-secrets", ".env");
+        Files.writeString(secrets, "STACKGAN_DB_PASSWORD=test-password-0123456789ab\n"
+                + "STACKGAN_MANAGEMENT_TOKEN=test-token-0123456789abcdef\n");
+        List<String> command = new ArrayList<>(List.of("docker-compose", "--env-file", secrets.toString()));
         for (String file : files) {
             command.addAll(List.of("-f", file));
         }
         command.add("config");
         RepositoryTool.run(root, withQuiet(command));
         Map<String, Object> merged = new Yaml().load(RepositoryTool.run(root, command));
+        Files.delete(secrets);
         return (Map<String, Map<String, Object>>) merged.get("services");
     }
 

@@ -38,7 +38,9 @@ class KubernetesManifestsTest {
     private static final List<String> MODEL_SERVICES = List.of("text-encoder", "stage1", "stage2");
     private static final List<String> ON_GPU = List.of("text-encoder", "stage1", "stage2", "trainer");
     /** Read by the JVM and by DJL (where it unpacks libtorch), not by Micronaut's configuration. */
-    private static final Set<String> NOT_CONFIGURATION = Set.of("JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR");
+    /** Not in a module's application*.yml: the JVM's, DJL's, and service-access's token (docs/operations.md). */
+    private static final Set<String> NOT_CONFIGURATION = Set.of("JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR",
+            "STACKGAN_ACCESS_MANAGEMENT_TOKEN");
     private static final String GPU = "nvidia.com/gpu";
 
     private static Path root;

@@ -4,6 +4,8 @@ import dev.stackgan.gateway.GatewayException;
 import dev.stackgan.gateway.Generation;
 import dev.stackgan.gateway.GenerationRequest;
 import dev.stackgan.gateway.ImageGenerator;
+import dev.stackgan.security.Guarded;
+import dev.stackgan.security.Scope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.propagation.PropagatedContext;
 import io.micronaut.http.HttpRequest;
@@ -29,6 +31,7 @@ import reactor.core.publisher.Sinks;
  * as on the other endpoints; a failure after it is an {@code error} event with that same body. The generation runs
  * on its own thread and feeds the events; a replaying sink keeps the ones sent before Micronaut subscribes.
  */
+@Guarded(Scope.API)
 @Controller("/v1/images")
 public class ImageStreamController {
 

@@ -4,6 +4,8 @@ import dev.stackgan.gateway.GatewayConfiguration;
 import dev.stackgan.gateway.Generation;
 import dev.stackgan.gateway.GenerationRequest;
 import dev.stackgan.gateway.ImageGenerator;
+import dev.stackgan.security.Guarded;
+import dev.stackgan.security.Scope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -18,6 +20,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 /** POST /v1/images (JSON with base64 PNGs) and GET /v1/images.png (one PNG, for links and img tags). */
+@Guarded(Scope.API)
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ImagesController {

@@ -3,6 +3,8 @@ package dev.stackgan.gateway.http;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stackgan.gateway.ImageGenerator;
 import dev.stackgan.proto.v1.GetVocabularyResponse;
+import dev.stackgan.security.Guarded;
+import dev.stackgan.security.Scope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -17,6 +19,7 @@ import java.util.List;
  * GET /v1/vocabulary?model_version=...: the words the text encoder knows and how many it reads, so that the web
  * page marks unknown and truncated words while the prompt is typed, without a request per keystroke.
  */
+@Guarded(Scope.API)
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class VocabularyController {

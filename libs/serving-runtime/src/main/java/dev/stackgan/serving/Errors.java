@@ -62,12 +62,15 @@ public final class Errors {
 
     /**
      * The HTTP status an HTTP API answers for a gRPC code, the same for the gateway's API and the model services'
-     * Open Inference Protocol: INVALID_ARGUMENT 400, NOT_FOUND 404, FAILED_PRECONDITION 409, RESOURCE_EXHAUSTED
-     * 429, UNAVAILABLE and CANCELLED 503, DEADLINE_EXCEEDED 504, anything else 500.
+     * Open Inference Protocol: INVALID_ARGUMENT 400, UNAUTHENTICATED 401, PERMISSION_DENIED 403, NOT_FOUND 404,
+     * FAILED_PRECONDITION 409, RESOURCE_EXHAUSTED 429, UNAVAILABLE and CANCELLED 503, DEADLINE_EXCEEDED 504, anything
+     * else 500.
      */
     public static int httpStatus(Status.Code code) {
         return switch (code) {
             case INVALID_ARGUMENT -> 400;
+            case UNAUTHENTICATED -> 401;
+            case PERMISSION_DENIED -> 403;
             case NOT_FOUND -> 404;
             case FAILED_PRECONDITION -> 409;
             case RESOURCE_EXHAUSTED -> 429;

@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -130,7 +131,8 @@ public final class TrainerCommand implements Callable<Integer> {
               @Option(names = "--target", defaultValue = DEFAULT_TARGET, paramLabel = "HOST:PORT",
                       description = TARGET_HELP) String target) throws IOException, InterruptedException {
         RunSpec runSpec = specFile(spec);
-        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10))) {
+        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10),
+                TrainerClient.managementToken(System.getenv()))) {
             return trainAndWatch(client, runSpec).getStatus() == RunStatus.RUN_STATUS_SUCCEEDED ? 0 : 1;
         }
     }
@@ -141,8 +143,9 @@ public final class TrainerCommand implements Callable<Integer> {
                @Option(names = "--bundle-id", defaultValue = "", paramLabel = "ID",
                        description = "the new bundle's id (default: derived from the run)") String bundleId,
                @Option(names = "--target", defaultValue = DEFAULT_TARGET, paramLabel = "HOST:PORT",
-                       description = TARGET_HELP) String target) throws InterruptedException {
-        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10))) {
+                       description = TARGET_HELP) String target) throws IOException, InterruptedException {
+        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10),
+                TrainerClient.managementToken(System.getenv()))) {
             export(client, checkpoint, bundleId);
             return 0;
         }
@@ -153,8 +156,9 @@ public final class TrainerCommand implements Callable<Integer> {
     int promote(@Option(names = "--bundle-id", required = true, paramLabel = "ID",
                         description = "the bundle's id (export prints it)") String bundleId,
                 @Option(names = "--target", defaultValue = DEFAULT_TARGET, paramLabel = "HOST:PORT",
-                        description = TARGET_HELP) String target) throws InterruptedException {
-        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10))) {
+                        description = TARGET_HELP) String target) throws IOException, InterruptedException {
+        try (TrainerClient client = TrainerClient.connect(target, Duration.ofSeconds(10),
+                TrainerClient.managementToken(System.getenv()))) {
             Bundle promoted = client.stub().promoteBundle(PromoteBundleRequest.newBuilder().setBundleId(bundleId)
                     .build());
             out.printf("promoted %s (manifest sha256 %s)%n", promoted.getBundleId(), promoted.getSha256());
@@ -233,11 +237,15 @@ public final class TrainerCommand implements Callable<Integer> {
         properties.put("grpc.server.port", freePort());
         // the embedded trainer's health and metrics on a free port, so a pipeline runs beside a serving trainer
         properties.put("micronaut.server.port", -1);
+        // the embedded trainer takes management calls from this command only
+        String token = UUID.randomUUID().toString() + UUID.randomUUID();
+        properties.put("stackgan.access.management-token", token);
         if (jdbcUrl != null) {
             properties.put("datasources.default.url", jdbcUrl);
         }
         GrpcEmbeddedServer server = TrainerApplication.start(new String[0], properties);
-        try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30))) {
+        try (TrainerClient client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30),
+                token)) {
             long started = System.nanoTime();
             Map<RunKind, Long> last = new EnumMap<>(RunKind.class);
             MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");

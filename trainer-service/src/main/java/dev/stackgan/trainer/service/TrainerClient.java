@@ -11,13 +11,18 @@ import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import dev.stackgan.proto.v1.WatchRunRequest;
+import dev.stackgan.security.BearerToken;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -31,9 +36,17 @@ public final class TrainerClient implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Connects to {@code target} (host:port), waiting up to {@code wait} for the trainer to answer. */
-    public static TrainerClient connect(String target, Duration wait) throws InterruptedException {
-        TrainerClient client = new TrainerClient(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+    /**
+     * Connects to {@code target} (host:port), waiting up to {@code wait} for the trainer to answer; every call
+     * carries {@code managementToken} when it is not null (docs/operations.md, "Authentication").
+     */
+    public static TrainerClient connect(String target, Duration wait, String managementToken)
+            throws InterruptedException {
+        ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(target).usePlaintext();
+        if (managementToken != null) {
+            builder.intercept(BearerToken.attach(managementToken));
+        }
+        TrainerClient client = new TrainerClient(builder.build());
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             try {
@@ -47,6 +60,24 @@ public final class TrainerClient implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /** As {@link #connect(String, Duration, String)}, without a token: for a trainer that has none. */
+    public static TrainerClient connect(String target, Duration wait) throws InterruptedException {
+        return connect(target, wait, null);
+    }
+
+    /**
+     * The management token the command line sends: the trainer's own setting read from the environment,
+     * STACKGAN_ACCESS_MANAGEMENT_TOKEN or the file STACKGAN_ACCESS_MANAGEMENT_TOKEN_FILE names; null when neither.
+     */
+    public static String managementToken(Map<String, String> environment) throws IOException {
+        String file = environment.get("STACKGAN_ACCESS_MANAGEMENT_TOKEN_FILE");
+        if (file != null && !file.isEmpty()) {
+            return Files.readString(Path.of(file)).strip();
+        }
+        String token = environment.get("STACKGAN_ACCESS_MANAGEMENT_TOKEN");
+        return token == null || token.isEmpty() ? null : token;
     }
 
     public TrainerServiceGrpc.TrainerServiceBlockingStub stub() {

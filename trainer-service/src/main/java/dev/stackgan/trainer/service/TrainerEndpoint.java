@@ -17,6 +17,7 @@ import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.TrainerServiceGrpc;
 import dev.stackgan.proto.v1.WatchRunRequest;
+import dev.stackgan.security.AccessRefusedException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -74,6 +75,9 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
     }
 
     private static Status uncut(Exception e) {
+        if (e instanceof AccessRefusedException refused) {
+            return refused.refusal().status();
+        }
         if (e instanceof IllegalArgumentException) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
         }

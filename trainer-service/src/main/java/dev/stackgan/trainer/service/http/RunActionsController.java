@@ -1,5 +1,7 @@
 package dev.stackgan.trainer.service.http;
 
+import dev.stackgan.security.Guarded;
+import dev.stackgan.security.Scope;
 import dev.stackgan.trainer.service.TrainerApplication;
 import dev.stackgan.trainer.service.TrainerCalls;
 import io.micronaut.context.annotation.Requires;
@@ -17,10 +19,11 @@ import java.util.List;
 
 /**
  * The dashboard's management calls: every call of the HTTP API that changes something is a POST here and nowhere
- * else, so that one filter on {@code POST /api/**} (or one annotation on this class) guards them all when the
- * trainer gets a management token. Each is the gRPC call of the same name through {@link TrainerCalls}.
+ * else, and {@link Guarded} makes them all need the management token when one is configured (docs/operations.md).
+ * Each is the gRPC call of the same name through {@link TrainerCalls}.
  */
 @Requires(env = TrainerApplication.ENVIRONMENT)
+@Guarded(Scope.MANAGEMENT)
 @Controller("/api")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RunActionsController {

@@ -27,6 +27,8 @@ public class TrainerErrors implements ExceptionHandler<Exception, HttpResponse<E
 
     private static final Map<Status.Code, HttpStatus> HTTP = Map.of(
             Status.Code.INVALID_ARGUMENT, HttpStatus.BAD_REQUEST,
+            Status.Code.UNAUTHENTICATED, HttpStatus.UNAUTHORIZED,
+            Status.Code.PERMISSION_DENIED, HttpStatus.FORBIDDEN,
             Status.Code.NOT_FOUND, HttpStatus.NOT_FOUND,
             Status.Code.FAILED_PRECONDITION, HttpStatus.CONFLICT,
             Status.Code.UNAVAILABLE, HttpStatus.SERVICE_UNAVAILABLE);
