@@ -156,7 +156,7 @@ class ServiceAccessTest {
                     "missing_token", "protocol", "grpc").count());
             assertEquals(1, registry.counter("stackgan.access.refusals", "scope", "management", "reason",
                     "wrong_token", "protocol", "http").count());
-            assertEquals(2, registry.counter("stackgan.access.refusals", "scope", "api", "reason",
+            assertEquals(1, registry.counter("stackgan.access.refusals", "scope", "api", "reason",
                     "missing_token", "protocol", "http").count());
         }
     }
