@@ -253,13 +253,15 @@ class KubernetesManifestsTest {
         return ports;
     }
 
-    /** Plain values only: a variable from a Secret maps to its Secret key's name. */
+    /** Plain values only: a variable from a Secret maps to its Secret key's name, one from the pod to its field. */
     private static Map<String, String> env(Map<String, Object> container) {
         Map<String, String> env = new LinkedHashMap<>();
         for (Object variable : list(container, "env")) {
             Map<?, ?> v = (Map<?, ?>) variable;
+            Map<?, ?> from = (Map<?, ?>) v.get("valueFrom");
             env.put(v.get("name").toString(), v.containsKey("value") ? v.get("value").toString()
-                    : ((Map<?, ?>) ((Map<?, ?>) v.get("valueFrom")).get("secretKeyRef")).get("key").toString());
+                    : from.containsKey("secretKeyRef") ? ((Map<?, ?>) from.get("secretKeyRef")).get("key").toString()
+                    : ((Map<?, ?>) from.get("fieldRef")).get("fieldPath").toString());
         }
         return env;
     }

@@ -29,9 +29,9 @@ public class TrainerConfiguration {
     private Duration databaseRetryInterval = Duration.ofSeconds(2);
     /**
      * This process's name in {@code runs.worker_id} while it trains a run; unique among the trainers sharing the
-     * database (two with one name would renew each other's leases). Default: host name and process id.
+     * database (two with one name would renew each other's leases). Empty: host name and process id.
      */
-    private String workerId = defaultWorkerId();
+    private String workerId = "";
     /**
      * How long a claimed run stays this worker's without a renewal (renewed every third of it). A run whose worker
      * died waits this long before another worker (or this one, restarted) resumes it.
@@ -95,7 +95,7 @@ public class TrainerConfiguration {
     }
 
     public String getWorkerId() {
-        return workerId;
+        return workerId.isBlank() ? defaultWorkerId() : workerId;
     }
 
     public void setWorkerId(String workerId) {
