@@ -119,6 +119,9 @@ sed -i '/^STACKGAN_POSTGRES_IMAGE=/d' .env
 echo "STACKGAN_POSTGRES_IMAGE=$postgres_image" >> .env
 
 say "building the service images (${COMPOSE[*]} build)"
-"${COMPOSE[@]}" build
+# compose interpolates the whole file even to build, and the secrets have no default (.env.example); no image holds
+# a secret, so the build gets placeholders where neither the shell nor .env has them yet
+STACKGAN_DB_PASSWORD=${STACKGAN_DB_PASSWORD:-unused-by-the-build} \
+  STACKGAN_MANAGEMENT_TOKEN=${STACKGAN_MANAGEMENT_TOKEN:-unused-by-the-build} "${COMPOSE[@]}" build
 say "done:"
 docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "^(stackgan/|$postgres_image|$BASE_IMAGE)" | sort
