@@ -26,10 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -116,8 +116,8 @@ public class RunScheduler {
         clock.scheduleWithFixedDelay(this::renewLeases, renewal, renewal, TimeUnit.MILLISECONDS);
     }
 
-    /** A run was queued here: look for work now rather than at the next poll. */
-    public void enqueue(long runId) {
+    /** A run was queued here, or a slot came free: look for work now rather than at the next poll. */
+    public void claimSoon() {
         if (!stopping) {
             clock.execute(this::claimRuns);
         }
@@ -130,8 +130,7 @@ public class RunScheduler {
     public RunRow cancel(long runId) {
         RunRow run = find(runId);
         if (RunStatus.valueOf(run.status()).isFinal()) {
-            throw new IllegalStateException("run " + runId + " already ended " + run.status() + "; only QUEUED,"
-                    + " RUNNING or INTERRUPTED runs can be cancelled");
+            throw notCancellable(run);
         }
         if (cancelHere(runId)) {
             return run;
@@ -143,11 +142,14 @@ public class RunScheduler {
         }
         // claimed meanwhile: by this worker, or by another one, which reads the request when it renews its lease
         if (!cancelHere(runId) && !leases.requestCancel(runId)) {
-            RunRow now = find(runId);
-            throw new IllegalStateException("run " + runId + " already ended " + now.status()
-                    + "; only QUEUED, RUNNING or INTERRUPTED runs can be cancelled");
+            throw notCancellable(find(runId)); // it ended meanwhile
         }
         return run;
+    }
+
+    private static IllegalStateException notCancellable(RunRow ended) {
+        return new IllegalStateException("run " + ended.id() + " already ended " + ended.status() + "; only QUEUED,"
+                + " RUNNING or INTERRUPTED runs can be cancelled");
     }
 
     private boolean cancelHere(long runId) {
@@ -179,7 +181,7 @@ public class RunScheduler {
         // replace the ended state watchers would otherwise be handed (and end on) before the worker picks it up
         live.publish(progress(runId, RunStatus.QUEUED).setStep(run.step()).setTotalSteps(run.totalSteps()).build());
         RunRow queuedRow = find(runId); // read before a worker may pick it up: the answer says what this call did
-        enqueue(runId);
+        claimSoon();
         return queuedRow;
     }
 
@@ -241,7 +243,7 @@ public class RunScheduler {
                 } finally {
                     running.remove(runId);
                     slots.release();
-                    enqueue(runId);
+                    claimSoon();
                 }
             });
         } catch (RejectedExecutionException e) { // shutting down: the lease lapses and another worker resumes it

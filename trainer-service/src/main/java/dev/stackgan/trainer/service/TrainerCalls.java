@@ -74,7 +74,7 @@ public class TrainerCalls {
         RunRow row = runs.save(new RunRow(null, s.resolved().name(), s.resolved().kind().id(),
                 RunStatus.QUEUED.name(), s.specJson(), s.resolved().dataset(), s.parentCheckpointId(),
                 Instant.now(), null, null, null, 0, 0, s.totalSteps(), null));
-        scheduler.enqueue(row.id());
+        scheduler.claimSoon();
         return run(row);
     }
 
