@@ -29,6 +29,12 @@ public final class TinyModels implements AutoCloseable {
     /** The failure message of a training test that met a skipped update or a NaN loss. */
     public static final String NAN_SEEN = "libtorch returned a non-finite gradient or loss for finite inputs: does"
             + " this JVM run on jemalloc or zero-filled glibc? (NativeAllocator; docs/trainer.md, NaN gradients)";
+    /**
+     * A learning-rate multiplier that makes every tiny run diverge within a few steps, whatever the rounding: Adam
+     * moves each weight by about the rate, and weights near 1e30 overflow float32 once squared (batch norm's variance,
+     * D's logits). x1e9 was not enough: batch norm rescales such weights and the losses can stay finite.
+     */
+    public static final float DIVERGING_LR_MULTIPLIER = 1e30f;
 
     public final NDManager manager = NDManager.newBaseManager();
     public final ModelConfig config;

@@ -208,16 +208,16 @@ class StageRunTest {
 
     @Test
     void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
-        RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null, 1e9f, null, null, null, null, null, null,
+        RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null,
+                dev.stackgan.networks.TinyModels.DIVERGING_LR_MULTIPLIER, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null);
         Recorder recorder = new Recorder();
         StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
                 .resolve(), birds, runs.resolve("diverge"), recorder).run();
         List<RunEvent> rollBacks = recorder.events.stream()
                 .filter(e -> e.type() == EventType.DIVERGENCE_ROLLED_BACK).toList();
-        System.out.println("divergence events: " + rollBacks);
-        System.out.println("result: " + result.outcome() + " " + result.error());
-        assertEquals(2, rollBacks.size(), "maxDivergenceRetries = 2");
+        assertEquals(2, rollBacks.size(), "maxDivergenceRetries = 2; events " + recorder.events + ", outcome "
+                + result.outcome() + " " + result.error());
         assertEquals(Outcome.FAILED, result.outcome());
         assertTrue(result.error().contains("diverged"), result.error());
         for (Checkpoint checkpoint : Checkpoint.list(runs.resolve("diverge/checkpoints"))) {

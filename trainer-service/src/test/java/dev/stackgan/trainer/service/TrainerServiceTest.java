@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.datasets.TestData;
+import dev.stackgan.networks.TinyModels;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.CancelRunRequest;
 import dev.stackgan.proto.v1.Checkpoint;
@@ -285,9 +286,8 @@ class TrainerServiceTest {
         trainer.bean(Journal.class).flush(Duration.ofSeconds(10));
         List<Object> events = database.column("SELECT type FROM events WHERE run_id = ? ORDER BY id",
                 diverging.getId());
-        System.out.println("lr x" + DIVERGING_MULTIPLIER + ": " + last(watched).getStatus() + " "
-                + last(watched).getError() + "; events " + events);
-        assertEquals(List.of("DIVERGENCE_ROLLED_BACK", "DIVERGENCE_ROLLED_BACK"), events);
+        assertEquals(List.of("DIVERGENCE_ROLLED_BACK", "DIVERGENCE_ROLLED_BACK"), events, "lr x"
+                + DIVERGING_MULTIPLIER + ": " + last(watched).getStatus() + " " + last(watched).getError());
         assertEquals(RunStatus.RUN_STATUS_FAILED, last(watched).getStatus());
         assertTrue(last(watched).getError().contains("diverged"));
         assertTrue(watched.stream().anyMatch(p -> p.getEvent().getType()
@@ -383,8 +383,7 @@ class TrainerServiceTest {
                 e.getMessage());
     }
 
-    /** lr x1000 does not turn the tiny Stage-I losses NaN within one epoch; x1e9 does within a few steps. */
-    static final String DIVERGING_MULTIPLIER = "1e9";
+    static final String DIVERGING_MULTIPLIER = String.valueOf(TinyModels.DIVERGING_LR_MULTIPLIER);
 
     private List<RunProgress> watch(long runId) {
         List<RunProgress> all = new ArrayList<>();
