@@ -190,6 +190,30 @@ public final class TrainerCommand implements Callable<Integer> {
         return 0;
     }
 
+    @Command(name = "probe-conditions", description = "Prints how much of each stated colour (crown, wing, belly) a"
+            + " checkpoint's sentence vectors carry, as one JSON object: held-out captions classified by their nearest"
+            + " training captions. A generator cannot show a colour its conditions lose (docs/evaluation.md).")
+    int probeConditions(@Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR",
+                                description = "a checkpoint directory of any kind") Path checkpoint,
+                        @Option(names = "--dataset", required = true, paramLabel = "DIR",
+                                description = "the data set directory holding CUB_200_2011/") Path dataset,
+                        @Option(names = "--split", defaultValue = "stackgan-class", paramLabel = "SPLIT",
+                                description = "stackgan-class or cub-image (default: ${DEFAULT-VALUE})") String split,
+                        @Option(names = "--reference-captions", defaultValue = "20000", paramLabel = "N",
+                                description = "training captions that vote (default: ${DEFAULT-VALUE})")
+                        int referenceCaptions,
+                        @Option(names = "--held-out-captions", defaultValue = "3000", paramLabel = "N",
+                                description = "held-out captions classified (default: ${DEFAULT-VALUE})")
+                        int heldOutCaptions) throws IOException {
+        if (referenceCaptions < 1 || heldOutCaptions < 1) {
+            throw new IllegalArgumentException("--reference-captions and --held-out-captions must be at least 1, got "
+                    + referenceCaptions + " and " + heldOutCaptions);
+        }
+        out.println(Protos.json(StageRun.probeConditions(checkpoint, dataset, Split.parse(split), referenceCaptions,
+                heldOutCaptions, 1L)));
+        return 0;
+    }
+
     @Command(name = "pipeline", description = "Trains text encoder, Stage-I and Stage-II on an embedded trainer, then"
             + " exports the bundle and promotes it to WORK/models. Without --recipe: a tiny synthetic-birds run; with"
             + " --recipe: the run specs DIR/*.json in name order, each linked to the earlier runs' checkpoints.")

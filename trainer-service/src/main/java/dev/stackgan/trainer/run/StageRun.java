@@ -2,6 +2,7 @@ package dev.stackgan.trainer.run;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
@@ -12,10 +13,14 @@ import dev.stackgan.datasets.BatchIterator;
 import dev.stackgan.datasets.CubDataset;
 import dev.stackgan.datasets.CubLayout;
 import dev.stackgan.datasets.Split;
+import dev.stackgan.evaluation.ConditionProbe;
 import dev.stackgan.evaluation.Evaluator;
+import dev.stackgan.evaluation.MatchingEncoders;
 import dev.stackgan.evaluation.SyntheticAttributes;
 import dev.stackgan.networks.config.Preset;
 import dev.stackgan.networks.config.TrainingConfig;
+import dev.stackgan.networks.model.ImageEncoder;
+import dev.stackgan.networks.model.TextEncoder;
 import dev.stackgan.networks.train.StepLosses;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -201,6 +206,52 @@ public final class StageRun {
                 return trainee.evaluate();
             }
         });
+    }
+
+    /**
+     * {@link ConditionProbe}'s figures for the text encoder a checkpoint holds (any kind: Stage-I and Stage-II
+     * checkpoints carry theirs): up to {@code referenceCaptions} training captions of {@code split} vote for the
+     * colours of up to {@code heldOutCaptions} held-out ones, both drawn with {@code seed}.
+     */
+    public static Map<String, Double> probeConditions(Path checkpointDirectory, Path datasetDirectory, Split split,
+                                                      int referenceCaptions, int heldOutCaptions, long seed)
+            throws IOException {
+        Checkpoint checkpoint = Checkpoint.read(checkpointDirectory);
+        ModelConfig config = checkpoint.modelConfig();
+        int size = config.stage1().imageSize();
+        List<String> reference = drawn(CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT),
+                captionsDirectory(datasetDirectory), split, true, size).allCaptions(), referenceCaptions, seed);
+        List<String> heldOut = drawn(CubDataset.load(datasetDirectory.resolve(CubLayout.ROOT),
+                captionsDirectory(datasetDirectory), split, false, size).allCaptions(), heldOutCaptions, seed + 1);
+        return withEngine(() -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                TextEncoder textEncoder = new TextEncoder(config.text());
+                ImageEncoder imageEncoder = new ImageEncoder(config);
+                textEncoder.initialize(manager);
+                imageEncoder.initialize(manager);
+                checkpoint.loadNetwork(Checkpoint.TEXT_ENCODER, textEncoder, manager);
+                MatchingEncoders encoders = new MatchingEncoders(manager, textEncoder, imageEncoder,
+                        checkpoint.vocabulary(), config, size);
+                return ConditionProbe.measure(encoded(encoders, reference), encoded(encoders, heldOut));
+            }
+        });
+    }
+
+    private static List<String> drawn(List<String> captions, int count, long seed) {
+        List<String> shuffled = new ArrayList<>(captions);
+        java.util.Collections.shuffle(shuffled, new Random(seed));
+        return shuffled.subList(0, Math.min(count, shuffled.size()));
+    }
+
+    /** Sentence vectors of {@code captions}, encoded in batches of a few hundred to bound the native memory. */
+    private static ConditionProbe.Encoded encoded(MatchingEncoders encoders, List<String> captions) {
+        int d = encoders.dimension();
+        float[] vectors = new float[captions.size() * d];
+        for (int i = 0; i < captions.size(); i += 256) {
+            float[] batch = encoders.sentences(captions.subList(i, Math.min(captions.size(), i + 256)));
+            System.arraycopy(batch, 0, vectors, i * d, batch.length);
+        }
+        return new ConditionProbe.Encoded(captions, vectors, d);
     }
 
     private Trainee createTrainee(ModelConfig config, Vocabulary vocabulary, Checkpoint parent, CubDataset dataset)

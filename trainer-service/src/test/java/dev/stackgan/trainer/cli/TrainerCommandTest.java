@@ -34,8 +34,8 @@ class TrainerCommandTest {
     @Test
     void everySubcommandHasHelpThatListsItsOptions() {
         List<String> names = TrainerCommand.commandLine().getSubcommands().keySet().stream().sorted().toList();
-        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "pipeline", "promote", "render-grid",
-                "serve", "synthetic-birds", "train"), names);
+        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "pipeline", "probe-conditions", "promote",
+                "render-grid", "serve", "synthetic-birds", "train"), names);
         for (String name : names) {
             Outcome help = run(name, "--help");
             assertEquals(0, help.code(), name);
@@ -98,5 +98,13 @@ class TrainerCommandTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new dev.stackgan.evaluation.Evaluator.Settings(
                 1, 10, 300, 1)).getMessage().contains("evaluationSamples must be 0 (diversity only) or between 2 and"
                 + " 1000, got 1"));
+    }
+
+    @Test
+    void probeConditionsNamesABadCaptionCount() {
+        Outcome none = run("probe-conditions", "--checkpoint-dir", "c", "--dataset", "d", "--held-out-captions", "0");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("--reference-captions and --held-out-captions must be at least 1, got 20000"
+                + " and 0"), none.err());
     }
 }

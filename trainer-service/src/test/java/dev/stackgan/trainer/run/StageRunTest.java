@@ -225,6 +225,21 @@ class StageRunTest {
         }
     }
 
+    /** The probe reads the checkpoint's text encoder and classifies at most the held-out captions asked for. */
+    @Test
+    void theConditionProbeScoresEachColourOverTheHeldOutCaptionsThatStateIt() throws IOException {
+        Map<String, Double> figures = StageRun.probeConditions(textEncoder.directory(), birds,
+                dev.stackgan.datasets.Split.CUB_IMAGE, 200, 40, 1);
+        for (String part : List.of("crown", "wing", "belly")) {
+            double samples = figures.get("condition_" + part + "_stated_samples");
+            double accuracy = figures.get("condition_" + part + "_stated");
+            assertTrue(samples >= 1 && samples <= 40, part + ": " + figures);
+            assertTrue(accuracy >= 0 && accuracy <= 1
+                    && Math.abs(accuracy * samples - Math.rint(accuracy * samples)) < 1e-9,
+                    part + ": a share of whole captions, " + figures);
+        }
+    }
+
     @Test
     void anOrphanedPartialCheckpointIsRemovedAtStart(@TempDir Path runs) throws IOException {
         Path checkpoints = Files.createDirectories(runs.resolve("te/checkpoints"));
