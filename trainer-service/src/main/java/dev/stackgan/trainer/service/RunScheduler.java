@@ -264,7 +264,7 @@ public class RunScheduler {
         running.forEach((runId, training) -> {
             try {
                 Optional<Boolean> renewed = leases.renew(runId, worker, config.getLeaseDuration());
-                if (renewed.isEmpty()) {
+                if (renewed.isEmpty() && !training.finishing) {
                     LOG.error("run {}: worker {} lost its lease (another worker took the run over after this one"
                             + " could not renew it); stopping it here without recording more", runId, worker);
                     training.leaseLost = true;
@@ -315,6 +315,7 @@ public class RunScheduler {
         };
         String error = result.error();
         Instant finished = Instant.now();
+        training.finishing = true;
         journal.submit("end of run " + runId, () -> leases.finish(runId, worker, status.name(), finished, error));
         try {
             // watchers that see the end can read the final record at once, unless the database is away
@@ -336,6 +337,12 @@ public class RunScheduler {
         private volatile boolean cancelled;
         /** Another worker holds the run now: nothing more of it is recorded from here. */
         private volatile boolean leaseLost;
+        /**
+         * Its end is recorded (or queued to be): a renewal that finds the run no longer RUNNING means that end, not
+         * a lost lease. It still renews until then, so no worker takes over a run whose end is waiting for the
+         * database.
+         */
+        private volatile boolean finishing;
 
         void started(StageRun run) {
             stageRun = run;
