@@ -78,6 +78,8 @@ class GatewayRateLimitTest {
                     "not counted as the concurrency limit's");
             assertEquals(1, after.since(before, "stackgan_gateway_requests_total",
                     "api", "http", "outcome", "client_error", "code", "429"));
+            assertEquals(1, after.since(before, "stackgan_gateway_rejections_total",
+                    "api", "grpc", "reason", "rate_limited", "field", "none"), after.text());
         }
     }
 }

@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micronaut.core.order.Ordered;
 import java.util.Set;
 
 /**
@@ -13,13 +14,24 @@ import java.util.Set;
  * endpoints stay free of metrics code and every way a call ends (answer, error, deadline) is seen in one place.
  * Calls of other services on the same server (health, reflection, model management) pass through unmeasured.
  */
-public abstract class CallMeter implements ServerInterceptor {
+public abstract class CallMeter implements ServerInterceptor, Ordered {
+
+    /**
+     * Outside the request id, access and rate-limit interceptors (100, 200), so their refusals are counted too; inside
+     * tracing (-100). Micronaut runs an interceptor without an order innermost, where those refusals never reach it.
+     */
+    public static final int ORDER = 0;
 
     private final Set<String> serviceNames;
 
     /** @param serviceNames the full names of the services measured, e.g. {@code stackgan.v1.Stage1Service} */
     protected CallMeter(String... serviceNames) {
         this.serviceNames = Set.of(serviceNames);
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
     }
 
     /** A call of the service ended with {@code status} after {@code nanos}; {@code trailers} as sent. */
