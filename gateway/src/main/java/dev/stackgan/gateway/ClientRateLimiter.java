@@ -3,6 +3,8 @@ package dev.stackgan.gateway;
 import io.grpc.Status;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +63,12 @@ public class ClientRateLimiter {
         double waitSeconds = buckets.computeIfAbsent(client, key -> new Bucket(now)).take(now);
         // a nanosecond's tolerance: the bucket's floating-point arithmetic must not round a 10 s wait up to 11
         return waitSeconds == 0 ? 0 : Math.max(1, (long) Math.ceil(waitSeconds - 1e-9));
+    }
+
+    /** The bucket's key of a client: its IP address without the port, so a client's connections share one. */
+    public static String client(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }
 
     /** Clients with a bucket now, for the test of the sweep. */

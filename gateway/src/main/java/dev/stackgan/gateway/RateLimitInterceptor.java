@@ -8,8 +8,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.micronaut.core.order.Ordered;
 import jakarta.inject.Singleton;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 
 /**
  * The rate limit on the gateway's gRPC port: a call over its client's limit is closed with RESOURCE_EXHAUSTED and
@@ -40,7 +38,7 @@ public class RateLimitInterceptor implements ServerInterceptor, Ordered {
         if (!limiter.enabled() || call.getMethodDescriptor().getServiceName().startsWith("grpc.")) {
             return next.startCall(call, headers);
         }
-        long retryAfter = limiter.acquire(client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        long retryAfter = limiter.acquire(ClientRateLimiter.client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
         if (retryAfter == 0) {
             return next.startCall(call, headers);
         }
@@ -51,11 +49,5 @@ public class RateLimitInterceptor implements ServerInterceptor, Ordered {
         call.close(refusal.toStatus().getStatus(), trailers);
         return new ServerCall.Listener<>() {
         };
-    }
-
-    /** The client's IP address (without its port: a client's connections share one bucket). */
-    public static String client(SocketAddress address) {
-        return address instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }
 }

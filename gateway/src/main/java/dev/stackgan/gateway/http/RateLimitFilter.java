@@ -2,7 +2,6 @@ package dev.stackgan.gateway.http;
 
 import dev.stackgan.gateway.ClientRateLimiter;
 import dev.stackgan.gateway.GatewayMetrics;
-import dev.stackgan.gateway.RateLimitInterceptor;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
@@ -40,7 +39,7 @@ public class RateLimitFilter implements Ordered {
         if (!limiter.enabled()) {
             return null;
         }
-        long retryAfter = limiter.acquire(RateLimitInterceptor.client(request.getRemoteAddress()));
+        long retryAfter = limiter.acquire(ClientRateLimiter.client(request.getRemoteAddress()));
         if (retryAfter == 0) {
             return null;
         }
