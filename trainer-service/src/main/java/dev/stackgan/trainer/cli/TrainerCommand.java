@@ -40,6 +40,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -166,13 +167,20 @@ public final class TrainerCommand implements Callable<Integer> {
         }
     }
 
+    /** The options of the commands that read a checkpoint against a data set. */
+    static final class CheckpointOnData {
+        @Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR", description = "the checkpoint directory")
+        Path checkpoint;
+        @Option(names = "--dataset", required = true, paramLabel = "DIR",
+                description = "the data set directory holding CUB_200_2011/")
+        Path dataset;
+        @Option(names = "--split", defaultValue = "stackgan-class", paramLabel = "SPLIT",
+                description = "stackgan-class or cub-image (default: ${DEFAULT-VALUE})")
+        String split;
+    }
+
     @Command(name = "evaluate", description = "Prints a Stage-I or Stage-II checkpoint's figures as one JSON object.")
-    int evaluate(@Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR",
-                         description = "the checkpoint directory") Path checkpoint,
-                 @Option(names = "--dataset", required = true, paramLabel = "DIR",
-                         description = "the data set directory holding CUB_200_2011/") Path dataset,
-                 @Option(names = "--split", defaultValue = "stackgan-class", paramLabel = "SPLIT",
-                         description = "stackgan-class or cub-image (default: ${DEFAULT-VALUE})") String split,
+    int evaluate(@Mixin CheckpointOnData on,
                  @Option(names = "--side", defaultValue = "train", paramLabel = "SIDE",
                          description = "train, or test for the held-out images and captions (default: "
                                  + "${DEFAULT-VALUE})") String side,
@@ -183,7 +191,7 @@ public final class TrainerCommand implements Callable<Integer> {
         if (!side.equals("train") && !side.equals("test")) {
             throw new IllegalArgumentException("--side must be train or test, got '" + side + "'");
         }
-        Map<String, Double> figures = StageRun.evaluate(checkpoint, dataset, Split.parse(split),
+        Map<String, Double> figures = StageRun.evaluate(on.checkpoint, on.dataset, Split.parse(on.split),
                 side.equals("train"), new Evaluator.Settings(samples, Evaluator.Settings.DEFAULT_FOLDS,
                         Evaluator.Settings.DEFAULT_CLASSIFIER_STEPS, seed));
         out.println(Protos.json(figures));
@@ -193,12 +201,7 @@ public final class TrainerCommand implements Callable<Integer> {
     @Command(name = "probe-conditions", description = "Prints how much of each stated colour (crown, wing, belly) a"
             + " checkpoint's sentence vectors carry, as one JSON object: held-out captions classified by their nearest"
             + " training captions. A generator cannot show a colour its conditions lose (docs/evaluation.md).")
-    int probeConditions(@Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR",
-                                description = "a checkpoint directory of any kind") Path checkpoint,
-                        @Option(names = "--dataset", required = true, paramLabel = "DIR",
-                                description = "the data set directory holding CUB_200_2011/") Path dataset,
-                        @Option(names = "--split", defaultValue = "stackgan-class", paramLabel = "SPLIT",
-                                description = "stackgan-class or cub-image (default: ${DEFAULT-VALUE})") String split,
+    int probeConditions(@Mixin CheckpointOnData on,
                         @Option(names = "--reference-captions", defaultValue = "20000", paramLabel = "N",
                                 description = "training captions that vote (default: ${DEFAULT-VALUE})")
                         int referenceCaptions,
@@ -209,8 +212,8 @@ public final class TrainerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--reference-captions and --held-out-captions must be at least 1, got "
                     + referenceCaptions + " and " + heldOutCaptions);
         }
-        out.println(Protos.json(StageRun.probeConditions(checkpoint, dataset, Split.parse(split), referenceCaptions,
-                heldOutCaptions, 1L)));
+        out.println(Protos.json(StageRun.probeConditions(on.checkpoint, on.dataset, Split.parse(on.split),
+                referenceCaptions, heldOutCaptions, 1L)));
         return 0;
     }
 
