@@ -21,6 +21,7 @@ import dev.stackgan.serving.ModelVersions;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.Tensors;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import jakarta.inject.Singleton;
@@ -262,7 +263,7 @@ public class ImageGenerator {
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION && request.modelVersion() == null
                     && version != null) {
-                String served = currentVersion(service, deadline);
+                String served = currentVersion(service, e, deadline);
                 if (served != null && !served.isEmpty() && !served.equals(version)) {
                     throw new LaggingStage(served);
                 }
@@ -273,8 +274,16 @@ public class ImageGenerator {
         }
     }
 
-    /** The version a model service serves to unpinned requests, or null if it cannot say. */
-    private static String currentVersion(ModelServices.Service service, Deadline deadline) {
+    /**
+     * The version the replica that refused serves to unpinned requests (its refusal's trailer), or, from a service that
+     * does not send it, what the service answers when asked; null if it cannot say.
+     */
+    private static String currentVersion(ModelServices.Service service, StatusRuntimeException refusal,
+                                         Deadline deadline) {
+        Metadata trailers = refusal.getTrailers();
+        if (trailers != null && trailers.containsKey(ModelVersions.CURRENT_VERSION_TRAILER)) {
+            return trailers.get(ModelVersions.CURRENT_VERSION_TRAILER);
+        }
         try {
             return ModelManagementServiceGrpc.newBlockingStub(service.channel()).withDeadline(deadline)
                     .getModelInfo(GetModelInfoRequest.getDefaultInstance()).getCurrentVersion();

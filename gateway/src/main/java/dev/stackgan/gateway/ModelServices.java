@@ -12,12 +12,14 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channels to the three model services. Targets are resolved by name (dns:/// in compose) and calls are spread
- * round-robin over every address, so replicas share the load; the servers' max-connection-age makes the channel
- * re-resolve when replicas come and go. Every call carries the request id on (serving-runtime's RequestIdForwarding)
+ * Channels to the three model services. Targets are resolved by name (dns:/// in compose, or a fixed list with
+ * static:///, {@link StaticAddresses}) and calls are spread round-robin over every address, so replicas share the
+ * load; the servers' max-connection-age makes the channel re-resolve when replicas come and go, and a call that
+ * finds its replica gone is retried on another ({@link RetryConfiguration}). Every call carries the request id on (serving-runtime's RequestIdForwarding)
  * and, with tracing on, the trace context (GrpcTracing).
  */
 @Singleton
@@ -32,11 +34,14 @@ public class ModelServices implements AutoCloseable {
     private final Service stage1;
     private final Service stage2;
 
-    public ModelServices(GatewayConfiguration config, List<ClientInterceptor> interceptors) {
+    public ModelServices(GatewayConfiguration config, RetryConfiguration retry,
+                         List<ClientInterceptor> interceptors) {
         ChannelCredentials credentials = credentials(config);
-        this.textEncoder = service("text-encoder", config.getTextEncoderTarget(), credentials, config, interceptors);
-        this.stage1 = service("stage1", config.getStage1Target(), credentials, config, interceptors);
-        this.stage2 = service("stage2", config.getStage2Target(), credentials, config, interceptors);
+        Map<String, ?> serviceConfig = retry.serviceConfig();
+        this.textEncoder = service("text-encoder", config.getTextEncoderTarget(), credentials, serviceConfig, config,
+                interceptors);
+        this.stage1 = service("stage1", config.getStage1Target(), credentials, serviceConfig, config, interceptors);
+        this.stage2 = service("stage2", config.getStage2Target(), credentials, serviceConfig, config, interceptors);
     }
 
     /** TLS when a CA is configured, with the gateway's certificate when the services require mutual TLS. */
@@ -67,13 +72,21 @@ public class ModelServices implements AutoCloseable {
     }
 
     private static Service service(String name, String target, ChannelCredentials credentials,
-                                   GatewayConfiguration config, List<ClientInterceptor> interceptors) {
-        ManagedChannel channel = Grpc.newChannelBuilder(target, credentials)
-                .defaultLoadBalancingPolicy("round_robin")
-                .maxInboundMessageSize(config.getMaxInboundMessageSize())
-                .intercept(interceptors)
-                .build();
-        return new Service(name, target, channel);
+                                   Map<String, ?> serviceConfig, GatewayConfiguration config,
+                                   List<ClientInterceptor> interceptors) {
+        try {
+            ManagedChannel channel = Grpc.newChannelBuilder(target, credentials)
+                    .defaultLoadBalancingPolicy("round_robin")
+                    .defaultServiceConfig(serviceConfig)
+                    .enableRetry()
+                    .maxInboundMessageSize(config.getMaxInboundMessageSize())
+                    .intercept(interceptors)
+                    .build();
+            return new Service(name, target, channel);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("stackgan.gateway." + name + "-target '" + target + "': "
+                    + e.getMessage(), e);
+        }
     }
 
     public Service textEncoder() {

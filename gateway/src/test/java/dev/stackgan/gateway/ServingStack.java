@@ -23,11 +23,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The four serving applications started for real in this JVM on free ports: text encoder, Stage-I and Stage-II
- * over one model repository, and the gateway pointed at them. Each runs in its own ApplicationContext and sees only
+ * over one model repository (one replica each, or several behind a static:/// target), and the gateway pointed at
+ * them. Each runs in its own ApplicationContext and sees only
  * its own module's beans and configuration ({@link ModuleClassLoader}). Repository polling is off: {@link #promote}
  * reloads through the gateway's ModelManagementService, so nothing depends on timing.
  */
@@ -41,8 +43,11 @@ final class ServingStack implements AutoCloseable {
             STAGE1, Stage1Application.class, STAGE2, Stage2Application.class);
 
     private final Path repository;
-    private final Map<String, ApplicationContext> services = new LinkedHashMap<>();
-    private final Map<String, Integer> ports = new HashMap<>();
+    /** Replicas of each model service in start order; a killed replica's place stays, null. */
+    private final Map<String, List<ApplicationContext>> services = new LinkedHashMap<>();
+    private final Map<String, List<Integer>> ports = new HashMap<>();
+    /** With several replicas, the gateway reaches each through one of these, so that a replica can crash. */
+    private final Map<String, List<TcpForwarder>> forwarders = new HashMap<>();
     private final Map<String, URI> serviceHttp = new HashMap<>();
     private final ApplicationContext gateway;
     private final URI http;
@@ -58,18 +63,39 @@ final class ServingStack implements AutoCloseable {
      */
     ServingStack(Path repository, Map<String, Object> gatewayProperties,
                  Map<String, Map<String, Object>> serviceProperties) {
+        this(repository, gatewayProperties, serviceProperties, 1);
+    }
+
+    /** @param replicas replicas of each model service, on ports of their own */
+    ServingStack(Path repository, Map<String, Object> gatewayProperties,
+                 Map<String, Map<String, Object>> serviceProperties, int replicas) {
         this.repository = repository;
         Map<String, Object> gatewayConfig = new HashMap<>();
         // free ports: -1 for Micronaut HTTP, 0 for gRPC (the OS picks)
         gatewayConfig.put("micronaut.server.port", -1);
         gatewayConfig.put("grpc.server.port", 0);
         for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
-            EmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
-            int port = service.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
-            services.put(name, service.getApplicationContext());
-            ports.put(name, port);
-            serviceHttp.put(name, service.getURI());
-            gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + port);
+            List<ApplicationContext> contexts = new ArrayList<>();
+            List<Integer> grpcPorts = new ArrayList<>();
+            for (int replica = 0; replica < replicas; replica++) {
+                EmbeddedServer service = startService(name, serviceProperties.getOrDefault(name, Map.of()));
+                contexts.add(service.getApplicationContext());
+                grpcPorts.add(service.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort());
+                serviceHttp.putIfAbsent(name, service.getURI());
+            }
+            services.put(name, contexts);
+            ports.put(name, List.copyOf(grpcPorts));
+            if (replicas == 1) {
+                gatewayConfig.put("stackgan.gateway." + name + "-target", "dns:///localhost:" + grpcPorts.get(0));
+            } else {
+                List<TcpForwarder> forwarded = new ArrayList<>();
+                for (int port : grpcPorts) {
+                    forwarded.add(new TcpForwarder(port));
+                }
+                forwarders.put(name, forwarded);
+                gatewayConfig.put("stackgan.gateway." + name + "-target", "static:///" + String.join(",",
+                        forwarded.stream().map(forwarder -> "localhost:" + forwarder.port()).toList()));
+            }
         }
         gatewayConfig.putAll(gatewayProperties);
         EmbeddedServer server = ApplicationContext.builder()
@@ -122,19 +148,27 @@ final class ServingStack implements AutoCloseable {
         return gateway.getBean(type);
     }
 
-    /** A model service's gRPC port. */
+    /** A model service's gRPC port (its first replica's). */
     int servicePort(String service) {
-        return ports.get(service);
+        return servicePort(service, 0);
     }
 
-    /** A model service's HTTP address (health, /prometheus, the Open Inference Protocol's /v2). */
+    int servicePort(String service, int replica) {
+        return ports.get(service).get(replica);
+    }
+
+    /** A model service's HTTP address (its first replica's: health, /prometheus, the Open Inference Protocol's /v2). */
     URI serviceHttp(String service) {
         return serviceHttp.get(service);
     }
 
-    /** A bean of a running model service, e.g. its DynamicBatcher to count the runs it made. */
+    /** A bean of a running model service (its first replica), e.g. its DynamicBatcher to count the runs it made. */
     <T> T serviceBean(String service, Class<T> type) {
-        return services.get(service).getBean(type);
+        return serviceBean(service, 0, type);
+    }
+
+    <T> T serviceBean(String service, int replica, Class<T> type) {
+        return services.get(service).get(replica).getBean(type);
     }
 
     /** Points CURRENT at {@code bundleId} and reloads every service through the gateway (stages first). */
@@ -147,7 +181,12 @@ final class ServingStack implements AutoCloseable {
     /** Points CURRENT at {@code bundleId} and reloads only {@code service}: as if its poller came first. */
     ModelInfo promoteIn(String service, String bundleId) throws InterruptedException {
         writePointer(bundleId);
-        ManagedChannel direct = GrpcClients.channel(ports.get(service));
+        return reload(service, 0);
+    }
+
+    /** Reloads one replica from the repository's CURRENT, as its own poller would. */
+    ModelInfo reload(String service, int replica) throws InterruptedException {
+        ManagedChannel direct = GrpcClients.channel(servicePort(service, replica));
         try {
             return ModelManagementServiceGrpc.newBlockingStub(direct).withDeadlineAfter(60, TimeUnit.SECONDS)
                     .reloadModel(ReloadModelRequest.getDefaultInstance());
@@ -164,15 +203,27 @@ final class ServingStack implements AutoCloseable {
         }
     }
 
-    /** Stops one model service while the gateway keeps running. */
+    /** Stops one model service (every replica of it) while the gateway keeps running. */
     void stop(String service) {
-        services.remove(service).close();
+        services.remove(service).stream().filter(Objects::nonNull).forEach(ApplicationContext::close);
+    }
+
+    /**
+     * Kills one replica of a stack started with several, as a crash would: its connections to the gateway are reset
+     * with nothing said and nothing listens at its address any more; then the application itself stops.
+     */
+    void kill(String service, int replica) {
+        forwarders.get(service).get(replica).crash();
+        services.get(service).set(replica, null).close();
     }
 
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         gateway.close();
-        services.values().forEach(ApplicationContext::close);
+        for (TcpForwarder forwarder : forwarders.values().stream().flatMap(List::stream).toList()) {
+            forwarder.close();
+        }
+        services.values().stream().flatMap(List::stream).filter(Objects::nonNull).forEach(ApplicationContext::close);
     }
 }

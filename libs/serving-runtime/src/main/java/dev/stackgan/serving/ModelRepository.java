@@ -5,6 +5,8 @@ import dev.stackgan.bundle.BundleManifest;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.graph.TensorSpec;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -139,8 +141,12 @@ public final class ModelRepository implements AutoCloseable {
         String wanted = version == null ? now.current() : version;
         LoadedModel model = loaded.get(wanted);
         if (model == null || !model.tryAcquire()) {
-            throw Errors.failedPrecondition("model_version '" + Errors.excerpt(wanted)
-                    + "' is not loaded here; available: " + now.loadedVersions());
+            Metadata trailers = new Metadata();
+            if (now.current() != null) {
+                trailers.put(ModelVersions.CURRENT_VERSION_TRAILER, now.current());
+            }
+            throw Status.FAILED_PRECONDITION.withDescription("model_version '" + Errors.excerpt(wanted)
+                    + "' is not loaded here; available: " + now.loadedVersions()).asRuntimeException(trailers);
         }
         return new ModelLease(model);
     }
