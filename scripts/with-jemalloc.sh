@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command (a JVM that trains with libtorch) on jemalloc keeping its freed memory in the process:
+# Runs a command (a JVM that trains with libtorch) on jemalloc keeping its freed memory in the process for a while:
 #   scripts/with-jemalloc.sh java -jar trainer-service/target/trainer-service-0.1.0-SNAPSHOT-all.jar serve
 # Under glibc every training step zero-fills its tensors and takes fresh pages from the kernel, several times slower
 # (docs/trainer.md, "The native allocator"). Without libjemalloc2 the command still runs, slower, and says so.
@@ -19,5 +19,9 @@ export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
 # test's Stage-II; docs/trainer.md, "NaN gradients"). It costs: jemalloc zeroes large blocks by handing them back to
 # the kernel, so pages fault in again every step (a small Stage-I step 3x slower). MALLOC_CONF=zero:false in the
 # environment turns it off (later options win) for speed, with the divergence guard skipping any NaN update.
-export MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
+# Freed pages stay 10 s (a step reuses the last step's pages) and then go back to the kernel (background thread), so
+# fragmentation cannot pile up: with decay off (-1) a demo run grew to 22 GB and was OOM-killed. oversize_threshold:0
+# keeps large tensors in the ordinary arenas: jemalloc's separate arena for blocks over 8 MiB purges at once whenever
+# decay is on, and every step would fault its pages in again (docs/trainer.md, "The native allocator").
+export MALLOC_CONF="dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
 exec "$@"

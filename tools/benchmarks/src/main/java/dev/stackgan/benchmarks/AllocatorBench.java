@@ -31,12 +31,19 @@ public final class AllocatorBench {
     private AllocatorBench() {
     }
 
-    /** jemalloc as {@code scripts/with-jemalloc.sh} configures it: freed memory stays in the process. */
-    private static final String RETAINING = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
+    /**
+     * jemalloc as {@code scripts/with-jemalloc.sh} configures it: freed memory stays in the process for 10 s, large
+     * blocks included, then goes back to the kernel.
+     */
+    private static final String RETAINING =
+            "dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true";
+    /** The launchers' jemalloc before: freed memory never returned (fragmentation grew a demo run to 22 GB). */
+    private static final String NEVER_RETURNING = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
 
     /**
      * Rows for Stage-I and Stage-II of the {@code small} preset at its training batch: glibc zero-filled (before)
-     * against jemalloc zero-filled (the launchers' default now), and that against jemalloc without the zero-fill.
+     * against jemalloc zero-filled (the launchers' default now), that against jemalloc never returning memory (the
+     * default before) and against jemalloc without the zero-fill.
      */
     public static List<TuningBench.Row> rows(int steps) throws IOException, InterruptedException {
         List<TuningBench.Row> rows = new ArrayList<>();
@@ -52,9 +59,14 @@ public final class AllocatorBench {
             Probe zeroed = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
                     "MALLOC_CONF", RETAINING + ",zero:true"));
             Probe stale = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(), "MALLOC_CONF", RETAINING));
+            Probe never = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
+                    "MALLOC_CONF", NEVER_RETURNING + ",zero:true"));
             rows.add(new TuningBench.Row("native allocator of the trainer", timed, "glibc, zero-filled ("
                     + glibc.allocator + "; before)", "jemalloc keeping freed memory, zero-filled (" + zeroed.allocator
                     + ")", glibc.steps, zeroed.steps, note, "jemalloc zero-filled (scripts/with-jemalloc.sh)"));
+            rows.add(new TuningBench.Row("jemalloc decay of freed memory", timed, "never returned (before)",
+                    "returned after 10 s, large blocks included (now)", never.steps, zeroed.steps, note,
+                    "after 10 s"));
             rows.add(new TuningBench.Row("jemalloc zero-fill (zero:true)", timed, "on (now)", "off (stale bytes can"
                     + " reach oneDNN: docs/trainer.md)", zeroed.steps, stale.steps, note, "on"));
         }

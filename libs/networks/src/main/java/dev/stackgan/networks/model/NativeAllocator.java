@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * channels of a gradient turn NaN for finite losses and inputs (docs/trainer.md, "NaN gradients"). glibc keeps its
  * free-list links and a random tcache key inside freed blocks, so a reused block can hold any bit pattern; the only
  * safe setting there is to zero-fill every allocation ({@code M_PERTURB}), which costs a memset per tensor on top of
- * glibc handing large blocks back to the kernel after every step (fresh pages, page faults). jemalloc with its freed
- * memory retained in the process ({@code MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1}) never faults; a reused
+ * glibc handing large blocks back to the kernel after every step (fresh pages, page faults). jemalloc keeping freed
+ * memory for longer than a step ({@code scripts/with-jemalloc.sh}: 10 s, large blocks in the ordinary arenas) rarely
+ * faults; a reused
  * block there still holds whatever the last tensor held (not always finite floats), so the launchers add
  * {@code zero:true}. That is not a memset: jemalloc hands large blocks back to the kernel to get them zeroed, so
  * every step faults its pages in again, three times slower than without it (docs/benchmarks.md section 7); the
@@ -32,7 +33,7 @@ public final class NativeAllocator {
 
     /** What this process allocates with, from the fastest safe setting to the slowest. */
     public enum Kind {
-        /** jemalloc keeping freed memory: what the launchers set up. */
+        /** jemalloc keeping freed memory, large blocks included, for at least a second or for ever: the launchers'. */
         JEMALLOC_RETAINING,
         /** jemalloc that returns freed memory to the kernel: safe, but pays page faults every step. */
         JEMALLOC_RETURNING,
@@ -48,6 +49,11 @@ public final class NativeAllocator {
     /** mallopt parameter: fill allocated bytes with ~value and freed bytes with value (glibc malloc.h). */
     private static final int M_PERTURB = -6;
     private static final int FILL_ALLOCATIONS_WITH_ZERO = 0xFF;
+    /** What scripts/with-jemalloc.sh sets, zero-fill aside. */
+    private static final String RETAINING_CONF =
+            "dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true";
+    /** Shorter than this, freed pages go back to the kernel within a training step or two. */
+    private static final long MIN_RETAINING_DECAY_MS = 1000;
     private static final String ADVICE = "start the JVM through scripts/with-jemalloc.sh (Debian package"
             + " libjemalloc2): training steps run several times faster";
 
@@ -67,7 +73,7 @@ public final class NativeAllocator {
             switch (kind) {
                 case JEMALLOC_RETAINING -> LOG.debug("native allocator: jemalloc, freed memory retained");
                 case JEMALLOC_RETURNING -> LOG.warn("jemalloc returns freed memory to the kernel, so every training"
-                        + " step pays page faults: set MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 (or {})",
+                        + " step pays page faults: set MALLOC_CONF=" + RETAINING_CONF + " (or {})",
                         ADVICE);
                 case GLIBC_ZERO_FILLED -> LOG.warn("native allocator is glibc, zero-filling every block against"
                         + " NaN gradients: {}", ADVICE);
@@ -87,8 +93,12 @@ public final class NativeAllocator {
         Long dirtyDecay = jemallocOption("opt.dirty_decay_ms");
         if (dirtyDecay != null) {
             Long muzzyDecay = jemallocOption("opt.muzzy_decay_ms");
-            return dirtyDecay < 0 && muzzyDecay != null && muzzyDecay < 0
-                    ? Kind.JEMALLOC_RETAINING : Kind.JEMALLOC_RETURNING;
+            boolean neverReturning = dirtyDecay < 0 && muzzyDecay != null && muzzyDecay < 0;
+            // jemalloc's arena for blocks over oversize_threshold purges at once whenever decay is on: only 0 (no
+            // such arena) lets a finite decay keep a step's large tensors
+            boolean keepingLargeBlocks = dirtyDecay >= MIN_RETAINING_DECAY_MS
+                    && Long.valueOf(0).equals(jemallocOption("opt.oversize_threshold"));
+            return neverReturning || keepingLargeBlocks ? Kind.JEMALLOC_RETAINING : Kind.JEMALLOC_RETURNING;
         }
         try {
             GlibcMalloc libc = Native.load("c", GlibcMalloc.class);
