@@ -1,13 +1,16 @@
 package dev.stackgan.gateway;
 
 import dev.stackgan.bundle.image.PngEncoder;
+import dev.stackgan.proto.v1.Condition;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
 import dev.stackgan.proto.v1.GetModelInfoRequest;
 import dev.stackgan.proto.v1.GetVocabularyRequest;
 import dev.stackgan.proto.v1.GetVocabularyResponse;
+import dev.stackgan.proto.v1.ImageEncoding;
 import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
+import dev.stackgan.proto.v1.Rgb8Images;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
@@ -192,7 +195,7 @@ public class ImageGenerator {
 
         long stage1Start = System.nanoTime();
         Stage1ServiceGenerateRequest stage1Request = Stage1ServiceGenerateRequest.newBuilder()
-                .setConditions(conditions(captions, caption -> caption.getStage1().getCList()))
+                .setConditions(conditions(captions, EncodedCaption::getStage1))
                 .setSeed(firstSeed)
                 .setModelVersion(version)
                 .build();
@@ -202,8 +205,9 @@ public class ImageGenerator {
         long stage1Ms = millisSince(stage1Start);
 
         if (request.finalStage() == 1 || stage1Preview != null) {
-            Generation preview = generation(stage1.getImages(), 1, captions, version,
-                    new Generation.Timings(encoderMs, stage1Ms, 0, millisSince(start)));
+            Tensor images = stage1.getImages();
+            Generation preview = generation(Pngs.encode(images, pngEncoder), images.getShape(3), images.getShape(2),
+                    1, captions, version, new Generation.Timings(encoderMs, stage1Ms, 0, millisSince(start)));
             if (request.finalStage() == 1) {
                 return preview;
             }
@@ -213,38 +217,40 @@ public class ImageGenerator {
         long stage2Start = System.nanoTime();
         Stage2ServiceRefineRequest stage2Request = Stage2ServiceRefineRequest.newBuilder()
                 .setStage1Images(stage1.getImages())
-                .setConditions(conditions(captions, caption -> caption.getStage2().getCList()))
+                .setConditions(conditions(captions, EncodedCaption::getStage2))
                 .setModelVersion(version)
+                // a quarter of float32's bytes, and the PNG encoder takes them as they come
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_RGB8)
                 .build();
         Stage2ServiceRefineResponse stage2 = call(services.stage2(), request, version, deadline,
                 () -> Stage2ServiceGrpc.newBlockingStub(services.stage2().channel())
                         .withDeadline(deadline).refine(stage2Request));
         long stage2Ms = millisSince(stage2Start);
-        return generation(stage2.getImages(), 2, captions, version,
-                new Generation.Timings(encoderMs, stage1Ms, stage2Ms, millisSince(start)));
+        Rgb8Images images = stage2.getRgbImages();
+        return generation(Pngs.encode(images, pngEncoder), images.getShape(2), images.getShape(1), 2, captions,
+                version, new Generation.Timings(encoderMs, stage1Ms, stage2Ms, millisSince(start)));
     }
 
-    private Generation generation(Tensor images, int stage, List<EncodedCaption> captions, String version,
-                                  Generation.Timings timings) {
-        List<byte[]> pngs = Pngs.encode(images, pngEncoder);
-        int height = Math.toIntExact(images.getShape(2));
-        int width = Math.toIntExact(images.getShape(3));
+    private static Generation generation(List<byte[]> pngs, long width, long height, int stage,
+                                         List<EncodedCaption> captions, String version, Generation.Timings timings) {
         List<Generation.Image> out = new ArrayList<>();
         for (int i = 0; i < pngs.size(); i++) {
-            out.add(new Generation.Image(pngs.get(i), captions.get(i).getSeed(), width, height, stage));
+            out.add(new Generation.Image(pngs.get(i), captions.get(i).getSeed(), Math.toIntExact(width),
+                    Math.toIntExact(height), stage));
         }
         // Every caption is the same prompt: the first one's word report stands for all.
         Set<String> unknown = new LinkedHashSet<>(captions.get(0).getUnknownWordsList());
         return new Generation(out, version, timings, List.copyOf(unknown), captions.get(0).getTruncatedWords());
     }
 
-    private static Tensor conditions(List<EncodedCaption> captions, Function<EncodedCaption, List<Float>> c) {
-        int dim = c.apply(captions.get(0)).size();
+    /** The c of each caption's condition for one stage, read as primitive floats (getCList() would box each). */
+    private static Tensor conditions(List<EncodedCaption> captions, Function<EncodedCaption, Condition> stage) {
+        int dim = stage.apply(captions.get(0)).getCCount();
         float[] values = new float[captions.size() * dim];
         for (int i = 0; i < captions.size(); i++) {
-            List<Float> row = c.apply(captions.get(i));
+            Condition condition = stage.apply(captions.get(i));
             for (int j = 0; j < dim; j++) {
-                values[i * dim + j] = row.get(j);
+                values[i * dim + j] = condition.getC(j);
             }
         }
         return Tensors.write(new long[] {captions.size(), dim}, values);

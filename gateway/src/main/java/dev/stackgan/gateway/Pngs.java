@@ -1,13 +1,18 @@
 package dev.stackgan.gateway;
 
 import dev.stackgan.bundle.image.PngEncoder;
+import dev.stackgan.proto.v1.Rgb8Images;
 import dev.stackgan.proto.v1.Tensor;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
-/** Generator output (tanh, [-1, 1], shape [N, 3, S, S], little-endian float32) to 8-bit RGB PNGs. */
+/**
+ * Generator images to 8-bit RGB PNGs: Stage-I's as float32 tensors (tanh, [-1, 1], shape [N, 3, S, S],
+ * little-endian), Stage-II's as the 8-bit RGB the service converted them to ([N, S, S, 3]).
+ */
 public final class Pngs {
 
     private Pngs() {
@@ -17,14 +22,36 @@ public final class Pngs {
         if (images.getShapeCount() != 4 || images.getShape(1) != 3) {
             throw new IllegalArgumentException("images must be [N, 3, H, W], got " + images.getShapeList());
         }
-        int n = Math.toIntExact(images.getShape(0));
         int height = Math.toIntExact(images.getShape(2));
         int width = Math.toIntExact(images.getShape(3));
         FloatBuffer values = images.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        List<byte[]> pngs = new ArrayList<>(n);
+        return encodeEach(images.getShape(0), width, height, encoder,
+                i -> PngEncoder.rgbFromTanh(values, i * 3 * height * width, width, height));
+    }
+
+    public static List<byte[]> encode(Rgb8Images images, PngEncoder encoder) {
+        if (images.getShapeCount() != 4 || images.getShape(3) != 3) {
+            throw new IllegalArgumentException("rgb images must be [N, H, W, 3], got " + images.getShapeList());
+        }
+        int height = Math.toIntExact(images.getShape(1));
+        int width = Math.toIntExact(images.getShape(2));
+        int size = 3 * height * width;
+        if (images.getData().size() != images.getShape(0) * size) {
+            throw new IllegalArgumentException("rgb images of shape " + images.getShapeList() + " need "
+                    + images.getShape(0) * size + " bytes, got " + images.getData().size());
+        }
+        return encodeEach(images.getShape(0), width, height, encoder, i -> {
+            byte[] rgb = new byte[size];
+            images.getData().copyTo(rgb, i * size, 0, size);
+            return rgb;
+        });
+    }
+
+    /** PNGs of {@code n} images, image i's interleaved RGB bytes given by {@code rgb}. */
+    private static List<byte[]> encodeEach(long n, int width, int height, PngEncoder encoder, IntFunction<byte[]> rgb) {
+        List<byte[]> pngs = new ArrayList<>(Math.toIntExact(n));
         for (int i = 0; i < n; i++) {
-            pngs.add(encoder.encode(PngEncoder.rgbFromTanh(values, i * 3 * height * width, width, height), width,
-                    height));
+            pngs.add(encoder.encode(rgb.apply(i), width, height));
         }
         return pngs;
     }

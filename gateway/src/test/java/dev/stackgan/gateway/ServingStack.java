@@ -120,7 +120,9 @@ final class ServingStack implements AutoCloseable {
                 // tests promote tiny bundles and check what happens before any is loaded: no shipped default
                 "stackgan.serving.default-bundle", false,
                 "stackgan.serving.poll-interval", "1h",
-                "stackgan.serving.intra-op-threads", 1));
+                "stackgan.serving.intra-op-threads", 1,
+                // SERVING as soon as a bundle loads (the model services' tests check the warm-up)
+                "stackgan.serving.warm-up.enabled", false));
         properties.putAll(overrides);
         return ApplicationContext.builder()
                 .classLoader(new ModuleClassLoader(getClass().getClassLoader(), hidden))

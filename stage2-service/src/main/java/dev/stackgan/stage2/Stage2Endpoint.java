@@ -4,15 +4,22 @@ import static dev.stackgan.bundle.graph.ModelGraphs.CONDITION;
 import static dev.stackgan.bundle.graph.ModelGraphs.IMAGE;
 import static dev.stackgan.bundle.graph.ModelGraphs.STAGE1_IMAGE;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.stackgan.bundle.image.PngEncoder;
+import dev.stackgan.proto.v1.ImageEncoding;
+import dev.stackgan.proto.v1.Rgb8Images;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
 import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
 import dev.stackgan.proto.v1.Stage2ServiceRefineResponse;
+import dev.stackgan.serving.Errors;
 import dev.stackgan.serving.Inference;
 import dev.stackgan.serving.InputRows;
 import dev.stackgan.serving.LoadedModel;
 import dev.stackgan.serving.Tensors;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
+import java.nio.FloatBuffer;
 import java.util.Map;
 
 /** stackgan.v1.Stage2Service: Stage-I images and Stage-II conditions -> high-resolution images. */
@@ -33,6 +40,11 @@ public class Stage2Endpoint extends Stage2ServiceGrpc.Stage2ServiceImplBase {
 
     private Inference.Prepared<Stage2ServiceRefineResponse> prepare(Stage2ServiceRefineRequest request,
                                                                     LoadedModel model) {
+        if (request.getImageEncoding() == ImageEncoding.UNRECOGNIZED) {
+            throw Errors.invalidArgument("image_encoding is " + request.getImageEncodingValue()
+                    + ", must be unset, IMAGE_ENCODING_FLOAT32 (1) or IMAGE_ENCODING_RGB8 (2)");
+        }
+        boolean rgb8 = request.getImageEncoding() == ImageEncoding.IMAGE_ENCODING_RGB8;
         int maxBatch = inference.maxBatchSize();
         InputRows.Floats images = Tensors.readInput("stage1_images", request.getStage1Images(), model, STAGE1_IMAGE,
                 maxBatch);
@@ -40,8 +52,30 @@ public class Stage2Endpoint extends Stage2ServiceGrpc.Stage2ServiceImplBase {
                 maxBatch);
         Tensors.requireSameBatch("conditions", conditions, "stage1_images", images);
         int rows = images.rows();
-        return new Inference.Prepared<>(Map.of(STAGE1_IMAGE, images, CONDITION, conditions),
-                outputs -> Stage2ServiceRefineResponse.newBuilder().setModelVersion(model.version())
-                        .setImages(Tensors.writeOutput(model, IMAGE, rows, outputs.get(IMAGE))).build());
+        return new Inference.Prepared<>(Map.of(STAGE1_IMAGE, images, CONDITION, conditions), outputs -> {
+            Stage2ServiceRefineResponse.Builder response = Stage2ServiceRefineResponse.newBuilder()
+                    .setModelVersion(model.version());
+            return (rgb8 ? response.setRgbImages(rgb8(model, rows, outputs.get(IMAGE)))
+                    : response.setImages(Tensors.writeOutput(model, IMAGE, rows, outputs.get(IMAGE)))).build();
+        });
+    }
+
+    /**
+     * The generator's planar [N, 3, S, S] output as interleaved 8-bit RGB [N, S, S, 3], by the very function the
+     * gateway used on the float32 tensor, so both give the same bytes.
+     */
+    private static Rgb8Images rgb8(LoadedModel model, int rows, float[] planes) {
+        long[] shape = model.signature().output(IMAGE).shapeForBatch(rows);
+        int height = Math.toIntExact(shape[2]);
+        int width = Math.toIntExact(shape[3]);
+        FloatBuffer values = FloatBuffer.wrap(planes);
+        ByteString data = ByteString.EMPTY;
+        for (int i = 0; i < rows; i++) {
+            // each array is fresh and never written again: protobuf may keep it without a copy
+            data = data.concat(UnsafeByteOperations.unsafeWrap(
+                    PngEncoder.rgbFromTanh(values, i * 3 * height * width, width, height)));
+        }
+        return Rgb8Images.newBuilder().addShape(rows).addShape(height).addShape(width).addShape(3)
+                .setData(data).build();
     }
 }

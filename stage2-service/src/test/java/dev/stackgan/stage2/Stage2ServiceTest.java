@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.stackgan.bundle.image.PngEncoder;
+import dev.stackgan.proto.v1.ImageEncoding;
 import dev.stackgan.proto.v1.ModelGraph;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
 import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
@@ -16,6 +18,8 @@ import dev.stackgan.serving.testing.ServiceChecks;
 import dev.stackgan.serving.testing.TinyBundles;
 import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +55,30 @@ class Stage2ServiceTest {
         assertFalse(first.getImages().getData().equals(v2.getImages().getData()));
     }
 
+    /**
+     * Asked for 8-bit RGB, Stage-II answers, bit for bit, what the gateway computed from its float32 answer before
+     * (PngEncoder.rgbFromTanh on each image: the same rounding and clamping), interleaved [N, S, S, 3]: a quarter of
+     * the bytes, and no float32 tensor beside them.
+     */
+    @Test
+    void rgb8ImagesAreTheFloatImagesAsTheGatewayConvertedThem() {
+        Stage2ServiceRefineResponse floats = stub().refine(request(images(2, 0.9f), conditions(2, 0.3f)).build());
+        Stage2ServiceRefineResponse rgb = stub().refine(request(images(2, 0.9f), conditions(2, 0.3f))
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_RGB8).build());
+        assertFalse(floats.hasRgbImages());
+        assertFalse(rgb.hasImages());
+        assertEquals(TinyBundles.V1, rgb.getModelVersion());
+        assertEquals(List.of(2L, 32L, 32L, 3L), rgb.getRgbImages().getShapeList());
+        FloatBuffer values = floats.getImages().getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
+        ByteString gateway = ByteString.copyFrom(PngEncoder.rgbFromTanh(values, 0, 32, 32))
+                .concat(ByteString.copyFrom(PngEncoder.rgbFromTanh(values, 3 * 32 * 32, 32, 32)));
+        assertEquals(gateway, rgb.getRgbImages().getData());
+        assertEquals(floats.getImages().getData().size() / 4, rgb.getRgbImages().getData().size());
+        assertEquals(floats.getImages(), stub().refine(request(images(2, 0.9f), conditions(2, 0.3f))
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_FLOAT32).build()).getImages(), "FLOAT32 as unset");
+    }
+
     @Test
     void badRequestsNameTheFieldAndTheLimit() {
         assertInvalid(request(Tensor.getDefaultInstance(), conditions(1, 0)), "stage1_images is missing");
@@ -67,6 +95,8 @@ class Stage2ServiceTest {
         inf[2] = Float.NEGATIVE_INFINITY;
         assertInvalid(request(images(1, 0), Tensors.write(new long[] {1, C}, inf)),
                 "conditions.data holds -Infinity at element 2");
+        assertInvalid(request(images(1, 0), conditions(1, 0)).setImageEncodingValue(7),
+                "image_encoding is 7, must be unset, IMAGE_ENCODING_FLOAT32 (1) or IMAGE_ENCODING_RGB8 (2)");
         assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'v0' is not loaded here; available: ["
                         + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
                 () -> stub().refine(request(images(1, 0), conditions(1, 0)).setModelVersion("v0").build()));

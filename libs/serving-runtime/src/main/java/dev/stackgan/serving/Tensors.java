@@ -1,6 +1,7 @@
 package dev.stackgan.serving;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.stackgan.proto.v1.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -79,9 +80,10 @@ public final class Tensors {
 
     /** {@code values} as little-endian float32 bytes, the layout of every tensor on the wire. */
     public static ByteString littleEndian(float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return ByteString.copyFrom(bytes);
+        byte[] bytes = new byte[values.length * Float.BYTES];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+        // a fresh array nobody writes again: protobuf may keep it instead of copying it
+        return UnsafeByteOperations.unsafeWrap(bytes);
     }
 
     /** The values of a tensor as written by {@link #write}, without validation (for clients and tests). */

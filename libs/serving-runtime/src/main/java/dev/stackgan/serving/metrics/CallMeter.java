@@ -1,5 +1,6 @@
 package dev.stackgan.serving.metrics;
 
+import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -12,7 +13,8 @@ import java.util.Set;
 /**
  * Reports each call of some gRPC services as it closes: its method, status and duration. A server interceptor, so the
  * endpoints stay free of metrics code and every way a call ends (answer, error, deadline) is seen in one place.
- * Calls of other services on the same server (health, reflection, model management) pass through unmeasured.
+ * Calls of other services on the same server (health, reflection, model management) and the calls a service sends
+ * itself while it warms up ({@link WarmUpCalls}) pass through unmeasured.
  */
 public abstract class CallMeter implements ServerInterceptor, Ordered {
 
@@ -40,7 +42,7 @@ public abstract class CallMeter implements ServerInterceptor, Ordered {
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                       ServerCallHandler<Q, A> next) {
-        if (!serviceNames.contains(call.getMethodDescriptor().getServiceName())) {
+        if (!serviceNames.contains(call.getMethodDescriptor().getServiceName()) || WarmUpCalls.marked(headers)) {
             return next.startCall(call, headers);
         }
         long start = System.nanoTime();

@@ -10,8 +10,8 @@ import jakarta.annotation.PostConstruct;
 
 /**
  * Starts polling the model repository when the application starts and mirrors readiness into grpc.health.v1:
- * NOT_SERVING (overall, for the served service and for the Open Inference Protocol's) until a bundle is loaded,
- * SERVING from then on.
+ * NOT_SERVING (overall, for the served service and for the Open Inference Protocol's) until a bundle is loaded and
+ * the service has warmed up ({@link ModelWarmUp}), SERVING from then on.
  */
 @Context
 public class ModelLifecycle {
@@ -20,25 +20,31 @@ public class ModelLifecycle {
     private final HealthStatusManager health;
     private final ServedGraph served;
     private final ServingConfiguration config;
+    private final ModelWarmUp warmUp;
 
     public ModelLifecycle(ModelRepository repository, HealthStatusManager health, ServedGraph served,
-                          ServingConfiguration config) {
+                          ServingConfiguration config, ModelWarmUp warmUp) {
         this.repository = repository;
         this.health = health;
         this.served = served;
         this.config = config;
+        this.warmUp = warmUp;
     }
 
     @PostConstruct
     void start() {
-        repository.addListener(state -> {
-            ServingStatus status = state.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-            health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
-            health.setStatus(served.serviceName(), status);
-            health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
-        });
+        repository.addListener(state -> mirrorReadiness());
+        warmUp.whenWarm(this::mirrorReadiness);
         // Model info must answer even while no model is loaded: it says why.
         health.setStatus(ModelManagementServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
         repository.start(config.getPollInterval());
+    }
+
+    private synchronized void mirrorReadiness() {
+        ServingStatus status = repository.state().ready() && warmUp.warm() ? ServingStatus.SERVING
+                : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        health.setStatus(served.serviceName(), status);
+        health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
     }
 }

@@ -10,8 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Readiness of a model service over HTTP ({@code GET /health/readiness}): UP once a bundle is loaded and serving,
- * DOWN with the reason before. Only in the model services: the gateway has no {@link ServedGraph}.
+ * Readiness of a model service over HTTP ({@code GET /health/readiness}): UP once a bundle is loaded and the service
+ * has warmed up ({@link ModelWarmUp}), DOWN with the reason before. Only in the model services: the gateway has no
+ * {@link ServedGraph}.
  */
 @Singleton
 @Readiness
@@ -19,9 +20,11 @@ import java.util.Map;
 public class ModelReadiness extends AbstractHealthIndicator<Map<String, Object>> {
 
     private final ModelRepository repository;
+    private final ModelWarmUp warmUp;
 
-    public ModelReadiness(ModelRepository repository) {
+    public ModelReadiness(ModelRepository repository, ModelWarmUp warmUp) {
         this.repository = repository;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -35,9 +38,13 @@ public class ModelReadiness extends AbstractHealthIndicator<Map<String, Object>>
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("graph", repository.graph());
         if (state.ready()) {
-            healthStatus = HealthStatus.UP;
+            healthStatus = warmUp.warm() ? HealthStatus.UP : HealthStatus.DOWN;
             details.put("current_version", state.current());
             details.put("loaded_versions", state.loadedVersions());
+            if (!warmUp.warm()) {
+                details.put("missing", "warming up: " + warmUp.requests() + " requests answered so far "
+                        + "(stackgan.serving.warm-up)");
+            }
         } else {
             healthStatus = HealthStatus.DOWN;
             details.put("missing", "no bundle is loaded yet: promote one into the model repository "

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The meters of a model service (docs/operations.md): requests by status (as a server interceptor of the served
  * gRPC service and of the Open Inference Protocol's), inference time, queue wait, batch size and queue depth (from
- * the {@link DynamicBatcher}), and the served version, swaps and load failures (from the {@link ModelRepository}).
- * Every meter carries the graph.
+ * the {@link DynamicBatcher}), the served version, swaps and load failures (from the {@link ModelRepository}), and
+ * the warm-up's requests ({@link ModelWarmUp}). Every meter carries the graph.
  */
 @Singleton
 @Requires(beans = ServedGraph.class)
@@ -39,6 +39,7 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
     private final DistributionSummary batchSize;
     private final Counter swaps;
     private final Counter loadFailures;
+    private final Counter warmUpRequests;
     private final MultiGauge served;
     private String current;
 
@@ -60,6 +61,9 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
                 .tags(this.graph).register(registry);
         this.loadFailures = Counter.builder("stackgan.model.load.failures")
                 .description("Bundle loads that failed (verification, session, warm-up); the old version kept serving")
+                .tags(this.graph).register(registry);
+        this.warmUpRequests = Counter.builder("stackgan.model.warmup.requests")
+                .description("Requests the service sent itself and had answered while it warmed up before readiness")
                 .tags(this.graph).register(registry);
         // an info gauge; not named _info, a suffix the Prometheus client reserves (and strips)
         this.served = MultiGauge.builder("stackgan.model.serving")
@@ -85,6 +89,11 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
     void observe(DynamicBatcher batcher) {
         Gauge.builder("stackgan.model.queue.depth", batcher, DynamicBatcher::queued)
                 .description("Requests waiting in the batching queue").tags(graph).register(registry);
+    }
+
+    /** One warm-up request was answered (they are not in the request totals: {@code CallMeter} skips them). */
+    void warmUpRequestAnswered() {
+        warmUpRequests.increment();
     }
 
     @Override

@@ -33,6 +33,7 @@ public class ServingConfiguration {
     /** ONNX Runtime graph optimizations: none, basic, extended or all. */
     private String optimizationLevel = "all";
     private Batching batching = new Batching();
+    private WarmUp warmUp = new WarmUp();
 
     @ConfigurationProperties("batching")
     public static class Batching {
@@ -79,6 +80,54 @@ public class ServingConfiguration {
 
         public void setWaitWhenIdle(boolean waitWhenIdle) {
             this.waitWhenIdle = waitWhenIdle;
+        }
+    }
+
+    /**
+     * {@code warm-up.*}: before it reports ready the service sends itself representative requests until their median
+     * latency settles or the time limit passes, so that its first users do not pay for the JIT.
+     */
+    @ConfigurationProperties("warm-up")
+    public static class WarmUp {
+        /** Whether to warm up before readiness turns SERVING. */
+        private boolean enabled = true;
+        /** Longest the warm-up runs; readiness turns SERVING then, settled or not. */
+        private Duration timeLimit = Duration.ofSeconds(30);
+        /** Latencies per window: settled when the last window's median is near the one before's. */
+        private int window = 20;
+        /** How near: a fraction of the earlier window's median (0.1 = within 10 %). */
+        private double tolerance = 0.1;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getTimeLimit() {
+            return timeLimit;
+        }
+
+        public void setTimeLimit(Duration timeLimit) {
+            this.timeLimit = timeLimit;
+        }
+
+        public int getWindow() {
+            return window;
+        }
+
+        public void setWindow(int window) {
+            this.window = window;
+        }
+
+        public double getTolerance() {
+            return tolerance;
+        }
+
+        public void setTolerance(double tolerance) {
+            this.tolerance = tolerance;
         }
     }
 
@@ -160,5 +209,13 @@ public class ServingConfiguration {
 
     public void setBatching(Batching batching) {
         this.batching = batching;
+    }
+
+    public WarmUp getWarmUp() {
+        return warmUp;
+    }
+
+    public void setWarmUp(WarmUp warmUp) {
+        this.warmUp = warmUp;
     }
 }

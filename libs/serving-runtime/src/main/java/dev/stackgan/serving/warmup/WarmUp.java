@@ -1,0 +1,81 @@
+package dev.stackgan.serving.warmup;
+
+import io.grpc.Deadline;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Sends a representative request over and over until its latency has settled ({@link LatencySettling}) or the time
+ * limit passes. Each request gets the time limit's end as its deadline, so a request that hangs cannot hold the
+ * warm-up past it. A failed request ends the warm-up: the caller reports it and becomes ready anyway.
+ */
+public final class WarmUp {
+
+    /**
+     * @param timeLimit longest the warm-up runs
+     * @param window    latencies per window of the settling rule
+     * @param tolerance how far (a fraction) the last window's median may differ from the one before's
+     */
+    public record Settings(Duration timeLimit, int window, double tolerance) {
+        public Settings {
+            if (timeLimit.isNegative() || timeLimit.isZero()) {
+                throw new IllegalArgumentException("stackgan.serving.warm-up.time-limit must be positive, got "
+                        + timeLimit);
+            }
+            if (window < 1) {
+                throw new IllegalArgumentException("stackgan.serving.warm-up.window must be >= 1, got " + window);
+            }
+            if (!(tolerance >= 0)) {
+                throw new IllegalArgumentException("stackgan.serving.warm-up.tolerance must be >= 0, got "
+                        + tolerance);
+            }
+        }
+    }
+
+    public enum Outcome {
+        /** The last window's median latency came within the tolerance of the one before. */
+        SETTLED,
+        /** The time limit passed first. */
+        TIME_LIMIT,
+        /** A request failed; {@link Result#failure()} says how. */
+        FAILED
+    }
+
+    /**
+     * @param requests    requests answered
+     * @param p50Nanos    median latency of the last window (of all requests while fewer)
+     * @param failure     the failed request's error; null unless FAILED
+     */
+    public record Result(Outcome outcome, int requests, long elapsedNanos, long p50Nanos, Throwable failure) {
+    }
+
+    private WarmUp() {
+    }
+
+    /** Runs {@code request} (given its deadline) until settled, failed or out of time; {@code answered} hears each. */
+    public static Result run(Settings settings, Consumer<Deadline> request, Runnable answered) {
+        LatencySettling settling = new LatencySettling(settings.window(), settings.tolerance());
+        long start = System.nanoTime();
+        Deadline end = Deadline.after(settings.timeLimit().toNanos(), TimeUnit.NANOSECONDS);
+        int requests = 0;
+        while (!end.isExpired()) {
+            long sent = System.nanoTime();
+            try {
+                request.accept(end);
+            } catch (RuntimeException e) {
+                // a request cut off by the time limit's deadline is the limit, not a failure
+                Outcome outcome = end.isExpired() ? Outcome.TIME_LIMIT : Outcome.FAILED;
+                return new Result(outcome, requests, System.nanoTime() - start, settling.recentMedian(),
+                        outcome == Outcome.FAILED ? e : null);
+            }
+            settling.add(System.nanoTime() - sent);
+            requests++;
+            answered.run();
+            if (settling.settled()) {
+                return new Result(Outcome.SETTLED, requests, System.nanoTime() - start, settling.recentMedian(), null);
+            }
+        }
+        return new Result(Outcome.TIME_LIMIT, requests, System.nanoTime() - start, settling.recentMedian(), null);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.stackgan.serving.warmup;
+
+import dev.stackgan.serving.requests.RequestIds;
+import io.grpc.Metadata;
+import java.util.UUID;
+
+/**
+ * The mark of the calls a service sends itself while it warms up: a header holding a secret made at start, which no
+ * other process knows, so a client cannot hide its own calls from the request metrics by sending the header. Marked
+ * calls are counted as warm-up requests, not in the request totals, and their access lines are DEBUG, as probes' are.
+ */
+public final class WarmUpCalls {
+
+    private static final Metadata.Key<String> MARK = Metadata.Key.of("stackgan-warm-up",
+            Metadata.ASCII_STRING_MARSHALLER);
+    private static final String SECRET = UUID.randomUUID().toString();
+    /** The request id of every warm-up call, which its log lines carry. */
+    public static final String REQUEST_ID = "warm-up";
+
+    private WarmUpCalls() {
+    }
+
+    /** The headers of a warm-up call: the mark and the request id. */
+    public static Metadata headers() {
+        Metadata headers = new Metadata();
+        headers.put(MARK, SECRET);
+        headers.put(RequestIds.METADATA, REQUEST_ID);
+        return headers;
+    }
+
+    public static boolean marked(Metadata headers) {
+        return SECRET.equals(headers.get(MARK));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.stackgan.serving.warmup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up loop and its settling rule on requests whose latency the test controls. */
+class WarmUpTest {
+
+    @Test
+    void latencySettlesWhenTheLastWindowsMedianIsWithinToleranceOfTheOneBefore() {
+        LatencySettling settling = new LatencySettling(3, 0.1);
+        long[] latencies = {100, 90, 80, 50, 50, 50, 52, 49};
+        // windows of 3: fewer than two (5 times), medians 90 -> 50, 80 -> 50, then 50 -> 50
+        boolean[] settled = {false, false, false, false, false, false, false, true};
+        for (int i = 0; i < latencies.length; i++) {
+            settling.add(latencies[i]);
+            assertEquals(settled[i], settling.settled(), "after " + (i + 1) + " latencies");
+        }
+        assertEquals(50, settling.recentMedian());
+    }
+
+    @Test
+    void oneSlowRequestNeitherSettlesNorUnsettles() {
+        LatencySettling settling = new LatencySettling(3, 0.1);
+        for (long nanos : new long[] {50, 51, 49, 50, 5000, 49}) {
+            settling.add(nanos);
+        }
+        assertTrue(settling.settled(), "medians 50 and 50; the 5000 is one of three");
+        assertEquals(50, settling.recentMedian());
+    }
+
+    @Test
+    void recentMedianCoversEveryLatencyWhileThereAreFewerThanAWindow() {
+        LatencySettling settling = new LatencySettling(20, 0.1);
+        assertEquals(0, settling.recentMedian());
+        settling.add(7);
+        settling.add(9);
+        settling.add(8);
+        assertEquals(8, settling.recentMedian());
+    }
+
+    @Test
+    void steadyRequestsSettleAfterTwoWindows() {
+        AtomicInteger answered = new AtomicInteger();
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0),
+                deadline -> sleep(5), answered::incrementAndGet);
+        assertEquals(WarmUp.Outcome.SETTLED, result.outcome());
+        assertEquals(10, result.requests());
+        assertEquals(10, answered.get());
+        assertTrue(result.p50Nanos() >= 5_000_000, "p50 " + result.p50Nanos() + " ns of 5 ms sleeps");
+        assertNull(result.failure());
+    }
+
+    @Test
+    void theTimeLimitEndsAWarmUpThatNeverSettlesAndIsEveryRequestsDeadline() {
+        long start = System.nanoTime();
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1), deadline -> {
+            assertTrue(deadline.timeRemaining(TimeUnit.MILLISECONDS) <= 500, deadline.toString());
+            sleep(10);
+        }, () -> { });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(WarmUp.Outcome.TIME_LIMIT, result.outcome());
+        assertTrue(result.requests() > 0);
+        assertTrue(seconds >= 0.5 && seconds < 5, "ran " + seconds + " s with a 0.5 s limit");
+    }
+
+    @Test
+    void aRequestCutOffByTheTimeLimitsDeadlineIsTheLimitNotAFailure() {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(300), 20, 0.1), deadline -> {
+            sleep(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 1);
+            throw Status.DEADLINE_EXCEEDED.asRuntimeException();
+        }, () -> { });
+        assertEquals(WarmUp.Outcome.TIME_LIMIT, result.outcome());
+        assertEquals(0, result.requests());
+        assertNull(result.failure());
+    }
+
+    @Test
+    void aFailedRequestEndsTheWarmUpWithItsError() {
+        RuntimeException refused = Status.RESOURCE_EXHAUSTED.asRuntimeException();
+        AtomicInteger sent = new AtomicInteger();
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 20, 0.1), deadline -> {
+            if (sent.incrementAndGet() == 3) {
+                throw refused;
+            }
+        }, () -> { });
+        assertEquals(WarmUp.Outcome.FAILED, result.outcome());
+        assertEquals(2, result.requests());
+        assertSame(refused, result.failure());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
