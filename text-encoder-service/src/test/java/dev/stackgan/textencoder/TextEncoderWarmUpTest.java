@@ -1,29 +1,12 @@
 package dev.stackgan.textencoder;
 
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
-import dev.stackgan.serving.testing.WarmUpChecks;
-import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import dev.stackgan.serving.testing.WarmUpContract;
 
-/**
- * The text-encoder-service warms up with its own representative request, over its own gRPC port, before it reports
- * SERVING ({@link WarmUpChecks}).
- */
-class TextEncoderWarmUpTest {
+/** The text-encoder-service warms up with its own request over its own gRPC port before it reports SERVING. */
+class TextEncoderWarmUpTest extends WarmUpContract {
 
-    @Test
-    void notServingUntilWarmedUpWithinTheTimeLimit(@TempDir Path repository) throws Exception {
-        WarmUpChecks.assertNotServingUntilWarmedUp(repository, TextEncoderServiceGrpc.SERVICE_NAME, "text_encoder");
-    }
-
-    @Test
-    void noWarmUpWhenDisabled(@TempDir Path repository) throws Exception {
-        WarmUpChecks.assertNoWarmUpWhenDisabled(repository, "text_encoder");
-    }
-
-    @Test
-    void failedWarmUpStillBecomesReady(@TempDir Path repository) throws Exception {
-        WarmUpChecks.assertFailedWarmUpStillBecomesReady(repository, "text_encoder");
+    TextEncoderWarmUpTest() {
+        super(TextEncoderServiceGrpc.SERVICE_NAME, "text_encoder");
     }
 }

@@ -39,7 +39,7 @@ public final class ServiceHarness implements AutoCloseable {
         properties.put("stackgan.serving.default-bundle", false);
         properties.put("stackgan.serving.poll-interval", "1h");
         properties.put("stackgan.serving.intra-op-threads", 1);
-        // SERVING as soon as a bundle loads, as the tests expect; WarmUpChecks turns the warm-up on
+        // SERVING as soon as a bundle loads, as the tests expect; WarmUpContract turns the warm-up on
         properties.put("stackgan.serving.warm-up.enabled", false);
         // ports the servers bind themselves (0: the OS picks, -1: Micronaut picks and retries): picking a free port
         // first and binding it later raced with the HTTP server's own pick and with other processes

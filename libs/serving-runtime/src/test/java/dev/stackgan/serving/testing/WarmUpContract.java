@@ -9,14 +9,26 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warm-up every model service does before it reports ready, checked against the real application (its gRPC
- * server on a real port, its own representative request, ONNX Runtime on a tiny bundle) by each service's tests.
+ * server on a real port, its own representative request, ONNX Runtime on a tiny bundle): each service's tests
+ * extend this class with the names of its gRPC service and graph.
  */
-public final class WarmUpChecks {
+public abstract class WarmUpContract {
 
-    private WarmUpChecks() {
+    private final String serviceName;
+    private final String graph;
+
+    /**
+     * @param serviceName the gRPC service the model service publishes, as health checks name it
+     * @param graph its graph, as the metrics label it
+     */
+    protected WarmUpContract(String serviceName, String graph) {
+        this.serviceName = serviceName;
+        this.graph = graph;
     }
 
     /**
@@ -27,14 +39,9 @@ public final class WarmUpChecks {
      * because on a busy machine the first, cold requests take seconds, and some must be answered: the warm-up's
      * requests are counted as such, and not as the API's requests.
      */
-    public static void assertNotServingUntilWarmedUp(Path repository, String serviceName, String graph)
-            throws Exception {
-        TinyBundles.export(repository, TinyBundles.V1, 1);
-        try (ServiceHarness service = new ServiceHarness(repository, Map.of(
-                "stackgan.serving.warm-up.enabled", true,
-                "stackgan.serving.warm-up.time-limit", "20s",
-                "stackgan.serving.warm-up.window", 1_000_000))) {
-            service.promote(TinyBundles.V1);
+    @Test
+    public void notServingUntilWarmedUpWithinTheTimeLimit(@TempDir Path repository) throws Exception {
+        try (ServiceHarness service = warmingUp(repository, "20s", "stackgan.serving.warm-up.window", 1_000_000)) {
             long loaded = System.nanoTime();
             assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), ""));
             assertEquals(ServingStatus.NOT_SERVING, GrpcClients.health(service.channel(), serviceName));
@@ -55,7 +62,8 @@ public final class WarmUpChecks {
     }
 
     /** Warm-up off: SERVING as soon as the bundle is loaded, and not one request ran through the batcher. */
-    public static void assertNoWarmUpWhenDisabled(Path repository, String graph) throws Exception {
+    @Test
+    public void noWarmUpWhenDisabled(@TempDir Path repository) throws Exception {
         TinyBundles.export(repository, TinyBundles.V1, 1);
         try (ServiceHarness service = new ServiceHarness(repository,
                 Map.of("stackgan.serving.warm-up.enabled", false))) {
@@ -72,13 +80,9 @@ public final class WarmUpChecks {
      * A warm-up whose requests fail (here every one: the server refuses requests over 16 bytes) does not keep the
      * service unready: it is SERVING long before the 60 s time limit, with no warm-up request answered.
      */
-    public static void assertFailedWarmUpStillBecomesReady(Path repository, String graph) throws Exception {
-        TinyBundles.export(repository, TinyBundles.V1, 1);
-        try (ServiceHarness service = new ServiceHarness(repository, Map.of(
-                "stackgan.serving.warm-up.enabled", true,
-                "stackgan.serving.warm-up.time-limit", "60s",
-                "grpc.server.max-inbound-message-size", 16))) {
-            service.promote(TinyBundles.V1);
+    @Test
+    public void failedWarmUpStillBecomesReady(@TempDir Path repository) throws Exception {
+        try (ServiceHarness service = warmingUp(repository, "60s", "grpc.server.max-inbound-message-size", 16)) {
             double seconds = secondsUntilServing(service.channel(), System.nanoTime());
             assertTrue(seconds < 30, "SERVING only " + seconds + " s after a failed warm-up");
             assertEquals(200, HttpHealth.get(service.http(), "/health/readiness").status());
@@ -87,7 +91,16 @@ public final class WarmUpChecks {
         }
     }
 
-    /** Polls overall gRPC health (an empty request) until SERVING, at most 2 minutes; seconds since {@code sinceNanos}. */
+    /** The service with warm-up on under {@code timeLimit} and one more setting, just handed tiny bundle V1. */
+    private static ServiceHarness warmingUp(Path repository, String timeLimit, String key, Object value) {
+        TinyBundles.export(repository, TinyBundles.V1, 1);
+        ServiceHarness service = new ServiceHarness(repository, Map.of("stackgan.serving.warm-up.enabled", true,
+                "stackgan.serving.warm-up.time-limit", timeLimit, key, value));
+        service.promote(TinyBundles.V1);
+        return service;
+    }
+
+    /** Polls overall gRPC health (an empty request) until SERVING, at most 2 minutes; seconds since sinceNanos. */
     private static double secondsUntilServing(ManagedChannel channel, long sinceNanos) throws InterruptedException {
         while (GrpcClients.health(channel, "") != ServingStatus.SERVING) {
             assertTrue(System.nanoTime() - sinceNanos < 120_000_000_000L, "not SERVING after 120 s");
