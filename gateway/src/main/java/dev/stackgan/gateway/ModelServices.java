@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Channels to the three model services. Targets are resolved by name (dns:/// in compose, or a fixed list with
  * static:///, {@link StaticAddresses}) and calls are spread round-robin over every address, so replicas share the
  * load; the servers' max-connection-age makes the channel re-resolve when replicas come and go, and a call that
- * finds its replica gone is retried on another ({@link RetryConfiguration}). Every call carries the request id on (serving-runtime's RequestIdForwarding)
- * and, with tracing on, the trace context (GrpcTracing).
+ * finds its replica gone is retried on another ({@link RetryConfiguration}). Every call carries the request id on
+ * (serving-runtime's RequestIdForwarding) and, with tracing on, the trace context (GrpcTracing).
  */
 @Singleton
 @Bean(preDestroy = "close")

@@ -1,5 +1,6 @@
 package dev.stackgan.serving;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -50,6 +51,11 @@ public final class Errors {
 
     public static StatusRuntimeException failedPrecondition(String message) {
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+    }
+
+    /** FAILED_PRECONDITION with trailers that tell the caller how to proceed. */
+    public static StatusRuntimeException failedPrecondition(String message, Metadata trailers) {
+        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
     }
 
     public static StatusRuntimeException resourceExhausted(String message) {

@@ -6,7 +6,6 @@ import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.graph.TensorSpec;
 import io.grpc.Metadata;
-import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -145,8 +144,8 @@ public final class ModelRepository implements AutoCloseable {
             if (now.current() != null) {
                 trailers.put(ModelVersions.CURRENT_VERSION_TRAILER, now.current());
             }
-            throw Status.FAILED_PRECONDITION.withDescription("model_version '" + Errors.excerpt(wanted)
-                    + "' is not loaded here; available: " + now.loadedVersions()).asRuntimeException(trailers);
+            throw Errors.failedPrecondition("model_version '" + Errors.excerpt(wanted)
+                    + "' is not loaded here; available: " + now.loadedVersions(), trailers);
         }
         return new ModelLease(model);
     }
