@@ -40,15 +40,21 @@ final class TcpForwarder implements AutoCloseable {
 
     private void accept() {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
+                client = listener.accept();
+            } catch (IOException closedByCrash) {
+                return;
+            }
+            sockets.add(client);
+            try {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                sockets.add(client);
                 sockets.add(server);
                 pump(client, server);
                 pump(server, client);
-            } catch (IOException e) {
-                // closed by crash(), or the target refused: the client sees its connection closed, as it would
+            } catch (IOException refused) {
+                // the target is gone: the client sees its connection closed, as it would
+                reset(client);
             }
         }
     }
@@ -67,18 +73,23 @@ final class TcpForwarder implements AutoCloseable {
         thread.start();
     }
 
-    /** Resets every connection (SO_LINGER 0 makes close send RST) and stops listening. */
+    /** Resets every connection and stops listening. */
     void crash() {
         try {
             listener.close();
-            for (Socket socket : sockets) {
-                try {
-                    socket.setSoLinger(true, 0);
-                } catch (SocketException alreadyClosed) {
-                    continue;
-                }
-                socket.close();
-            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        sockets.forEach(TcpForwarder::reset);
+    }
+
+    /** Closes with SO_LINGER 0, so that the peer gets a reset rather than an orderly end. */
+    private static void reset(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (SocketException alreadyClosed) {
+            // nothing left to reset
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
