@@ -38,28 +38,43 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                       Integer maxDivergenceRetries, Double collapseThreshold, Integer evaluationSamples,
                       Double maxMinutes) {
 
+    /** The widest Stage-II generator or discriminator a run may ask for: the paper's. */
+    public static final int MAX_STAGE2_WIDTH = 128;
+
     /** Variant settings; null keeps the preset's value. */
     public record Overrides(Integer batchSize, Float generatorLr, Float discriminatorLr, Float lrMultiplier,
                             Integer lrDecayEpochs, Float klCoefficient, String loss, String optimizer,
                             Float wassersteinClip, Float textEncoderLr, Boolean generatorBatchNorm,
                             Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient,
                             Boolean stage2Residual, Float generatorEma, String augment,
-                            Boolean discriminatorSpectralNorm) {
+                            Boolean discriminatorSpectralNorm, Integer stage2GeneratorDim,
+                            Integer stage2DiscriminatorDim) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A spec with every field checked and every default filled in. */
     public record Resolved(String name, RunKind kind, Preset preset, String dataset, Split split, int epochs,
                            long seed, int snapshotEveryEpochs, double snapshotEveryMinutes,
                            String textEncoderCheckpoint, String stage1Checkpoint, TrainingConfig training,
-                           NetworkVariants variants, int maxDivergenceRetries, double collapseThreshold,
-                           int evaluationSamples, double maxMinutes) {
+                           NetworkVariants variants, Stage2Widths stage2Widths, int maxDivergenceRetries,
+                           double collapseThreshold, int evaluationSamples, double maxMinutes) {
 
         /** The preset's model config with this run's variants, for a vocabulary size. */
         public ModelConfig model(int vocabularySize) {
-            return preset.model(vocabularySize).withVariants(variants).validate();
+            return configure(preset.model(vocabularySize));
         }
+
+        /** A parent checkpoint's (or the preset's) model config with this run's variants and Stage-II widths. */
+        public ModelConfig configure(ModelConfig base) {
+            ModelConfig config = base.withVariants(variants);
+            return (stage2Widths == null ? config : config.withStage2Widths(stage2Widths.generatorDim(),
+                    stage2Widths.discriminatorDim())).validate();
+        }
+    }
+
+    /** Stage-II's widths when a stage2 run sets either; null in a run that keeps its parent's. */
+    public record Stage2Widths(int generatorDim, int discriminatorDim) {
     }
 
     public Resolved resolve() {
@@ -108,7 +123,7 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                 or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),
                 or(o.discriminatorDropout(), v.discriminatorDropout()), or(o.stage2Residual(), v.stage2Residual()),
                 or(o.discriminatorSpectralNorm(), v.discriminatorSpectralNorm()));
-        base.model(2).withVariants(variants).validate();
+        Stage2Widths widths = stage2Widths(runKind, base.model(2), o);
         int retries = maxDivergenceRetries == null ? 3 : maxDivergenceRetries;
         if (retries < 0) {
             throw new IllegalArgumentException("maxDivergenceRetries must be >= 0, got " + retries);
@@ -123,9 +138,38 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         }
         int samples = Evaluator.Settings.checkSamples(
                 evaluationSamples == null ? Evaluator.Settings.DEFAULT_SAMPLES : evaluationSamples);
-        return new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
+        Resolved resolved = new Resolved(name == null || name.isBlank() ? runKind.id() : name.trim(), runKind, base,
                 dataset.trim(), dataSplit, epochCount, seed == null ? 1L : seed, snapshotEpochs, snapshotMinutes,
-                textEncoderCheckpoint, stage1Checkpoint, training, variants, retries, collapse, samples, minutes);
+                textEncoderCheckpoint, stage1Checkpoint, training, variants, widths, retries, collapse, samples,
+                minutes);
+        resolved.model(2); // the sizes and variants fit together
+        return resolved;
+    }
+
+    /**
+     * Stage-II's widths from the overrides, filled in from the preset where one is left out; refused on the runs
+     * that do not build Stage-II, whose checkpoints would otherwise carry widths no network of theirs uses.
+     */
+    private static Stage2Widths stage2Widths(RunKind kind, ModelConfig preset, Overrides o) {
+        if (o.stage2GeneratorDim() == null && o.stage2DiscriminatorDim() == null) {
+            return null;
+        }
+        if (kind != RunKind.STAGE2) {
+            throw new IllegalArgumentException("overrides." + (o.stage2GeneratorDim() != null ? "stage2GeneratorDim"
+                    : "stage2DiscriminatorDim") + " applies to stage2 runs only, not to a " + kind.id() + " run");
+        }
+        return new Stage2Widths(width("stage2GeneratorDim", o.stage2GeneratorDim(), preset.stage2().generatorDim()),
+                width("stage2DiscriminatorDim", o.stage2DiscriminatorDim(), preset.stage2().discriminatorDim()));
+    }
+
+    /** Above the paper's 128 a 256 px Stage-II no longer fits a training batch in the memory of one host. */
+    private static int width(String field, Integer value, int presetValue) {
+        int width = or(value, presetValue);
+        if (width < 1 || width > MAX_STAGE2_WIDTH) {
+            throw new IllegalArgumentException("overrides." + field + " must be in [1, " + MAX_STAGE2_WIDTH
+                    + "], got " + width);
+        }
+        return width;
     }
 
     private static boolean blank(String value) {

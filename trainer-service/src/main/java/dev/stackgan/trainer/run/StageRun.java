@@ -142,8 +142,7 @@ public final class StageRun {
         }
         Vocabulary vocabulary = parent == null
                 ? Vocabulary.build(dataset.allCaptions(), 1) : parent.vocabulary();
-        ModelConfig config = parent == null ? spec.model(vocabulary.size())
-                : parent.modelConfig().withVariants(spec.variants()).validate();
+        ModelConfig config = parent == null ? spec.model(vocabulary.size()) : spec.configure(parent.modelConfig());
         try (Trainee trainee = withEngine(() -> createTrainee(config, vocabulary, parent, dataset))) {
             return new Loop(trainee, dataset, config, vocabulary).run(resumeFrom);
         }

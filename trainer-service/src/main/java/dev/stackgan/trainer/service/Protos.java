@@ -183,6 +183,8 @@ public final class Protos {
         set(o.generatorEma(), p::setGeneratorEma);
         set(o.augment(), augment -> p.setAugment(augmentations(augment)));
         set(o.discriminatorSpectralNorm(), p::setDiscriminatorSpectralNorm);
+        set(o.stage2GeneratorDim(), p::setStage2GeneratorDim);
+        set(o.stage2DiscriminatorDim(), p::setStage2DiscriminatorDim);
         return p.build();
     }
 
@@ -247,7 +249,9 @@ public final class Protos {
                 o.hasStage2Residual() ? o.getStage2Residual() : null,
                 o.hasGeneratorEma() ? o.getGeneratorEma() : null,
                 o.hasAugment() ? augmentations(o.getAugment()) : null,
-                o.hasDiscriminatorSpectralNorm() ? o.getDiscriminatorSpectralNorm() : null);
+                o.hasDiscriminatorSpectralNorm() ? o.getDiscriminatorSpectralNorm() : null,
+                o.hasStage2GeneratorDim() ? o.getStage2GeneratorDim() : null,
+                o.hasStage2DiscriminatorDim() ? o.getStage2DiscriminatorDim() : null);
     }
 
     private static Long checkpointId(String field, String reference, Function<String, Long> checkpointIds) {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.datasets.TestData;
+import dev.stackgan.networks.config.Preset;
 import dev.stackgan.networks.train.ParameterOptimizer;
 import dev.stackgan.trainer.run.StageRun.EventType;
 import dev.stackgan.trainer.run.StageRun.Outcome;
@@ -163,7 +165,7 @@ class StageRunTest {
     void averagedAndAugmentedRunsResumeExactlyAndFeedAResidualStage2(@TempDir Path runs) throws IOException {
         String te = textEncoder.directory().toString();
         RunSpec.Overrides modern = new RunSpec.Overrides(null, null, null, null, null, null, "hinge", null, null,
-                null, null, false, null, null, null, 0.9f, "color,translation,cutout", true);
+                null, null, false, null, null, null, 0.9f, "color,translation,cutout", true, null, null);
         Recorder straight = new Recorder();
         StageRun.Result whole = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
                 runs.resolve("straight"), straight).run();
@@ -182,11 +184,14 @@ class StageRunTest {
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(resumed.lastCheckpoint()
                 .directory().resolve(Checkpoint.STAGE1_GENERATOR + "_ema.params"))), "same average after resume");
 
-        RunSpec.Overrides residual = new RunSpec.Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, true, 0.9f, null, null);
+        RunSpec.Overrides residualAndWider = new RunSpec.Overrides(null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, true, 0.9f, null, null, 8, null);
         StageRun.Result second = new StageRun(spec("stage2", 1, te, whole.lastCheckpoint().directory().toString(),
-                residual).resolve(), birds, runs.resolve("s2"), new Recorder()).run();
+                residualAndWider).resolve(), birds, runs.resolve("s2"), new Recorder()).run();
         assertEquals(Outcome.SUCCEEDED, second.outcome(), String.valueOf(second.error()));
+        ModelConfig.Stage2Config widths = second.lastCheckpoint().modelConfig().stage2();
+        assertEquals(8, widths.generatorDim(), "the override, against the tiny preset's 4");
+        assertEquals(Preset.TINY.model(2).stage2().discriminatorDim(), widths.discriminatorDim(), "the preset's");
         assertTrue(second.lastCheckpoint().hasNetwork(Checkpoint.STAGE2_GENERATOR + "_ema"));
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(second.lastCheckpoint()
                 .directory().resolve(Checkpoint.STAGE1_GENERATOR + ".params"))),
@@ -210,7 +215,7 @@ class StageRunTest {
     void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
         RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null,
                 dev.stackgan.networks.TinyModels.DIVERGING_LR_MULTIPLIER, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
         Recorder recorder = new Recorder();
         StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
                 .resolve(), birds, runs.resolve("diverge"), recorder).run();

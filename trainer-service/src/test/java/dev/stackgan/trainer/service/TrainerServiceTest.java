@@ -140,6 +140,12 @@ class TrainerServiceTest {
                 Map.entry(typedSpec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\","
                         + "\"overrides\":{\"generatorLr\":-0.1}"), "generatorLr"),
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"textEncoderLr\":0}"), "textEncoderLr"),
+                Map.entry(typedSpec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\","
+                        + "\"overrides\":{\"stage2GeneratorDim\":32}"),
+                        "overrides.stage2GeneratorDim applies to stage2 runs only, not to a stage1 run"),
+                Map.entry(typedSpec("stage2", 1, "\"textEncoderCheckpoint\":\"999999\",\"stage1Checkpoint\":"
+                        + "\"999999\",\"overrides\":{\"stage2DiscriminatorDim\":256}"),
+                        "overrides.stage2DiscriminatorDim must be in [1, 128], got 256"),
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"matchingCoefficient\":-1}"),
                         "matchingCoefficient must be >= 0"),
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"),

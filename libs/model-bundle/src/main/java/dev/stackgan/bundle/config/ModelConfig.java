@@ -140,6 +140,13 @@ public record ModelConfig(TextEncoderConfig text, int conditionDim, int noiseDim
         return new ModelConfig(text, conditionDim, noiseDim, stage1, stage2, imageEncoder, newVariants);
     }
 
+    /** This config with Stage-II's generator and discriminator widths replaced (Stage-I and the rest unchanged). */
+    public ModelConfig withStage2Widths(int generatorDim, int discriminatorDim) {
+        return new ModelConfig(text, conditionDim, noiseDim, stage1,
+                new Stage2Config(stage2.imageSize(), generatorDim, discriminatorDim, stage2.residualBlocks()),
+                imageEncoder, variants);
+    }
+
     public static int log2(int powerOfTwo) {
         return Integer.numberOfTrailingZeros(powerOfTwo);
     }
