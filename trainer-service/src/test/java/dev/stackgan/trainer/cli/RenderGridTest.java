@@ -2,6 +2,7 @@ package dev.stackgan.trainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.text.Vocabulary;
@@ -51,5 +52,30 @@ class RenderGridTest {
                 captionFile.toString(), "--rows", "2", "--seeds", "1,2", "--out", again.toString()));
         BufferedImage second = ImageIO.read(again.toFile());
         assertEquals(Arrays.toString(seed1), Arrays.toString(second.getRGB(x1, y, large, large, null, 0, large)));
+
+        // the README's JPEG: a JPEG file, the same grid within what lossy compression changes
+        Path jpeg = dir.resolve("grid.jpg");
+        assertEquals(0, TrainerCommand.execute("render-grid", "--bundle", bundle.toString(), "--captions",
+                captionFile.toString(), "--rows", "2", "--seeds", "1,2", "--out", jpeg.toString()));
+        BufferedImage lossy = ImageIO.read(jpeg.toFile());
+        assertEquals(grid.getWidth(), lossy.getWidth());
+        assertEquals(grid.getHeight(), lossy.getHeight());
+        assertTrue(meanAbsoluteDifference(seed1, lossy.getRGB(x1, y, large, large, null, 0, large)) < 8,
+                "JPEG at quality " + RenderGrid.JPEG_QUALITY + " keeps the picture");
+        byte[] start = Arrays.copyOf(Files.readAllBytes(jpeg), 2);
+        assertEquals("ffd8", String.format("%02x%02x", start[0], start[1]), "JPEG's start-of-image marker");
+        assertEquals(2, TrainerCommand.execute("render-grid", "--bundle", bundle.toString(), "--captions",
+                captionFile.toString(), "--out", dir.resolve("grid.gif").toString()), "refused, naming --out");
+    }
+
+    /** Mean absolute difference over the R, G and B levels of two equally long pixel arrays. */
+    private static double meanAbsoluteDifference(int[] a, int[] b) {
+        long sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int shift = 0; shift <= 16; shift += 8) {
+                sum += Math.abs((a[i] >> shift & 0xff) - (b[i] >> shift & 0xff));
+            }
+        }
+        return sum / (3.0 * a.length);
     }
 }
