@@ -29,34 +29,61 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sections 2, 3 and 6 on the real serving stack (four child processes, a fresh {@code small} bundle): the gateway's
- * latency against the same three ONNX Runtime calls in this process, throughput and latency under concurrent
- * clients with dynamic batching on and off, and each service's start-up time and memory.
+ * latency against the same three ONNX Runtime calls in this process, the first requests after a start against the
+ * warm latency, throughput, latency and CPU per image under concurrent clients with dynamic batching on and off, and
+ * each service's start-up time and memory. Every warm figure is measured in windows ({@link WindowedLoad}).
  */
 public final class ServingBench {
 
     static final String PROMPT = "a small bird with a red crown and black wings";
     static final long SEED = 7;
+    /** The first is one client: the warm figure the cold requests are compared with. */
     static final int[] CLIENTS = {1, 4, 16};
     /** The model services' default batch size (application.yml) and "off". */
     static final int[] BATCH_SIZES = {8, 1};
+    /** Requests timed one after the other right after a start, before any warm-up: the cold figure. */
+    static final int COLD_REQUESTS = 20;
+    /** Relative difference within which two windows count as stable (warm-up) or agreeing (measurement). */
+    static final double TOLERANCE = 0.10;
+    /** Warm-up gives up on stable latency after this many windows' time. */
+    static final int WARM_UP_LIMIT_WINDOWS = 10;
+    /** Measurement gives up on two agreeing windows after this many. */
+    static final int MAX_WINDOWS = 6;
+    /** The CPU time counted for in-process measurements: this harness's own. */
+    static final String THIS_PROCESS = "this process";
 
     /** Latency of one 256 px image by one path. */
-    public record Overhead(String path, LatencyStats latency) {
+    public record Overhead(String path, WindowedLoad.Result measured) {
     }
 
-    /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the gRPC runs. */
+    /**
+     * The first {@link #COLD_REQUESTS} requests (one client, HTTP) after a fresh stack reported SERVING, in order,
+     * and the warm p50 of the same request from one client on the same stack.
+     */
+    public record ColdStart(int maxBatchSize, List<Double> firstRequestsMs, double warmP50Ms) {
+    }
+
+    /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the requests timed. */
     public record GatewayTimings(double textEncoderMs, double stage1Ms, double stage2Ms, double totalMs) {
     }
 
-    /** One load point: images/s over the run, latency of every request, failed requests. */
-    public record Load(int maxBatchSize, int clients, double imagesPerSecond, LatencyStats latency, long errors) {
+    /** One load point: one 256 px image per request, so images/s are requests/s. */
+    public record Load(int maxBatchSize, int clients, WindowedLoad.Result measured) {
+
+        public double imagesPerSecond() {
+            return measured.requestsPerSecond();
+        }
+
+        public LatencyStats latency() {
+            return measured.latency();
+        }
+
+        public long errors() {
+            return measured.errors();
+        }
     }
 
     /** Start-up seconds per start and resident memory (KiB) idle and at peak under the heaviest load. */
@@ -67,7 +94,7 @@ public final class ServingBench {
      * One hop's fixed cost: the text encoder graph alone in this process against a direct gRPC Encode call from this
      * process to the text encoder service (batching on), the same caption and seed as the gateway's request.
      */
-    public record TextEncoderHop(LatencyStats graph, LatencyStats directCall) {
+    public record TextEncoderHop(WindowedLoad.Result graph, WindowedLoad.Result directCall) {
     }
 
     /**
@@ -84,9 +111,13 @@ public final class ServingBench {
                                  GatewayTimings aTimings, GatewayTimings bTimings) {
     }
 
-    /** {@code comparisons} is empty unless they were asked for. */
+    /**
+     * {@code overhead} starts with the in-process chain (the baseline of sections 2 and 3); {@code comparisons} is
+     * empty unless they were asked for.
+     */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, TextEncoderHop textEncoderHop,
-                          List<Load> load, List<Footprint> footprint, List<ComparedStacks> comparisons) {
+                          List<ColdStart> coldStarts, List<Load> load, List<Footprint> footprint,
+                          List<ComparedStacks> comparisons) {
     }
 
     private static final String GENERATE = "gateway gRPC Generate, one 256 px image";
@@ -106,27 +137,32 @@ public final class ServingBench {
                     List.of()), false));
 
     private final Stopwatch stopwatch;
-    private final double budgetSeconds;
+    private final WindowedLoad windows;
     private final int threads;
     private final Path work;
     private final boolean compareStacks;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    /** {@code compareStacks}: also run the {@link #STACK_COMPARISONS}. */
-    public ServingBench(Stopwatch stopwatch, double budgetSeconds, int threads, Path work, boolean compareStacks) {
+    /**
+     * {@code windowSeconds}: the length of one warm-up or measurement window; {@code stopwatch} times the stack
+     * comparisons and counts every measurement's progress. {@code compareStacks}: also run the
+     * {@link #STACK_COMPARISONS}.
+     */
+    public ServingBench(Stopwatch stopwatch, double windowSeconds, int threads, Path work, boolean compareStacks) {
         this.stopwatch = stopwatch;
-        this.budgetSeconds = budgetSeconds;
+        this.windows = new WindowedLoad(new MeasurementPolicy(TOLERANCE, WARM_UP_LIMIT_WINDOWS * windowSeconds,
+                TOLERANCE, MAX_WINDOWS), windowSeconds, stopwatch);
         this.threads = threads;
         this.work = work;
         this.compareStacks = compareStacks;
     }
 
     /**
-     * Stopwatch measurements this section takes: in-process chain and text encoder graph, HTTP, gRPC, the direct
-     * text encoder call, and the stack comparisons.
+     * Measurements this section takes: in-process chain and text encoder graph, HTTP, gRPC, the direct text encoder
+     * call, the load points, and the stack comparisons.
      */
     public static int measurements(boolean compareStacks) {
-        return 5 + (compareStacks ? STACK_COMPARISONS.size() : 0);
+        return 5 + CLIENTS.length * BATCH_SIZES.length + (compareStacks ? STACK_COMPARISONS.size() : 0);
     }
 
     public Results run(Path root) throws Exception {
@@ -138,11 +174,12 @@ public final class ServingBench {
         InProcess inProcess = inProcess(bundle);
         List<Overhead> overhead = new ArrayList<>();
         overhead.add(new Overhead("in-process ONNX Runtime (3 sessions)", inProcess.chain()));
+        List<ColdStart> coldStarts = new ArrayList<>();
         List<Load> load = new ArrayList<>();
         Map<String, List<Double>> startups = new LinkedHashMap<>();
         Map<String, Long> idle = new LinkedHashMap<>();
         Map<String, Long> loaded = new LinkedHashMap<>();
-        List<StageTimings> timings = new ArrayList<>();
+        GatewayTimings gatewayTimings = null;
         TextEncoderHop hop = null;
         List<ComparedStacks> comparisons = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
@@ -153,14 +190,20 @@ public final class ServingBench {
                         .add(s.startupSeconds()));
                 String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=" + SEED + "&prompt="
                         + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8);
-                httpImage(url); // the first request loads lazily created paths; idle is measured after it
+                List<Double> firstRequests = firstRequests(url);
+                // idle is measured after the first requests, which load lazily created paths
                 stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
                 if (maxBatch == BATCH_SIZES[0]) {
                     overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
-                            stopwatch.time("gateway HTTP b1", () -> httpImage(url))));
+                            windows.latency("gateway HTTP b1", () -> httpImage(url), Map.of())));
                     try (Gateway gateway = new Gateway(stack.gatewayGrpcPort())) {
-                        overhead.add(new Overhead("gateway gRPC Generate",
-                                stopwatch.time("gateway gRPC b1", () -> timings.add(gateway.generate()))));
+                        List<StageTimings> timings = new ArrayList<>();
+                        WindowedLoad.Result grpc = windows.latency("gateway gRPC b1",
+                                () -> timings.add(gateway.generate()), Map.of());
+                        overhead.add(new Overhead("gateway gRPC Generate", grpc));
+                        // the reported windows are the last two, and a latency measurement has no failed requests
+                        gatewayTimings = timings(timings.subList(timings.size() - grpc.latency().runs(),
+                                timings.size()));
                         hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
                         if (compareStacks) {
                             for (StackComparison comparison : STACK_COMPARISONS) {
@@ -172,20 +215,34 @@ public final class ServingBench {
                 for (int clients : CLIENTS) {
                     load.add(load(stack, url, maxBatch, clients, loaded));
                 }
+                // warm: this stack's first load point, one client (CLIENTS[0]) sending the same request
+                coldStarts.add(new ColdStart(maxBatch, firstRequests, load.get(load.size() - CLIENTS.length)
+                        .latency().p50()));
             }
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, timings(timings), hop, load, footprint, comparisons);
+        return new Results(overhead, gatewayTimings, hop, coldStarts, load, footprint, comparisons);
+    }
+
+    /** Times {@link #COLD_REQUESTS} requests one after the other, in ms, in order. */
+    private List<Double> firstRequests(String url) throws Exception {
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < COLD_REQUESTS; i++) {
+            long start = System.nanoTime();
+            httpImage(url);
+            ms.add((System.nanoTime() - start) / 1e6);
+        }
+        return ms;
     }
 
     /** Times Encode called straight on the text encoder service, with the caption and seed {@link Gateway} sends. */
-    private LatencyStats directTextEncoderCall(ServingStack stack) throws Exception {
+    private WindowedLoad.Result directTextEncoderCall(ServingStack stack) throws Exception {
         ManagedChannel channel = ServingStack.channel(stack.grpcPort(ServingStack.TEXT_ENCODER_SERVICE));
         try {
             var stub = TextEncoderServiceGrpc.newBlockingStub(channel);
             EncodeRequest request = EncodeRequest.newBuilder().addCaptions(PROMPT).setSeed(SEED).build();
-            return stopwatch.time("text encoder gRPC b1", () -> stub.encode(request));
+            return windows.latency("text encoder gRPC b1", () -> stub.encode(request), Map.of());
         } finally {
             channel.shutdownNow();
         }
@@ -214,7 +271,7 @@ public final class ServingBench {
     }
 
     /** The three sessions chained, and the text encoder's session alone, in this process. */
-    private record InProcess(LatencyStats chain, LatencyStats textEncoderGraph) {
+    private record InProcess(WindowedLoad.Result chain, WindowedLoad.Result textEncoderGraph) {
     }
 
     private InProcess inProcess(ModelBundle bundle) throws Exception {
@@ -228,10 +285,11 @@ public final class ServingBench {
             for (String graph : ModelGraphs.ALL) {
                 sessions.put(graph, OrtBench.session(Files.readAllBytes(bundle.graphFile(graph)), threads));
             }
-            LatencyStats chain = stopwatch.time("in-process chain b1", () -> InferenceBench.ortChain(sessions, text,
-                    stage1.get(ModelGraphs.NOISE)));
-            LatencyStats textEncoder = stopwatch.time("in-process text encoder b1",
-                    () -> OrtBench.run(sessions.get(ModelGraphs.TEXT_ENCODER), text));
+            Map<String, Long> thisProcess = Map.of(THIS_PROCESS, ProcessHandle.current().pid());
+            WindowedLoad.Result chain = windows.latency("in-process chain b1", () -> InferenceBench.ortChain(sessions,
+                    text, stage1.get(ModelGraphs.NOISE)), thisProcess);
+            WindowedLoad.Result textEncoder = windows.latency("in-process text encoder b1",
+                    () -> OrtBench.run(sessions.get(ModelGraphs.TEXT_ENCODER), text), thisProcess);
             return new InProcess(chain, textEncoder);
         } finally {
             for (OrtSession session : sessions.values()) {
@@ -278,51 +336,15 @@ public final class ServingBench {
     }
 
     /**
-     * {@code clients} threads each send one request after the other for three budgets; memory is sampled every
-     * 100 ms and its peak kept.
+     * {@code clients} threads each send one request after the other, in windows; the services' CPU time is counted
+     * and their memory sampled every 100 ms, its peak kept.
      */
     private Load load(ServingStack stack, String url, int maxBatch, int clients, Map<String, Long> loaded)
             throws Exception {
-        double seconds = Math.max(5, 3 * budgetSeconds);
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        AtomicLong errors = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        long start = System.nanoTime();
-        try {
-            List<Future<List<Long>>> futures = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                futures.add(pool.submit(() -> {
-                    List<Long> nanos = new ArrayList<>();
-                    while (System.nanoTime() < deadline) {
-                        long t = System.nanoTime();
-                        try {
-                            httpImage(url);
-                            nanos.add(System.nanoTime() - t);
-                        } catch (IOException e) {
-                            errors.incrementAndGet();
-                        }
-                    }
-                    return nanos;
-                }));
-            }
-            while (System.nanoTime() < deadline) {
-                stack.services().forEach(s -> loaded.merge(s.module(), s.rssKib(), Math::max));
-                Thread.sleep(100);
-            }
-            List<Long> all = new ArrayList<>();
-            for (Future<List<Long>> f : futures) {
-                all.addAll(f.get());
-            }
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            LatencyStats latency = LatencyStats.ofNanos(all.stream().mapToLong(Long::longValue).toArray());
-            Load point = new Load(maxBatch, clients, all.size() / elapsed, latency, errors.get());
-            System.out.printf("[load] max batch %d, %2d clients: %6.1f images/s, p50 %.1f ms, p99 %.1f ms, "
-                    + "%d errors%n", maxBatch, clients, point.imagesPerSecond(), latency.p50(), latency.p99(),
-                    point.errors());
-            return point;
-        } finally {
-            pool.shutdownNow();
-        }
+        WindowedLoad.Result measured = windows.load("load max batch " + maxBatch + ", " + clients + " clients",
+                clients, () -> httpImage(url), stack.pids(),
+                () -> stack.services().forEach(s -> loaded.merge(s.module(), s.rssKib(), Math::max)));
+        return new Load(maxBatch, clients, measured);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -12,7 +12,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -105,6 +107,13 @@ public final class ServingStack implements AutoCloseable {
 
     public List<Service> services() {
         return services;
+    }
+
+    /** Each service's module name and process id, in start order. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        services.forEach(s -> pids.put(s.module(), s.process().pid()));
+        return pids;
     }
 
     public int httpPort() {

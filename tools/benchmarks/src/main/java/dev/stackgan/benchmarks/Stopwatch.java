@@ -81,7 +81,8 @@ public final class Stopwatch {
         return from + count;
     }
 
-    private void report(String label, String runs, double value) {
+    /** Counts one measurement done and prints its progress line; {@code runs} says what was run. */
+    void report(String label, String runs, double value) {
         done++;
         double elapsed = (System.nanoTime() - start) / 1e9;
         String what = String.format("%s %d/%d %-34s %9s  %s %9.2f", section, done, planned, label, runs,

@@ -2,11 +2,16 @@ package dev.stackgan.benchmarks;
 
 import dev.stackgan.bundle.graph.ModelGraphs;
 import dev.stackgan.console.MarkdownTable;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /** Renders the measured results as markdown tables, with each goal's verdict and, on a miss, by how much. */
 public final class Tables {
+
+    /** The column saying how a windowed figure was reached ({@link #windows}). */
+    private static final String WINDOWS = "windows: warm-up / measured, requests reported";
 
     private Tables() {
     }
@@ -54,15 +59,37 @@ public final class Tables {
 
     /** Section 2: each path's latency and its ratio to the in-process chain (the first entry). */
     public static String overhead(List<ServingBench.Overhead> paths, double goal) {
-        LatencyStats base = paths.get(0).latency();
+        LatencyStats base = paths.get(0).measured().latency();
         MarkdownTable table = new MarkdownTable("path (batch 1, 256 px)", "p50 ms", "p99 ms", "p50 ratio",
-                "p99 ratio", "goal <= " + goal + "x");
+                "p99 ratio", "goal <= " + goal + "x", WINDOWS);
         for (ServingBench.Overhead o : paths) {
-            double p50 = o.latency().p50() / base.p50();
-            double p99 = o.latency().p99() / base.p99();
-            table.row(o.path(), String.format("%.2f", o.latency().p50()), String.format("%.2f", o.latency().p99()),
+            LatencyStats latency = o.measured().latency();
+            double p50 = latency.p50() / base.p50();
+            double p99 = latency.p99() / base.p99();
+            table.row(o.path(), String.format("%.2f", latency.p50()), String.format("%.2f", latency.p99()),
                     String.format("%.2fx", p50), String.format("%.2fx", p99),
-                    o == paths.get(0) ? "(baseline)" : ratioVerdict(p50, p99, goal));
+                    o == paths.get(0) ? "(baseline)" : ratioVerdict(p50, p99, goal), windows(o.measured()));
+        }
+        return table.render();
+    }
+
+    /**
+     * Section 2's cold figures: the first requests after a start against the same stack's warm p50. The goal holds
+     * when even the slowest of them stays within {@code goal} x the warm p50.
+     */
+    public static String coldStarts(List<ServingBench.ColdStart> starts, double goal) {
+        int count = starts.get(0).firstRequestsMs().size();
+        MarkdownTable table = new MarkdownTable("dynamic batching", "1st request ms",
+                "p50 / max of first " + count + " ms", "warm p50 ms", "max / warm p50",
+                "goal: first " + count + " <= " + goal + "x warm p50");
+        for (ServingBench.ColdStart c : starts) {
+            double[] sorted = c.firstRequestsMs().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double max = sorted[sorted.length - 1];
+            double ratio = max / c.warmP50Ms();
+            table.row(batching(c.maxBatchSize()), String.format("%.2f", c.firstRequestsMs().get(0)),
+                    String.format("%.2f / %.2f", LatencyStats.percentile(sorted, 50), max),
+                    String.format("%.2f", c.warmP50Ms()), String.format("%.2fx", ratio), ratio <= goal ? "holds"
+                            : String.format("MISSES by %.2fx", ratio / goal));
         }
         return table.render();
     }
@@ -81,13 +108,13 @@ public final class Tables {
     public static String load(List<ServingBench.Load> points, int heaviest, double throughputGoal,
                               double tailGoal) {
         MarkdownTable table = new MarkdownTable("dynamic batching", "clients", "images/s", "of best",
-                "p50 / p99 ms", "p99 / p50", "errors", "goal");
+                "p50 / p99 ms", "p99 / p50", "errors", "goal", WINDOWS);
         for (ServingBench.Load p : points) {
             double best = points.stream().filter(o -> o.maxBatchSize() == p.maxBatchSize())
                     .mapToDouble(ServingBench.Load::imagesPerSecond).max().orElseThrow();
             double share = p.imagesPerSecond() / best;
             double tail = p.latency().p99() / p.latency().p50();
-            List<String> misses = new java.util.ArrayList<>();
+            List<String> misses = new ArrayList<>();
             if (p.clients() == heaviest && share < throughputGoal) {
                 misses.add(String.format("throughput %.0f points under %.0f %%", 100 * (throughputGoal - share),
                         100 * throughputGoal));
@@ -98,12 +125,51 @@ public final class Tables {
             if (p.errors() > 0) {
                 misses.add(p.errors() + " errors");
             }
-            table.row(p.maxBatchSize() == 1 ? "off (max 1)" : "on (max " + p.maxBatchSize() + ")", p.clients(),
+            table.row(batching(p.maxBatchSize()), p.clients(),
                     String.format("%.1f", p.imagesPerSecond()), percent(share), ms(p.latency()),
                     String.format("%.2f", tail), p.errors(), misses.isEmpty() ? "holds" : "MISSES: "
-                            + String.join("; ", misses));
+                            + String.join("; ", misses), windows(p.measured()));
         }
         return table.render();
+    }
+
+    /**
+     * Section 3's CPU per image: each service's CPU ms over the reported windows per image served, their total,
+     * and the in-process chain's (this process alone) as the baseline in the last row.
+     */
+    public static String cpuPerImage(List<ServingBench.Load> points, WindowedLoad.Result inProcessChain) {
+        List<String> services = List.copyOf(points.get(0).measured().cpuMsPerRequest().keySet());
+        List<String> headers = new ArrayList<>(List.of("path", "dynamic batching", "clients"));
+        services.forEach(s -> headers.add(s + " ms"));
+        headers.add("total CPU ms / image");
+        MarkdownTable table = new MarkdownTable(headers.toArray(String[]::new));
+        for (ServingBench.Load p : points) {
+            List<Object> row = new ArrayList<>(List.of("HTTP GET /v1/images.png",
+                    batching(p.maxBatchSize()), p.clients()));
+            Map<String, Double> cpu = p.measured().cpuMsPerRequest();
+            services.forEach(s -> row.add(String.format("%.1f", cpu.get(s))));
+            row.add(String.format("%.1f", cpu.values().stream().mapToDouble(Double::doubleValue).sum()));
+            table.row(row.toArray());
+        }
+        List<Object> baseline = new ArrayList<>(List.of("in-process ONNX Runtime (3 sessions, this "
+                + "process)", "", 1));
+        services.forEach(s -> baseline.add(""));
+        baseline.add(String.format("%.1f", inProcessChain.cpuMsPerRequest().get(ServingBench.THIS_PROCESS)));
+        table.row(baseline.toArray());
+        return table.render();
+    }
+
+    /**
+     * How a windowed figure was reached; flags a warm-up that never settled and windows that never agreed, and says
+     * how many requests the figure rests on (few requests per window make agreement weak evidence).
+     */
+    static String windows(WindowedLoad.Result r) {
+        return r.warmUpWindows() + (r.warmUpStable() ? "" : " (NOT stable)") + " / " + r.windows()
+                + (r.agreed() ? "" : " (NONE agreed)") + ", " + r.latency().runs() + " requests";
+    }
+
+    static String batching(int maxBatchSize) {
+        return maxBatchSize == 1 ? "off (max 1)" : "on (max " + maxBatchSize + ")";
     }
 
     /** Section 6: start-up time per start and resident memory. */

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.console.MarkdownTable;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TablesTest {
@@ -44,6 +46,49 @@ class TablesTest {
         assertTrue(lines.get(3).contains("800.0") && lines.get(3).contains("80.0 %")
                 && lines.get(3).contains("holds"), lines.get(3));
         assertTrue(!lines.get(4).contains("holds"), lines.get(4));
+    }
+
+    @Test
+    void coldStartsAreJudgedOnTheSlowestOfTheFirstRequests() {
+        // p50 of the first requests is warm, but the first one took 5x the warm p50: the goal misses
+        List<Double> slowFirst = List.of(100.0, 21.0, 20.0, 19.0);
+        List<Double> even = List.of(30.0, 21.0, 20.0, 19.0);
+        List<String> lines = Tables.coldStarts(List.of(new ServingBench.ColdStart(8, slowFirst, 20),
+                new ServingBench.ColdStart(1, even, 20)), 2.0).lines().toList();
+        assertTrue(lines.get(0).contains("p50 / max of first 4 ms"), lines.get(0));
+        assertTrue(lines.get(2).contains("on (max 8)") && lines.get(2).contains("20.00 / 100.00")
+                && lines.get(2).contains("5.00x") && lines.get(2).contains("MISSES by 2.50x"), lines.get(2));
+        assertTrue(lines.get(3).contains("off (max 1)") && lines.get(3).contains("1.50x")
+                && lines.get(3).contains("holds"), lines.get(3));
+    }
+
+    @Test
+    void windowsColumnFlagsUnsettledWarmUpAndDisagreeingWindows() {
+        assertEquals("3 / 2, 10 requests", Tables.windows(measured(3, true, 2, true, Map.of())));
+        assertEquals("10 (NOT stable) / 6 (NONE agreed), 10 requests",
+                Tables.windows(measured(10, false, 6, false, Map.of())));
+    }
+
+    @Test
+    void cpuPerImageAddsTheServicesAndEndsWithTheInProcessBaseline() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpu.put("text-encoder-service", 1.5);
+        cpu.put("gateway", 4.0);
+        List<ServingBench.Load> points = List.of(new ServingBench.Load(8, 16, measured(2, true, 2, true, cpu)));
+        WindowedLoad.Result chain = measured(2, true, 2, true, Map.of(ServingBench.THIS_PROCESS, 3.2));
+        List<String> lines = Tables.cpuPerImage(points, chain).lines().toList();
+        assertTrue(lines.get(0).contains("text-encoder-service ms") && lines.get(0).contains("gateway ms"),
+                lines.get(0));
+        assertTrue(lines.get(2).matches("\\| HTTP GET .*\\| 16 +\\| 1\\.5 +\\| 4\\.0 +\\| 5\\.5 +\\|"),
+                lines.get(2));
+        assertTrue(lines.get(3).startsWith("| in-process") && lines.get(3).matches(".*\\| 3\\.2 +\\|"),
+                lines.get(3));
+    }
+
+    private static WindowedLoad.Result measured(int warmUp, boolean stable, int windows, boolean agreed,
+                                                Map<String, Double> cpu) {
+        return new WindowedLoad.Result(warmUp, stable, windows, agreed, new LatencyStats(10, 20, 30, 10, 21), 50,
+                0, cpu);
     }
 
     @Test
