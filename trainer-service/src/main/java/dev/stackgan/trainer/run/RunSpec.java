@@ -118,12 +118,13 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                 or(o.generatorEma(), t.generatorEma()),
                 o.augment() == null ? t.augmentations() : TrainingConfig.Augmentation.parseList(o.augment()))
                 .validate();
-        NetworkVariants v = base.model(2).variants();
+        ModelConfig presetModel = base.model(2);
+        NetworkVariants v = presetModel.variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),
                 or(o.discriminatorBatchNorm(), v.discriminatorBatchNorm()),
                 or(o.discriminatorDropout(), v.discriminatorDropout()), or(o.stage2Residual(), v.stage2Residual()),
                 or(o.discriminatorSpectralNorm(), v.discriminatorSpectralNorm()));
-        Stage2Widths widths = stage2Widths(runKind, base.model(2), o);
+        Stage2Widths widths = stage2Widths(runKind, presetModel, o);
         int retries = maxDivergenceRetries == null ? 3 : maxDivergenceRetries;
         if (retries < 0) {
             throw new IllegalArgumentException("maxDivergenceRetries must be >= 0, got " + retries);
