@@ -17,6 +17,7 @@ public enum Scope {
             "stackgan.v1.TrainerService/CreateRun",
             "stackgan.v1.TrainerService/CancelRun",
             "stackgan.v1.TrainerService/ResumeRun",
+            "stackgan.v1.TrainerService/ImportCheckpoint",
             "stackgan.v1.TrainerService/ExportBundle",
             "stackgan.v1.TrainerService/PromoteBundle");
     private static final String API_SERVICE = "stackgan.v1.GatewayService";

@@ -9,6 +9,7 @@ import dev.stackgan.evaluation.Evaluator;
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.ExportBundleRequest;
+import dev.stackgan.proto.v1.ImportCheckpointRequest;
 import dev.stackgan.proto.v1.PromoteBundleRequest;
 import dev.stackgan.proto.v1.Run;
 import dev.stackgan.proto.v1.RunKind;
@@ -17,6 +18,7 @@ import dev.stackgan.proto.v1.RunSpec;
 import dev.stackgan.proto.v1.RunStatus;
 import dev.stackgan.trainer.run.StageRun;
 import dev.stackgan.trainer.service.Bundles;
+import dev.stackgan.trainer.service.DirectoryDigest;
 import dev.stackgan.trainer.service.Protos;
 import dev.stackgan.trainer.service.TrainerApplication;
 import dev.stackgan.trainer.service.TrainerClient;
@@ -217,6 +219,22 @@ public final class TrainerCommand implements Callable<Integer> {
         return 0;
     }
 
+    @Command(name = "parent-checkpoint", description = "Writes the part of a text-encoder or Stage-I checkpoint that a"
+            + " next stage trains on (text and image encoders, the Stage-I generator's average), without"
+            + " discriminators or optimizer state: small enough to carry to another machine, where pipeline --parent"
+            + " imports it.")
+    int parentCheckpoint(@Option(names = "--checkpoint-dir", required = true, paramLabel = "DIR",
+                                 description = "the checkpoint directory") Path checkpoint,
+                         @Option(names = "--out", required = true, paramLabel = "DIR",
+                                 description = "the directory to write (must not exist)") Path target)
+            throws IOException {
+        dev.stackgan.trainer.run.Checkpoint parent = dev.stackgan.trainer.run.Checkpoint.read(checkpoint)
+                .copyAsParent(target);
+        out.printf("wrote %s: a %s parent checkpoint at step %d, %d bytes%n", target, parent.state().kind(),
+                parent.state().step(), DirectoryDigest.of(target).sizeBytes());
+        return 0;
+    }
+
     @Command(name = "pipeline", description = "Trains text encoder, Stage-I and Stage-II on an embedded trainer, then"
             + " exports the bundle and promotes it to WORK/models. Without --recipe: a tiny synthetic-birds run; with"
             + " --recipe: the run specs DIR/*.json in name order, each linked to the earlier runs' checkpoints.")
@@ -236,7 +254,11 @@ public final class TrainerCommand implements Callable<Integer> {
                          description = "the PostgreSQL database of the runs (default: application-trainer.yml)")
                  String jdbcUrl,
                  @Option(names = "--bundle-id", defaultValue = "", paramLabel = "ID",
-                         description = "the exported bundle's id") String bundleId)
+                         description = "the exported bundle's id") String bundleId,
+                 @Option(names = "--parent", paramLabel = "DIR", description = "a checkpoint trained elsewhere (e.g."
+                         + " a parent-checkpoint carried in the repository), imported before the first run: the"
+                         + " recipe's later runs link to it as to an earlier run's (repeatable)")
+                 List<Path> parents)
             throws IOException, InterruptedException {
         Path work = workDir.toAbsolutePath();
         if (recipe != null && (preset != null || epochs != null)) {
@@ -275,11 +297,18 @@ public final class TrainerCommand implements Callable<Integer> {
                 token)) {
             long started = System.nanoTime();
             Map<RunKind, Long> last = new EnumMap<>(RunKind.class);
+            for (Path parent : parents == null ? List.<Path>of() : parents) {
+                Checkpoint imported = importParent(client, parent, data);
+                last.put(client.get(imported.getRunId()).getKind(), imported.getId());
+            }
             MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");
             for (RunSpec spec : specs) {
                 RunKind kind = spec.getKind();
                 RunSpec.Builder linked = spec.toBuilder();
-                if (kind != RunKind.RUN_KIND_TEXT_ENCODER && spec.getTextEncoderCheckpointId() == 0) {
+                // Stage-II conditions on its Stage-I checkpoint's text encoder: linked for the record when at hand
+                boolean needsTextEncoder = kind == RunKind.RUN_KIND_STAGE1
+                        || kind == RunKind.RUN_KIND_STAGE2 && last.containsKey(RunKind.RUN_KIND_TEXT_ENCODER);
+                if (needsTextEncoder && spec.getTextEncoderCheckpointId() == 0) {
                     linked.setTextEncoderCheckpointId(link(kind, "textEncoderCheckpoint",
                             last.get(RunKind.RUN_KIND_TEXT_ENCODER)));
                 }
@@ -354,6 +383,35 @@ public final class TrainerCommand implements Callable<Integer> {
                 Math.min(p.getEpoch() + 1, Math.max(1, p.getEpochs())), p.getEpochs(), p.getStep(),
                 p.getTotalSteps(), p.getDiscriminatorLoss(), p.getGeneratorLoss(), p.getKl());
         return Progress.line(p.getPercentage(), what, p.getImagesPerSecond(), "img", p.getEtaSeconds());
+    }
+
+    /**
+     * Imports a checkpoint directory into the embedded trainer: the trainer reads imports only from its data root,
+     * so a directory elsewhere is copied to DATA/imports/ first.
+     */
+    private Checkpoint importParent(TrainerClient client, Path parent, Path data) throws IOException {
+        Path source = parent.toAbsolutePath().normalize();
+        if (!Files.isDirectory(source)) {
+            throw new IllegalArgumentException("--parent " + parent + " is not a directory");
+        }
+        if (!source.startsWith(data.normalize())) {
+            Path copy = data.resolve("imports").resolve(source.getFileName());
+            if (Files.exists(copy)) {
+                dev.stackgan.trainer.run.Checkpoint.deleteTree(copy);
+            }
+            Files.createDirectories(copy);
+            try (Stream<Path> files = Files.list(source)) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, copy.resolve(file.getFileName().toString()));
+                }
+            }
+            source = copy;
+        }
+        Checkpoint imported = client.stub().importCheckpoint(ImportCheckpointRequest.newBuilder()
+                .setPath(data.relativize(source).toString()).build());
+        out.printf("imported %s as checkpoint %d (run %d, step %d)%n", parent, imported.getId(),
+                imported.getRunId(), imported.getStep());
+        return imported;
     }
 
     /** Exports a bundle from a checkpoint on a running trainer (its checksum verified there) and prints where. */

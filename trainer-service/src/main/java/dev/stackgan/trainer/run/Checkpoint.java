@@ -43,11 +43,12 @@ public final class Checkpoint {
     /** Suffix of a generator's moving average (TrainingConfig#generatorEma), e.g. stage1_generator_ema. */
     public static final String AVERAGE_SUFFIX = "_ema";
 
-    static final String STATE_FILE = "state.json";
+    public static final String STATE_FILE = "state.json";
     static final String CONFIG_FILE = "model_config.json";
     static final String VOCABULARY_FILE = "vocab.txt";
     public static final String SAMPLES_FILE = "samples.png";
-    private static final String TEMPORARY_PREFIX = ".partial-";
+    /** Names a checkpoint directory being written; {@link #cleanOrphans} removes those a crash left. */
+    public static final String TEMPORARY_PREFIX = ".partial-";
     private static final Pattern NAME = Pattern.compile("epoch-\\d{5}-step-\\d{9}");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -201,6 +202,33 @@ public final class Checkpoint {
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
             optimizer.load(in);
         }
+    }
+
+    /**
+     * Copies what a next stage loads and freezes from this checkpoint into {@code target} (which must not exist):
+     * state, config, vocabulary, the text and image encoders and, of a Stage-I checkpoint, the generator it draws
+     * with ({@link #imageNetwork}). Discriminators and optimizer state stay behind, so the copy cannot resume
+     * this run; it is a parent for the next one.
+     */
+    public Checkpoint copyAsParent(Path target) throws IOException {
+        RunKind kind = RunKind.parse(state.kind());
+        if (kind == RunKind.STAGE2) {
+            throw new IllegalArgumentException(directory + " is a stage2 checkpoint, which is no run's parent:"
+                    + " export a bundle from it instead");
+        }
+        List<String> files = new java.util.ArrayList<>(List.of(STATE_FILE, CONFIG_FILE, VOCABULARY_FILE,
+                TEXT_ENCODER + ".params", IMAGE_ENCODER + ".params"));
+        if (kind == RunKind.STAGE1) {
+            files.add(imageNetwork(STAGE1_GENERATOR) + ".params");
+        }
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException(target + " already exists");
+        }
+        Files.createDirectories(target);
+        for (String file : files) {
+            Files.copy(directory.resolve(file), target.resolve(file));
+        }
+        return read(target);
     }
 
     public Path samples() {

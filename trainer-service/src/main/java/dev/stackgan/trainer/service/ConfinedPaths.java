@@ -4,6 +4,7 @@ import dev.stackgan.trainer.service.store.BundleRow;
 import dev.stackgan.trainer.service.store.CheckpointRow;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -11,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only places the trainer reads what a request names: data sets inside the data root, checkpoints inside the
- * runs directory, bundles inside the bundle store, each also after following symbolic links. A checkpoint or bundle
+ * The only places the trainer reads what a request names: data sets and checkpoints to import inside the data root,
+ * checkpoints inside the runs directory, bundles inside the bundle store, each also after following symbolic links. A checkpoint or bundle
  * is named by id and read from the path on record; the record is not trusted to stay inside (a hand-edited row, a
  * link swapped in later). Refusals name the request field and never the path, so a client learns nothing about the
  * trainer's disk; the log has the path for the operator.
@@ -53,11 +54,21 @@ public class ConfinedPaths {
 
     /** A data set directory named relative to the data root; empty when there is none. */
     public Optional<Path> dataset(String dataset) {
-        if (isAbsolute(dataset)) {
-            throw new InvalidFieldException("dataset", "dataset must be a directory relative to the data root, got"
+        return underDataRoot("dataset", dataset);
+    }
+
+    /** A checkpoint directory to import, named relative to the data root; NOT_FOUND (path) when there is none. */
+    public Path importSource(String path) {
+        return underDataRoot("path", path).filter(Files::isDirectory).orElseThrow(() -> new NotFoundException("path",
+                "path " + shown(path) + " is not a directory under the data root"));
+    }
+
+    private Optional<Path> underDataRoot(String field, String path) {
+        if (isAbsolute(path)) {
+            throw new InvalidFieldException(field, field + " must be a directory relative to the data root, got"
                     + " an absolute path");
         }
-        return inside(config.getDataRoot(), "the data root", dataset, "dataset", "dataset " + shown(dataset));
+        return inside(config.getDataRoot(), "the data root", path, field, field + " " + shown(path));
     }
 
     private static boolean isAbsolute(String path) {

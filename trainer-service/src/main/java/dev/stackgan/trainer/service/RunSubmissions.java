@@ -80,7 +80,9 @@ public class RunSubmissions {
                     + ConfinedPaths.shown(resolved.dataset()) + " (" + images + " training images in split "
                     + resolved.split().name().toLowerCase().replace('_', '-') + ")");
         }
-        Reference textEncoder = resolved.kind() == RunKind.TEXT_ENCODER ? null
+        // a Stage-II run conditions on the text encoder its Stage-I checkpoint carries: naming one is optional there
+        boolean namesTextEncoder = spec.textEncoderCheckpoint() != null && !spec.textEncoderCheckpoint().isBlank();
+        Reference textEncoder = resolved.kind() == RunKind.TEXT_ENCODER || !namesTextEncoder ? null
                 : reference("textEncoderCheckpoint", spec.textEncoderCheckpoint(), RunKind.TEXT_ENCODER);
         Reference stage1 = resolved.kind() == RunKind.STAGE2
                 ? reference("stage1Checkpoint", spec.stage1Checkpoint(), RunKind.STAGE1) : null;

@@ -53,10 +53,11 @@ public class TrainerCalls {
     private final Bundles bundles;
     private final LiveRuns live;
     private final ConfinedPaths paths;
+    private final CheckpointImports imports;
 
     public TrainerCalls(RunSubmissions submissions, RunScheduler scheduler, RunRepository runs,
                         CheckpointRepository checkpoints, MetricRepository metrics, EventRepository events,
-                        Bundles bundles, LiveRuns live, ConfinedPaths paths) {
+                        Bundles bundles, LiveRuns live, ConfinedPaths paths, CheckpointImports imports) {
         this.submissions = submissions;
         this.scheduler = scheduler;
         this.runs = runs;
@@ -66,6 +67,7 @@ public class TrainerCalls {
         this.bundles = bundles;
         this.live = live;
         this.paths = paths;
+        this.imports = imports;
     }
 
     public Run create(RunSpec spec) {
@@ -144,6 +146,10 @@ public class TrainerCalls {
         ListCheckpointsResponse.Builder response = ListCheckpointsResponse.newBuilder();
         checkpoints.findByRunIdOrderByStep(runId).forEach(c -> response.addCheckpoints(Protos.checkpoint(c)));
         return response.build();
+    }
+
+    public dev.stackgan.proto.v1.Checkpoint importCheckpoint(String path, String name) throws IOException {
+        return Protos.checkpoint(imports.importCheckpoint(path, name));
     }
 
     public Bundle export(List<Long> checkpointIds, String bundleId) throws IOException {

@@ -2,9 +2,11 @@ package dev.stackgan.trainer.service;
 
 import dev.stackgan.proto.v1.Bundle;
 import dev.stackgan.proto.v1.CancelRunRequest;
+import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.CreateRunRequest;
 import dev.stackgan.proto.v1.ExportBundleRequest;
 import dev.stackgan.proto.v1.GetRunRequest;
+import dev.stackgan.proto.v1.ImportCheckpointRequest;
 import dev.stackgan.proto.v1.ListBundlesRequest;
 import dev.stackgan.proto.v1.ListBundlesResponse;
 import dev.stackgan.proto.v1.ListCheckpointsRequest;
@@ -166,6 +168,11 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
     @Override
     public void listCheckpoints(ListCheckpointsRequest request, StreamObserver<ListCheckpointsResponse> observer) {
         answer(observer, () -> calls.checkpoints(request.getRunId()));
+    }
+
+    @Override
+    public void importCheckpoint(ImportCheckpointRequest request, StreamObserver<Checkpoint> observer) {
+        answer(observer, () -> calls.importCheckpoint(request.getPath(), request.getName()));
     }
 
     @Override

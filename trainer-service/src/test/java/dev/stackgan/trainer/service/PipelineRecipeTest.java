@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code pipeline --recipe DIR --data DIR} over a throwaway database: three spec files chained into a bundle. */
+/**
+ * {@code pipeline --recipe DIR --data DIR} over throwaway databases: three spec files chained into a bundle, and a
+ * Stage-I carried from one trainer to another as a parent checkpoint.
+ */
 class PipelineRecipeTest {
 
     @TempDir
@@ -51,6 +54,63 @@ class PipelineRecipeTest {
             assertNotNull(database.column("SELECT promoted_at FROM bundles WHERE bundle_id = 'recipe-1'").get(0));
             assertEquals("recipe-1", Files.readString(work.resolve("models").resolve(Bundles.POINTER)).trim());
             assertFalse(Files.exists(work.resolve("data")), "--data: no data set generated under the work dir");
+        }
+    }
+
+    /**
+     * Training across machines that keep nothing: a Stage-I trained on one (its own database and work directory),
+     * carried as a parent checkpoint, imported on another that trains Stage-II on it and serves the result.
+     */
+    @Test
+    void aCarriedStageOneParentCheckpointTrainsStageTwoOnAFreshTrainer() throws Exception {
+        Path data = dir.resolve("data");
+        TestData.birds(data.resolve("birds"), 48, 5);
+        Path first = Files.createDirectories(dir.resolve("first-recipe"));
+        Files.writeString(first.resolve("1-text-encoder.json"), spec("text-encoder"));
+        // with a weight average, as the demo recipe: Stage-II then draws on the average
+        Files.writeString(first.resolve("2-stage1.json"), spec("stage1").replaceFirst("}$",
+                ",\"overrides\":{\"generatorEma\":0.9}}"));
+        Path carried = dir.resolve("carried/stage1-parent");
+        try (TestDatabase database = new TestDatabase()) {
+            assertEquals(0, TrainerCommand.execute("pipeline", "--recipe", first.toString(), "--data",
+                    data.toString(), "--work", dir.resolve("first").toString(), "--jdbc-url", database.url()));
+            Path stage1 = Path.of((String) lastCheckpointPath(database, "stage1"));
+            assertEquals(0, TrainerCommand.execute("parent-checkpoint", "--checkpoint-dir", stage1.toString(),
+                    "--out", carried.toString()));
+            assertEquals(List.of("image_encoder.params", "model_config.json", "stage1_generator_ema.params",
+                    "state.json", "text_encoder.params", "vocab.txt"), names(carried),
+                    "no discriminator, no optimizer state, no generator besides the one Stage-II draws on");
+            assertTrue(DirectoryDigest.of(carried).sizeBytes() < DirectoryDigest.of(stage1).sizeBytes() / 2,
+                    "less than half the checkpoint");
+        }
+        Path second = Files.createDirectories(dir.resolve("second-recipe"));
+        Files.writeString(second.resolve("3-stage2.json"), spec("stage2"));
+        Path work = dir.resolve("second");
+        try (TestDatabase database = new TestDatabase()) {
+            assertEquals(0, TrainerCommand.execute("pipeline", "--recipe", second.toString(), "--data",
+                    data.toString(), "--work", work.toString(), "--jdbc-url", database.url(), "--bundle-id",
+                    "carried-1", "--parent", carried.toString()));
+
+            assertEquals(List.of("stage1", "stage2"), database.column("SELECT kind FROM runs ORDER BY id"));
+            assertEquals(List.of("imported stage1-parent", "SUCCEEDED"), database.column(
+                    "SELECT unnest(ARRAY[name, status]) FROM runs WHERE kind = 'stage1'"));
+            Object imported = lastCheckpointPath(database, "stage1");
+            assertTrue(((String) imported).startsWith(work.resolve("runs").toString()), "copied into the runs");
+            JsonNode stage2Spec = read(new ObjectMapper(), (String) database.column(
+                    "SELECT spec::text FROM runs WHERE kind = 'stage2'").get(0));
+            assertEquals(imported, stage2Spec.path("stage1Checkpoint").asText());
+            assertFalse(stage2Spec.hasNonNull("textEncoderCheckpoint"), "no text encoder run to name");
+            // the frozen Stage-I travels unchanged into the Stage-II checkpoint the bundle is exported from
+            Path stage2 = Path.of((String) lastCheckpointPath(database, "stage2"));
+            assertEquals(DirectoryDigest.of(carried).files().get("stage1_generator_ema.params"),
+                    DirectoryDigest.of(stage2).files().get("stage1_generator.params"));
+            assertEquals("carried-1", Files.readString(work.resolve("models").resolve(Bundles.POINTER)).trim());
+        }
+    }
+
+    private static List<String> names(Path directory) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 

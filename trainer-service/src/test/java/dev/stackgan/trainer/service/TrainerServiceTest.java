@@ -13,6 +13,7 @@ import dev.stackgan.proto.v1.CancelRunRequest;
 import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.CreateRunRequest;
 import dev.stackgan.proto.v1.ExportBundleRequest;
+import dev.stackgan.proto.v1.ImportCheckpointRequest;
 import dev.stackgan.proto.v1.ListBundlesRequest;
 import dev.stackgan.proto.v1.ListCheckpointsRequest;
 import dev.stackgan.proto.v1.ListRunsRequest;
@@ -151,6 +152,10 @@ class TrainerServiceTest {
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"),
                         "overrides.batchSize 1000"),
                 Map.entry(typedSpec("stage2", 1, "\"textEncoderCheckpoint\":\"999999\""), "stage1Checkpoint"),
+                Map.entry(typedSpec("stage1", 1, ""), "textEncoderCheckpoint is required for a stage1 run"),
+                // Stage-II conditions on the text encoder its Stage-I checkpoint carries: only the Stage-I is needed
+                Map.entry(typedSpec("stage2", 1, "\"stage1Checkpoint\":\"999999\""),
+                        "stage1Checkpoint 999999 is not a checkpoint id on record"),
                 Map.entry(valid.toBuilder().setDataset("no-such-set").build(), "does not exist"),
                 Map.entry(valid.toBuilder().setDataset(work.resolve("outside").toString()).build(), "absolute path"),
                 Map.entry(valid.toBuilder().setDataset("../outside").build(), "'..'"),
@@ -174,6 +179,60 @@ class TrainerServiceTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, noSpec.getStatus().getCode());
         assertTrue(noSpec.getStatus().getDescription().contains("spec is required"));
         assertEquals(before, trainer.bean(RunRepository.class).count(), "nothing recorded");
+    }
+
+    @Test
+    void importRefusesWhatIsNotACheckpointInsideTheDataRootNamingThePathAndRecordsNothing() throws Exception {
+        Path data = work.resolve("data");
+        Path noNetworks = checkpointFiles(data.resolve("imports/no-networks"));
+        Path linked = checkpointFiles(data.resolve("imports/linked"));
+        Files.writeString(checkpointFiles(data.resolve("imports/broken")).resolve("model_config.json"), "{\"text\":");
+        for (String network : List.of("text_encoder", "image_encoder", "stage1_generator")) {
+            Files.writeString(linked.resolve(network + ".params"), "weights");
+        }
+        Files.createSymbolicLink(linked.resolve("stage1_generator_ema.params"), work.resolve("outside.params"));
+        Files.writeString(work.resolve("outside.params"), "not the trainer's to read");
+        Map<String, Map.Entry<Status.Code, String>> refused = Map.of(
+                "", Map.entry(Status.Code.INVALID_ARGUMENT, "path is required"),
+                data.resolve("imports/no-networks").toString(), Map.entry(Status.Code.INVALID_ARGUMENT,
+                        "path must be a directory relative to the data root"),
+                "../outside", Map.entry(Status.Code.INVALID_ARGUMENT, "must not contain '..'"),
+                "imports/missing", Map.entry(Status.Code.NOT_FOUND, "path 'imports/missing' is not a directory"),
+                "birds", Map.entry(Status.Code.INVALID_ARGUMENT, "path 'birds' is not a checkpoint: it has no"
+                        + " state.json"),
+                "imports/broken", Map.entry(Status.Code.INVALID_ARGUMENT, "path 'imports/broken' is not a readable"
+                        + " checkpoint: "),
+                "imports/no-networks", Map.entry(Status.Code.INVALID_ARGUMENT, "holds a stage1 checkpoint without"
+                        + " the network text_encoder (text_encoder.params)"),
+                "imports/linked", Map.entry(Status.Code.INVALID_ARGUMENT, "holds stage1_generator_ema.params, which"
+                        + " is not a regular file"));
+        long runs = trainer.bean(RunRepository.class).count();
+        for (Map.Entry<String, Map.Entry<Status.Code, String>> e : refused.entrySet()) {
+            StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
+                    .importCheckpoint(ImportCheckpointRequest.newBuilder().setPath(e.getKey()).build()), e.getKey());
+            assertEquals(e.getValue().getKey(), error.getStatus().getCode(), e.getKey());
+            assertTrue(error.getStatus().getDescription().contains(e.getValue().getValue()),
+                    "'" + error.getStatus().getDescription() + "' names " + e.getValue().getValue());
+            assertFalse(error.getStatus().getDescription().contains(work.toString()), "no trainer path shown");
+        }
+        StatusRuntimeException longName = assertThrows(StatusRuntimeException.class, () -> trainer.stub()
+                .importCheckpoint(ImportCheckpointRequest.newBuilder().setPath("imports/no-networks")
+                        .setName("n".repeat(CheckpointImports.MAX_NAME + 1)).build()));
+        assertTrue(longName.getStatus().getDescription().startsWith("name must be at most 200 characters"));
+        assertEquals(runs, trainer.bean(RunRepository.class).count(), "nothing recorded");
+        assertTrue(Files.isDirectory(noNetworks), "the refused source is left as it was");
+    }
+
+    /** The bookkeeping files of a tiny Stage-I checkpoint, without any network. */
+    private static Path checkpointFiles(Path directory) throws Exception {
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve("state.json"), "{\"kind\":\"stage1\",\"epoch\":1,"
+                + "\"batchesDoneInEpoch\":0,\"step\":3,\"divergenceHalvings\":0,\"trainedSeconds\":1.0}");
+        Files.writeString(directory.resolve("model_config.json"),
+                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                        dev.stackgan.networks.config.Preset.TINY.model(3)));
+        Files.writeString(directory.resolve("vocab.txt"), "<pad>\n<unk>\nbird\n");
+        return directory;
     }
 
     @Test
