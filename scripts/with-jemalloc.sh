@@ -15,14 +15,13 @@ if [ -z "$library" ]; then
   exec "$@"
 fi
 export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
-# No zero-fill (zero:false): zero:true made jemalloc hand large blocks back to the kernel to get them zeroed, so
-# pages faulted in again every step (a small Stage-I step 1.6x, Stage-II 1.8x slower). It was added against stale
-# bytes read by oneDNN (a NaN at step 0 of the compose test's Stage-II, 2026-11-30); freed memory poisoned with NaN on
-# purpose no longer reaches today's kernels, and the divergence guard skips any non-finite update and counts it
-# (docs/trainer.md, "The native allocator"). MALLOC_CONF=zero:true in the environment turns it back on.
+# zero:true: a reused block can still hold stale bytes that oneDNN's kernels read (a NaN at step 0 of the compose
+# test's Stage-II; docs/trainer.md, "NaN gradients"). It costs: jemalloc zeroes large blocks by handing them back to
+# the kernel, so pages fault in again every step (a small Stage-I step 3x slower). MALLOC_CONF=zero:false in the
+# environment turns it off (later options win) for speed, with the divergence guard skipping any NaN update.
 # Freed pages stay 10 s (a step reuses the last step's pages) and then go back to the kernel (background thread), so
 # fragmentation cannot pile up: with decay off (-1) a demo run grew to 22 GB and was OOM-killed. oversize_threshold:0
 # keeps large tensors in the ordinary arenas: jemalloc's separate arena for blocks over 8 MiB purges at once whenever
 # decay is on, and every step would fault its pages in again (docs/trainer.md, "The native allocator").
-export MALLOC_CONF="dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true,zero:false${MALLOC_CONF:+,$MALLOC_CONF}"
+export MALLOC_CONF="dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
 exec "$@"

@@ -21,13 +21,13 @@ import org.slf4j.LoggerFactory;
  * safe setting there is to zero-fill every allocation ({@code M_PERTURB}), which costs a memset per tensor on top of
  * glibc handing large blocks back to the kernel after every step (fresh pages, page faults). jemalloc keeping freed
  * memory for longer than a step ({@code scripts/with-jemalloc.sh}: 10 s, large blocks in the ordinary arenas) rarely
- * faults; a reused block there still holds whatever the last tensor held (not always finite floats). jemalloc's
- * {@code zero:true} would clear it, but not with a memset: it hands large blocks back to the kernel to get them
- * zeroed, so every step faults its pages in again (1.6x to 3x slower, docs/benchmarks.md). NaN-poisoned freed memory
- * no longer reaches today's kernels (docs/trainer.md, "Stale memory poisoned on purpose"), so the launchers
- * ({@code scripts/with-jemalloc.sh}) and the test JVMs run without it, with the divergence guard skipping and counting
- * any non-finite update. This class only detects which allocator it got and falls back to glibc's zero-fill when it
- * is not jemalloc.
+ * faults; a reused
+ * block there still holds whatever the last tensor held (not always finite floats), so the launchers add
+ * {@code zero:true}. That is not a memset: jemalloc hands large blocks back to the kernel to get them zeroed, so
+ * every step faults its pages in again, three times slower than without it (docs/benchmarks.md section 7); the
+ * price of correctness until the padding is fixed at its source. The launchers that train preload it
+ * ({@code scripts/with-jemalloc.sh}); this class only
+ * detects which allocator it got and falls back to glibc's zero-fill when it is not jemalloc.
  */
 public final class NativeAllocator {
 
