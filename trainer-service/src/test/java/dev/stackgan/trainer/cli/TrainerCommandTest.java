@@ -34,7 +34,7 @@ class TrainerCommandTest {
     @Test
     void everySubcommandHasHelpThatListsItsOptions() {
         List<String> names = TrainerCommand.commandLine().getSubcommands().keySet().stream().sorted().toList();
-        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "pipeline", "probe-conditions", "promote",
+        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "parent-checkpoint", "pipeline", "probe-conditions", "promote",
                 "render-grid", "serve", "synthetic-birds", "train"), names);
         for (String name : names) {
             Outcome help = run(name, "--help");
