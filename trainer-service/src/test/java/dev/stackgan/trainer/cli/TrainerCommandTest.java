@@ -34,8 +34,8 @@ class TrainerCommandTest {
     @Test
     void everySubcommandHasHelpThatListsItsOptions() {
         List<String> names = TrainerCommand.commandLine().getSubcommands().keySet().stream().sorted().toList();
-        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "parent-checkpoint", "pipeline", "probe-conditions", "promote",
-                "render-grid", "serve", "synthetic-birds", "train"), names);
+        assertEquals(List.of("evaluate", "export", "export-fresh", "help", "parent-checkpoint", "pipeline",
+                "probe-conditions", "promote", "render-grid", "serve", "synthetic-birds", "train"), names);
         for (String name : names) {
             Outcome help = run(name, "--help");
             assertEquals(0, help.code(), name);
