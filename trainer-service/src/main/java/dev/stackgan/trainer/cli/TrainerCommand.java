@@ -265,6 +265,11 @@ public final class TrainerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--preset and --epochs build the tiny pipeline; a --recipe's spec"
                     + " files set their own");
         }
+        for (Path parent : parents == null ? List.<Path>of() : parents) {
+            if (!Files.isDirectory(parent)) {
+                throw new IllegalArgumentException("--parent " + parent + " is not a directory");
+            }
+        }
         List<RunSpec> specs = recipe == null ? presetSpecs(preset == null ? "tiny" : preset,
                 epochs == null ? 1 : epochs) : recipeSpecs(recipe);
         Path data = (dataDir == null ? work.resolve("data") : dataDir).toAbsolutePath();
@@ -391,19 +396,13 @@ public final class TrainerCommand implements Callable<Integer> {
      */
     private Checkpoint importParent(TrainerClient client, Path parent, Path data) throws IOException {
         Path source = parent.toAbsolutePath().normalize();
-        if (!Files.isDirectory(source)) {
-            throw new IllegalArgumentException("--parent " + parent + " is not a directory");
-        }
         if (!source.startsWith(data.normalize())) {
             Path copy = data.resolve("imports").resolve(source.getFileName());
             if (Files.exists(copy)) {
                 dev.stackgan.trainer.run.Checkpoint.deleteTree(copy);
             }
-            Files.createDirectories(copy);
             try (Stream<Path> files = Files.list(source)) {
-                for (Path file : files.toList()) {
-                    Files.copy(file, copy.resolve(file.getFileName().toString()));
-                }
+                dev.stackgan.trainer.run.Checkpoint.copyFiles(files.toList(), copy);
             }
             source = copy;
         }

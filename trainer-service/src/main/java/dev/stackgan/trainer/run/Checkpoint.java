@@ -14,9 +14,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +62,8 @@ public final class Checkpoint {
      * @param batchesDoneInEpoch   batches of that epoch already trained
      * @param step                 steps trained in all
      * @param divergenceHalvings   learning-rate halvings applied by the divergence guard so far
+     * @param trainedSeconds       wall time the run has trained up to this checkpoint, across resumes (0 in old files)
      */
-    /** @param trainedSeconds wall time the run has trained up to this checkpoint, across resumes (0 in old files) */
     public record State(String kind, int epoch, int batchesDoneInEpoch, long step, int divergenceHalvings,
                         double trainedSeconds) {
     }
@@ -211,24 +213,58 @@ public final class Checkpoint {
      * this run; it is a parent for the next one.
      */
     public Checkpoint copyAsParent(Path target) throws IOException {
-        RunKind kind = RunKind.parse(state.kind());
-        if (kind == RunKind.STAGE2) {
+        if (RunKind.parse(state.kind()) == RunKind.STAGE2) {
             throw new IllegalArgumentException(directory + " is a stage2 checkpoint, which is no run's parent:"
                     + " export a bundle from it instead");
-        }
-        List<String> files = new java.util.ArrayList<>(List.of(STATE_FILE, CONFIG_FILE, VOCABULARY_FILE,
-                TEXT_ENCODER + ".params", IMAGE_ENCODER + ".params"));
-        if (kind == RunKind.STAGE1) {
-            files.add(imageNetwork(STAGE1_GENERATOR) + ".params");
         }
         if (Files.exists(target)) {
             throw new IllegalArgumentException(target + " already exists");
         }
-        Files.createDirectories(target);
-        for (String file : files) {
-            Files.copy(directory.resolve(file), target.resolve(file));
+        List<Path> files = new ArrayList<>();
+        for (String file : List.of(STATE_FILE, CONFIG_FILE, VOCABULARY_FILE)) {
+            files.add(directory.resolve(file));
         }
+        for (String network : requiredNetworks()) {
+            files.add(directory.resolve(network + ".params"));
+        }
+        copyFiles(files, target);
         return read(target);
+    }
+
+    /**
+     * The networks a checkpoint of this kind must hold to be a run's parent or to be exported: the text and image
+     * encoders, for a GAN stage the Stage-I generator (its average when it has one), for Stage-II also its own.
+     */
+    public List<String> requiredNetworks() {
+        RunKind kind = RunKind.parse(state.kind());
+        List<String> networks = new ArrayList<>(List.of(TEXT_ENCODER, IMAGE_ENCODER));
+        if (kind != RunKind.TEXT_ENCODER) {
+            networks.add(imageNetwork(STAGE1_GENERATOR));
+        }
+        if (kind == RunKind.STAGE2) {
+            networks.add(imageNetwork(STAGE2_GENERATOR));
+        }
+        return networks;
+    }
+
+    /**
+     * Copies regular files into the new directory {@code target} as checkpoints are written: into a temporary
+     * sibling, then renamed into place, so a crash never leaves a half-copied checkpoint under the final name.
+     */
+    public static void copyFiles(List<Path> files, Path target) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path temporary = Files.createTempDirectory(parent, TEMPORARY_PREFIX);
+        try {
+            for (Path file : files) {
+                Files.copy(file, temporary.resolve(file.getFileName().toString()), LinkOption.NOFOLLOW_LINKS);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(temporary)) {
+                deleteTree(temporary);
+            }
+        }
     }
 
     public Path samples() {

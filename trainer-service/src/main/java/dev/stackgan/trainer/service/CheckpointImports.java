@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -71,7 +69,7 @@ public class CheckpointImports {
             throw new InvalidFieldException("path", "path " + ConfinedPaths.shown(path) + " is not a readable"
                     + " checkpoint: " + e.getMessage().replace(source.toString(), path));
         }
-        for (String network : networksOf(kind, checkpoint)) {
+        for (String network : checkpoint.requiredNetworks()) {
             if (!checkpoint.hasNetwork(network)) {
                 throw new InvalidFieldException("path", "path " + ConfinedPaths.shown(path) + " holds a "
                         + kind.id() + " checkpoint without the network " + network + " (" + network + ".params)");
@@ -88,7 +86,7 @@ public class CheckpointImports {
         Path target = scheduler.runDirectory(run.id()).resolve("checkpoints")
                 .resolve(Checkpoint.directoryName(state));
         try {
-            copy(files, target);
+            Checkpoint.copyFiles(files, target);
             DirectoryDigest digest = DirectoryDigest.of(target);
             checkpoints.upsert(run.id(), state.epoch(), state.step(), target.toString(), digest.sha256(),
                     digest.filesJson(), digest.sizeBytes(), Protos.json(Map.of()), now);
@@ -100,18 +98,6 @@ public class CheckpointImports {
             throw e;
         }
         return checkpoints.findByPath(target.toString()).orElseThrow();
-    }
-
-    /** The networks a checkpoint of {@code kind} must hold to be a parent or to be exported. */
-    private static List<String> networksOf(RunKind kind, Checkpoint checkpoint) {
-        List<String> networks = new ArrayList<>(List.of(Checkpoint.TEXT_ENCODER, Checkpoint.IMAGE_ENCODER));
-        if (kind != RunKind.TEXT_ENCODER) {
-            networks.add(checkpoint.imageNetwork(Checkpoint.STAGE1_GENERATOR));
-        }
-        if (kind == RunKind.STAGE2) {
-            networks.add(checkpoint.imageNetwork(Checkpoint.STAGE2_GENERATOR));
-        }
-        return networks;
     }
 
     /** A checkpoint is flat: regular files only, so nothing is read through a link that leaves the data root. */
@@ -127,15 +113,5 @@ public class CheckpointImports {
             }
             return files;
         }
-    }
-
-    /** Copies into a temporary sibling and renames it into place, as checkpoints are written. */
-    private static void copy(List<Path> files, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path temporary = Files.createTempDirectory(target.getParent(), Checkpoint.TEMPORARY_PREFIX);
-        for (Path file : files) {
-            Files.copy(file, temporary.resolve(file.getFileName().toString()), LinkOption.NOFOLLOW_LINKS);
-        }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     }
 }

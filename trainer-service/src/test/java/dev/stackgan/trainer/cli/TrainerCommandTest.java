@@ -107,4 +107,25 @@ class TrainerCommandTest {
         assertTrue(none.err().contains("--reference-captions and --held-out-captions must be at least 1, got 20000"
                 + " and 0"), none.err());
     }
+
+    @Test
+    void aStageTwoCheckpointIsNoParentAndAParentMustBeADirectory(@TempDir Path dir) throws Exception {
+        Path stage2 = Files.createDirectories(dir.resolve("epoch-00003-step-000000120"));
+        Files.writeString(stage2.resolve("state.json"), "{\"kind\": \"stage2\", \"epoch\": 3,"
+                + " \"batchesDoneInEpoch\": 0, \"step\": 120, \"divergenceHalvings\": 0, \"trainedSeconds\": 9.5}");
+        Outcome noParent = run("parent-checkpoint", "--checkpoint-dir", stage2.toString(), "--out",
+                dir.resolve("parent").toString());
+        assertEquals(2, noParent.code());
+        assertTrue(noParent.err().contains(stage2 + " is a stage2 checkpoint, which is no run's parent: export a"
+                + " bundle from it instead"), noParent.err());
+        assertTrue(Files.notExists(dir.resolve("parent")));
+
+        Path work = dir.resolve("work");
+        Outcome file = run("pipeline", "--work", work.toString(), "--parent", stage2.resolve("state.json").toString());
+        assertEquals(2, file.code());
+        assertTrue(file.err().contains("--parent " + stage2.resolve("state.json") + " is not a directory"),
+                file.err());
+        // refused before any data is generated or a trainer started
+        assertTrue(Files.notExists(work), "pipeline wrote " + work);
+    }
 }
