@@ -11,22 +11,30 @@ import jakarta.annotation.PostConstruct;
 
 /**
  * grpc.health.v1 of the gateway. The gateway loads no model, so it replaces the serving runtime's model lifecycle
- * (which would open a model repository) and reports SERVING once started; model services report their own health.
+ * (which would open a model repository). It reports NOT_SERVING until it has warmed up ({@link GatewayWarmUp}, which
+ * first waits for the three stages), SERVING from then on; model services report their own health. Model management
+ * answers from the start: it says what the stages serve.
  */
 @Context
 @Replaces(ModelLifecycle.class)
 public class GatewayLifecycle {
 
     private final HealthStatusManager health;
+    private final GatewayWarmUp warmUp;
 
-    public GatewayLifecycle(HealthStatusManager health) {
+    public GatewayLifecycle(HealthStatusManager health, GatewayWarmUp warmUp) {
         this.health = health;
+        this.warmUp = warmUp;
     }
 
     @PostConstruct
     void start() {
-        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        health.setStatus(GatewayServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
         health.setStatus(ModelManagementServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        health.setStatus(GatewayServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        warmUp.whenWarm(() -> {
+            health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+            health.setStatus(GatewayServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        });
     }
 }

@@ -89,6 +89,11 @@ public class GatewayMetrics extends CallMeter {
                 Integer.toString(generation.images().get(0).stage())).increment(generation.images().size());
     }
 
+    /** The gateway answered one of the requests it sends itself while it warms up ({@link GatewayWarmUp}). */
+    void warmUpRequestAnswered() {
+        registry.counter("stackgan.gateway.warmup.requests").increment();
+    }
+
     /** Requests holding one of the {@code limit} admission permits: running through the chain now. */
     void watchAdmission(Semaphore admission, int limit) {
         Gauge.builder("stackgan.gateway.requests.in.flight", admission, s -> limit - s.availablePermits())

@@ -1,6 +1,7 @@
 package dev.stackgan.gateway;
 
 import dev.stackgan.serving.requests.RequestIdInterceptor;
+import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -35,7 +36,8 @@ public class RateLimitInterceptor implements ServerInterceptor, Ordered {
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                       ServerCallHandler<Q, A> next) {
-        if (!limiter.enabled() || call.getMethodDescriptor().getServiceName().startsWith("grpc.")) {
+        if (!limiter.enabled() || call.getMethodDescriptor().getServiceName().startsWith("grpc.")
+                || WarmUpCalls.marked(headers)) {
             return next.startCall(call, headers);
         }
         long retryAfter = limiter.acquire(ClientRateLimiter.client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));

@@ -74,6 +74,8 @@ final class ServingStack implements AutoCloseable {
         // free ports: -1 for Micronaut HTTP, 0 for gRPC (the OS picks)
         gatewayConfig.put("micronaut.server.port", -1);
         gatewayConfig.put("grpc.server.port", 0);
+        // SERVING at once, as before any stage is up (GatewayWarmUpTest checks the warm-up)
+        gatewayConfig.put("stackgan.serving.warm-up.enabled", false);
         for (String name : List.of(TEXT_ENCODER, STAGE1, STAGE2)) {
             List<ApplicationContext> contexts = new ArrayList<>();
             List<Integer> grpcPorts = new ArrayList<>();

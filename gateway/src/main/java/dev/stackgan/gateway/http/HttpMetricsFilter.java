@@ -1,6 +1,7 @@
 package dev.stackgan.gateway.http;
 
 import dev.stackgan.gateway.GatewayMetrics;
+import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
@@ -30,6 +31,9 @@ public class HttpMetricsFilter {
 
     @ResponseFilter
     public void end(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        if (WarmUpCalls.marked(request.getHeaders().get(WarmUpCalls.HEADER))) {
+            return; // the gateway's own warm-up (GatewayWarmUp) is no user's request
+        }
         long start = request.getAttribute(START, Long.class).orElseGet(System::nanoTime);
         int status = response.code();
         metrics.requestEnded(GatewayMetrics.HTTP, Integer.toString(status), status, System.nanoTime() - start);

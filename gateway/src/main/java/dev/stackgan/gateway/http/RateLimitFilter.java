@@ -2,6 +2,7 @@ package dev.stackgan.gateway.http;
 
 import dev.stackgan.gateway.ClientRateLimiter;
 import dev.stackgan.gateway.GatewayMetrics;
+import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
@@ -36,7 +37,7 @@ public class RateLimitFilter implements Ordered {
     @RequestFilter
     @Nullable
     public HttpResponse<ErrorBody> limit(HttpRequest<?> request) {
-        if (!limiter.enabled()) {
+        if (!limiter.enabled() || WarmUpCalls.marked(request.getHeaders().get(WarmUpCalls.HEADER))) {
             return null;
         }
         long retryAfter = limiter.acquire(ClientRateLimiter.client(request.getRemoteAddress()));

@@ -4,6 +4,7 @@ import dev.stackgan.serving.Errors;
 import dev.stackgan.serving.requests.AccessLog;
 import dev.stackgan.serving.requests.RequestIds;
 import dev.stackgan.serving.requests.RequestScope;
+import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.core.propagation.MutablePropagatedContext;
@@ -74,8 +75,9 @@ public class RequestIdFilter implements Ordered {
         long nanos = System.nanoTime() - request.getAttribute(START, Long.class).orElseThrow();
         String path = request.getPath();
         try (RequestScope.Entered ignored = scope.enter()) {
-            AccessLog.http(path.startsWith("/health") || path.equals("/prometheus"), request.getMethodName(),
-                    Errors.excerpt(path), status, nanos);
+            boolean probe = path.startsWith("/health") || path.equals("/prometheus")
+                    || WarmUpCalls.marked(request.getHeaders().get(WarmUpCalls.HEADER));
+            AccessLog.http(probe, request.getMethodName(), Errors.excerpt(path), status, nanos);
         }
     }
 

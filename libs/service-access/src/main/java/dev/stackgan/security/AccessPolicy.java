@@ -32,6 +32,7 @@ public class AccessPolicy {
     static final int MIN_TOKEN_LENGTH = 22;
 
     private final String managementToken;
+    private final String selfToken;
     private final byte[] management;
     private final byte[] api;
     private final MeterRegistry registry;
@@ -45,6 +46,7 @@ public class AccessPolicy {
             throw new ConfigurationException("stackgan.access.api-token must differ from the management token: an"
                     + " API client would otherwise be allowed management calls");
         }
+        this.selfToken = managementToken != null ? managementToken : apiToken;
         this.management = managementToken == null ? null : digest(managementToken);
         this.api = apiToken == null ? null : digest(apiToken);
         if (managementToken == null) {
@@ -83,6 +85,14 @@ public class AccessPolicy {
     /** The management token this service checks, which the gateway also sends on to the model services. */
     public Optional<String> managementToken() {
         return Optional.ofNullable(managementToken);
+    }
+
+    /**
+     * The token a service's calls to its own API carry (the gateway's warm-up): the management token, which API calls
+     * accept too, else the API token; empty when neither is set.
+     */
+    public Optional<String> selfToken() {
+        return Optional.ofNullable(selfToken);
     }
 
     /**

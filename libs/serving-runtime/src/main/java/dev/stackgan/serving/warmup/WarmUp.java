@@ -1,9 +1,15 @@
 package dev.stackgan.serving.warmup;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.Deadline;
+import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
 
 /**
  * Sends a representative request over and over until its latency has settled ({@link LatencySettling}) or the time
@@ -77,5 +83,30 @@ public final class WarmUp {
             }
         }
         return new Result(Outcome.TIME_LIMIT, requests, System.nanoTime() - start, settling.recentMedian(), null);
+    }
+
+    /** Logs how the warm-up of {@code what} ended: INFO when settled or out of time, WARN when a request failed. */
+    public static void log(Logger log, String what, Settings settings, Result result) {
+        String summary = String.format("warm-up of %s: %d requests in %.1f s, p50 %.2f ms", what, result.requests(),
+                result.elapsedNanos() / 1e9, result.p50Nanos() / 1e6);
+        switch (result.outcome()) {
+            case SETTLED -> log.info("{}; latency settled (window {}, tolerance {})", summary, settings.window(),
+                    settings.tolerance());
+            case TIME_LIMIT -> log.info("{}; stopped at the time limit ({}) before latency settled", summary,
+                    settings.timeLimit());
+            case FAILED -> log.warn("{}; a request failed, serving without finishing it: {}", summary,
+                    result.failure().toString());
+        }
+    }
+
+    /** Gives every call the warm-up's end as its deadline. */
+    public static ClientInterceptor until(Deadline deadline) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                                                         Channel next) {
+                return next.newCall(method, options.withDeadline(deadline));
+            }
+        };
     }
 }

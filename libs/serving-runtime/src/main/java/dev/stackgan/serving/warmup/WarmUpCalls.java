@@ -2,6 +2,8 @@ package dev.stackgan.serving.warmup;
 
 import dev.stackgan.serving.requests.RequestIds;
 import io.grpc.Metadata;
+import io.micronaut.core.annotation.Nullable;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -11,8 +13,9 @@ import java.util.UUID;
  */
 public final class WarmUpCalls {
 
-    private static final Metadata.Key<String> MARK = Metadata.Key.of("stackgan-warm-up",
-            Metadata.ASCII_STRING_MARSHALLER);
+    /** The mark's name: a gRPC metadata key, and an HTTP header where the gateway warms up its HTTP API. */
+    public static final String HEADER = "stackgan-warm-up";
+    private static final Metadata.Key<String> MARK = Metadata.Key.of(HEADER, Metadata.ASCII_STRING_MARSHALLER);
     private static final String SECRET = UUID.randomUUID().toString();
     /** The request id of every warm-up call, which its log lines carry. */
     public static final String REQUEST_ID = "warm-up";
@@ -28,7 +31,17 @@ public final class WarmUpCalls {
         return headers;
     }
 
+    /** The same two as HTTP headers. */
+    public static Map<String, String> httpHeaders() {
+        return Map.of(HEADER, SECRET, RequestIds.HEADER, REQUEST_ID);
+    }
+
     public static boolean marked(Metadata headers) {
         return SECRET.equals(headers.get(MARK));
+    }
+
+    /** Whether an HTTP request's {@link #HEADER} value (null when absent) marks it as a warm-up call. */
+    public static boolean marked(@Nullable String header) {
+        return SECRET.equals(header);
     }
 }

@@ -1,0 +1,141 @@
+package dev.stackgan.gateway;
+
+import dev.stackgan.proto.v1.GatewayServiceGrpc;
+import dev.stackgan.proto.v1.GenerateRequest;
+import dev.stackgan.proto.v1.Stage;
+import dev.stackgan.security.AccessPolicy;
+import dev.stackgan.security.BearerToken;
+import dev.stackgan.serving.Errors;
+import dev.stackgan.serving.micronaut.SelfWarmUp;
+import dev.stackgan.serving.micronaut.ServingConfiguration;
+import dev.stackgan.serving.warmup.WarmUp;
+import dev.stackgan.serving.warmup.WarmUpCalls;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.health.HealthStatus;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Warms the gateway up before its gRPC health turns SERVING and its readiness UP, as the model services warm up:
+ * once its gRPC and HTTP servers listen and the three stages serve a common version ({@link StagesReadiness}), it
+ * sends itself a gRPC Generate and an HTTP GET /v1/images.png of one 256 px image at a time over loopback, until their
+ * latency settles or {@code stackgan.serving.warm-up.time-limit} passes. Both APIs: they share the chain and the PNG
+ * encoder, but each has its own server, codec and filters that the JIT compiles on first use (a fresh gateway's first
+ * request took 41x the warm median, docs/benchmarks.md section 2). The calls carry the warm-up mark
+ * ({@link WarmUpCalls}: not counted as requests, not rate limited, access lines at DEBUG) and the gateway's own token.
+ */
+@Singleton
+public class GatewayWarmUp extends SelfWarmUp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayWarmUp.class);
+    /** How often the stages are asked while they are not ready: before that no request can succeed. */
+    private static final Duration STAGES_POLL = Duration.ofMillis(500);
+    /** A caption of common words, as users write them; a fixed seed, since only the path matters. */
+    static final String PROMPT = "a small bird with a red crown, black wings and a white belly";
+
+    private final StagesReadiness stages;
+    private final String token;
+    private volatile int grpcPort = -1;
+    private volatile URI http;
+    private volatile boolean waitingForStages;
+
+    public GatewayWarmUp(ServingConfiguration config, StagesReadiness stages, GatewayMetrics metrics,
+                         AccessPolicy access) {
+        super(config.getWarmUp(), "the gateway", LOG, metrics::warmUpRequestAnswered);
+        this.stages = stages;
+        this.token = access.selfToken().orElse(null);
+    }
+
+    @EventListener
+    void serverStarted(ServerStartupEvent event) {
+        if (event.getSource() instanceof GrpcEmbeddedServer grpc) {
+            grpcPort = grpc.getPort();
+        } else {
+            http = event.getSource().getURI();
+        }
+        if (grpcPort >= 0 && http != null) {
+            start(grpcPort);
+        }
+    }
+
+    /** Whether the warm-up waits for the stages to serve a common version (readiness says so). */
+    public boolean waitingForStages() {
+        return waitingForStages;
+    }
+
+    @Override
+    protected WarmUp.Result warmUp(ManagedChannel loopback) throws InterruptedException {
+        awaitStages();
+        Metadata headers = WarmUpCalls.headers();
+        if (token != null) {
+            headers.put(BearerToken.METADATA, BearerToken.header(token));
+        }
+        GatewayServiceGrpc.GatewayServiceBlockingStub grpc = GatewayServiceGrpc.newBlockingStub(loopback)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        GenerateRequest generate = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1).setSeed(1)
+                .setFinalStage(Stage.STAGE_2).build();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI png = http.resolve("/v1/images.png?seed=1&prompt=" + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8));
+        return WarmUp.run(settings, deadline -> {
+            grpc.withDeadline(deadline).generate(generate);
+            get(client, png, deadline);
+        }, this::answered);
+    }
+
+    private void awaitStages() throws InterruptedException {
+        waitingForStages = true;
+        try {
+            while (!closing() && !HealthStatus.UP.equals(Mono.from(stages.getResult()).block().getStatus())) {
+                Thread.sleep(STAGES_POLL.toMillis());
+            }
+        } finally {
+            waitingForStages = false;
+        }
+    }
+
+    private void get(HttpClient client, URI uri, Deadline deadline) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
+        WarmUpCalls.httpHeaders().forEach(request::header);
+        if (token != null) {
+            request.header(BearerToken.HEADER, BearerToken.header(token));
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET /v1/images.png: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("GET /v1/images.png interrupted", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET /v1/images.png answered " + response.statusCode() + ": "
+                    + Errors.excerpt(new String(response.body(), StandardCharsets.UTF_8)));
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        close();
+    }
+}
