@@ -9,6 +9,8 @@ import dev.stackgan.bundle.text.Vocabulary;
 import dev.stackgan.networks.config.Preset;
 import dev.stackgan.networks.onnx.BundleExporter;
 import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class RenderGridTest {
 
@@ -64,8 +67,13 @@ class RenderGridTest {
                 "JPEG at quality " + RenderGrid.JPEG_QUALITY + " keeps the picture");
         byte[] start = Arrays.copyOf(Files.readAllBytes(jpeg), 2);
         assertEquals("ffd8", String.format("%02x%02x", start[0], start[1]), "JPEG's start-of-image marker");
-        assertEquals(2, TrainerCommand.execute("render-grid", "--bundle", bundle.toString(), "--captions",
-                captionFile.toString(), "--out", dir.resolve("grid.gif").toString()), "refused, naming --out");
+        StringWriter err = new StringWriter();
+        CommandLine command = TrainerCommand.commandLine();
+        command.setErr(new PrintWriter(err, true));
+        assertEquals(2, command.execute("render-grid", "--bundle", bundle.toString(), "--captions",
+                captionFile.toString(), "--out", dir.resolve("grid.gif").toString()));
+        assertTrue(err.toString().contains("--out must end in .png, .jpg or .jpeg, got 'grid.gif'"), err.toString());
+        assertTrue(Files.notExists(dir.resolve("grid.gif")));
     }
 
     /** Mean absolute difference over the R, G and B levels of two equally long pixel arrays. */
