@@ -40,7 +40,7 @@ import reactor.core.publisher.Mono;
  * sends itself a gRPC Generate and an HTTP GET /v1/images.png of one 256 px image at a time over loopback, until their
  * latency settles or {@code stackgan.serving.warm-up.time-limit} passes. Both APIs: they share the chain and the PNG
  * encoder, but each has its own server, codec and filters that the JIT compiles on first use (a fresh gateway's first
- * request took 41x the warm median, docs/benchmarks.md section 2). The calls carry the warm-up mark
+ * request took 41x the warm median, docs/benchmarks.md section 7). The calls carry the warm-up mark
  * ({@link WarmUpCalls}: not counted as requests, not rate limited, access lines at DEBUG) and the gateway's own token.
  */
 @Singleton
