@@ -12,7 +12,6 @@ import dev.stackgan.serving.warmup.WarmUp;
 import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.health.HealthStatus;
@@ -85,12 +84,10 @@ public class GatewayWarmUp extends SelfWarmUp {
     @Override
     protected WarmUp.Result warmUp(ManagedChannel loopback) throws InterruptedException {
         awaitStages();
-        Metadata headers = WarmUpCalls.headers();
-        if (token != null) {
-            headers.put(BearerToken.METADATA, BearerToken.header(token));
-        }
-        GatewayServiceGrpc.GatewayServiceBlockingStub grpc = GatewayServiceGrpc.newBlockingStub(loopback)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        GatewayServiceGrpc.GatewayServiceBlockingStub marked = GatewayServiceGrpc.newBlockingStub(loopback)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WarmUpCalls.headers()));
+        GatewayServiceGrpc.GatewayServiceBlockingStub grpc = token == null ? marked
+                : marked.withInterceptors(BearerToken.attach(token));
         GenerateRequest generate = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1).setSeed(1)
                 .setFinalStage(Stage.STAGE_2).build();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -31,7 +31,7 @@ public class HttpMetricsFilter {
 
     @ResponseFilter
     public void end(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        if (WarmUpCalls.marked(request.getHeaders().get(WarmUpCalls.HEADER))) {
+        if (WarmUpCalls.marked(request.getHeaders())) {
             return; // the gateway's own warm-up (GatewayWarmUp) is no user's request
         }
         long start = request.getAttribute(START, Long.class).orElseGet(System::nanoTime);

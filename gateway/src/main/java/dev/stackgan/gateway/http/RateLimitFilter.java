@@ -37,7 +37,7 @@ public class RateLimitFilter implements Ordered {
     @RequestFilter
     @Nullable
     public HttpResponse<ErrorBody> limit(HttpRequest<?> request) {
-        if (!limiter.enabled() || WarmUpCalls.marked(request.getHeaders().get(WarmUpCalls.HEADER))) {
+        if (!limiter.enabled() || WarmUpCalls.marked(request.getHeaders())) {
             return null;
         }
         long retryAfter = limiter.acquire(ClientRateLimiter.client(request.getRemoteAddress()));

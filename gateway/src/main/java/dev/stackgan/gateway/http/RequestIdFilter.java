@@ -76,7 +76,7 @@ public class RequestIdFilter implements Ordered {
         String path = request.getPath();
         try (RequestScope.Entered ignored = scope.enter()) {
             boolean probe = path.startsWith("/health") || path.equals("/prometheus")
-                    || WarmUpCalls.marked(request.getHeaders().get(WarmUpCalls.HEADER));
+                    || WarmUpCalls.marked(request.getHeaders());
             AccessLog.http(probe, request.getMethodName(), Errors.excerpt(path), status, nanos);
         }
     }

@@ -2,7 +2,7 @@ package dev.stackgan.serving.warmup;
 
 import dev.stackgan.serving.requests.RequestIds;
 import io.grpc.Metadata;
-import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
 import java.util.Map;
 import java.util.UUID;
 
@@ -40,8 +40,8 @@ public final class WarmUpCalls {
         return SECRET.equals(headers.get(MARK));
     }
 
-    /** Whether an HTTP request's {@link #HEADER} value (null when absent) marks it as a warm-up call. */
-    public static boolean marked(@Nullable String header) {
-        return SECRET.equals(header);
+    /** Whether an HTTP request's headers mark it as a warm-up call. */
+    public static boolean marked(HttpHeaders headers) {
+        return SECRET.equals(headers.get(HEADER));
     }
 }
