@@ -92,10 +92,9 @@ public final class Checkpoint {
     public static Checkpoint write(Path parent, State state, ModelConfig config, Vocabulary vocabulary,
                                    Map<String, Block> networks, Map<String, ParameterOptimizer> optimizers,
                                    byte[] samplesPng) throws IOException {
-        Files.createDirectories(parent);
         Path target = parent.resolve(directoryName(state));
-        Path temporary = Files.createTempDirectory(parent, TEMPORARY_PREFIX);
-        try {
+        // replacing: the same position written again after a roll-back
+        writeDirectory(target, true, temporary -> {
             writeFile(temporary.resolve(STATE_FILE), JSON.writeValueAsBytes(state));
             writeFile(temporary.resolve(CONFIG_FILE), JSON.writeValueAsBytes(config));
             writeFile(temporary.resolve(VOCABULARY_FILE),
@@ -109,18 +108,8 @@ public final class Checkpoint {
             if (samplesPng != null) {
                 writeFile(temporary.resolve(SAMPLES_FILE), samplesPng);
             }
-            fsyncDirectory(temporary);
-            if (Files.exists(target)) {
-                deleteTree(target); // the same position written again after a roll-back
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(parent);
-            return new Checkpoint(target, state);
-        } finally {
-            if (Files.exists(temporary)) {
-                deleteTree(temporary);
-            }
-        }
+        });
+        return new Checkpoint(target, state);
     }
 
     public static Checkpoint read(Path directory) throws IOException {
@@ -247,19 +236,42 @@ public final class Checkpoint {
         return networks;
     }
 
-    /**
-     * Copies regular files into the new directory {@code target} as checkpoints are written: into a temporary
-     * sibling, then renamed into place, so a crash never leaves a half-copied checkpoint under the final name.
-     */
+    /** Copies regular files into the new directory {@code target} as checkpoints are written ({@link #write}). */
     public static void copyFiles(List<Path> files, Path target) throws IOException {
+        writeDirectory(target, false, temporary -> {
+            for (Path file : files) {
+                Path copy = temporary.resolve(file.getFileName().toString());
+                Files.copy(file, copy, LinkOption.NOFOLLOW_LINKS);
+                try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                    channel.force(true);
+                }
+            }
+        });
+    }
+
+    /** Writes a directory's files, each made durable before it returns. */
+    @FunctionalInterface
+    private interface DirectoryContents {
+        void writeInto(Path directory) throws IOException;
+    }
+
+    /**
+     * Writes {@code contents} into a temporary sibling of {@code target}, makes the directory durable and renames it
+     * into place (replacing an existing {@code target} only when asked): a crash never leaves a half-written
+     * checkpoint under the final name, and a written one survives a power cut.
+     */
+    private static void writeDirectory(Path target, boolean replace, DirectoryContents contents) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temporary = Files.createTempDirectory(parent, TEMPORARY_PREFIX);
         try {
-            for (Path file : files) {
-                Files.copy(file, temporary.resolve(file.getFileName().toString()), LinkOption.NOFOLLOW_LINKS);
+            contents.writeInto(temporary);
+            fsyncDirectory(temporary);
+            if (replace && Files.exists(target)) {
+                deleteTree(target);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            fsyncDirectory(parent);
         } finally {
             if (Files.exists(temporary)) {
                 deleteTree(temporary);
