@@ -31,11 +31,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +63,9 @@ import picocli.CommandLine.ScopeType;
 public final class TrainerCommand implements Callable<Integer> {
 
     static final String DEFAULT_TARGET = "localhost:50060";
+    static final String EXPORT_LAST = "last";
+    static final String EXPORT_LOWEST_FD = "lowest-frechet-distance";
+    private static final String FRECHET_DISTANCE = "frechet_distance";
     private static final String TARGET_HELP = "the trainer's gRPC address (default: ${DEFAULT-VALUE})";
 
     private final PrintStream out = System.out;
@@ -258,12 +263,20 @@ public final class TrainerCommand implements Callable<Integer> {
                  @Option(names = "--parent", paramLabel = "DIR", description = "a checkpoint trained elsewhere (e.g."
                          + " a parent-checkpoint carried in the repository), imported before the first run: the"
                          + " recipe's later runs link to it as to an earlier run's (repeatable)")
-                 List<Path> parents)
+                 List<Path> parents,
+                 @Option(names = "--export-checkpoint", defaultValue = EXPORT_LAST, paramLabel = "RULE",
+                         description = "the Stage-II checkpoint to export: " + EXPORT_LAST + " or "
+                                 + EXPORT_LOWEST_FD + " (of the in-run evaluations; later checkpoints can be worse"
+                                 + " once the discriminator overfits) (default: ${DEFAULT-VALUE})") String exportRule)
             throws IOException, InterruptedException {
         Path work = workDir.toAbsolutePath();
         if (recipe != null && (preset != null || epochs != null)) {
             throw new IllegalArgumentException("--preset and --epochs build the tiny pipeline; a --recipe's spec"
                     + " files set their own");
+        }
+        if (!List.of(EXPORT_LAST, EXPORT_LOWEST_FD).contains(exportRule)) {
+            throw new IllegalArgumentException("--export-checkpoint must be " + EXPORT_LAST + " or "
+                    + EXPORT_LOWEST_FD + ", got '" + exportRule + "'");
         }
         for (Path parent : parents == null ? List.<Path>of() : parents) {
             if (!Files.isDirectory(parent)) {
@@ -322,7 +335,8 @@ public final class TrainerCommand implements Callable<Integer> {
                 }
                 long runStarted = System.nanoTime();
                 Stage stage = stage(client, linked.build());
-                last.put(kind, stage.checkpoint());
+                last.put(kind, kind == RunKind.RUN_KIND_STAGE2 && exportRule.equals(EXPORT_LOWEST_FD)
+                        ? lowestFrechetDistance(client, stage) : stage.checkpoint());
                 summary.row(stage.runId(), Protos.word("kind", kind), stage.steps(),
                         Progress.duration(seconds(runStarted)), stage.checkpoint());
             }
@@ -471,6 +485,27 @@ public final class TrainerCommand implements Callable<Integer> {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The run's checkpoint {@link #lowestFrechetDistance(List)} picks, or its last when none was evaluated. */
+    private long lowestFrechetDistance(TrainerClient client, Stage stage) {
+        Optional<Checkpoint> best = lowestFrechetDistance(client.checkpoints(stage.runId()));
+        if (best.isEmpty()) {
+            out.printf("  run %d has no in-run %s (evaluationSamples 0?): exporting its last checkpoint%n",
+                    stage.runId(), FRECHET_DISTANCE);
+            return stage.checkpoint();
+        }
+        out.printf(Locale.ROOT, "  lowest in-run %s: %.1f, checkpoint %d (epoch %d step %d)%n", FRECHET_DISTANCE,
+                best.get().getEvaluationOrThrow(FRECHET_DISTANCE), best.get().getId(), best.get().getEpoch(),
+                best.get().getStep());
+        return best.get().getId();
+    }
+
+    /** The checkpoint with the lowest in-run Frechet distance, the later one of equals; empty when none has one. */
+    static Optional<Checkpoint> lowestFrechetDistance(List<Checkpoint> checkpoints) {
+        return checkpoints.stream().filter(c -> c.containsEvaluation(FRECHET_DISTANCE))
+                .min(Comparator.comparingDouble((Checkpoint c) -> c.getEvaluationOrThrow(FRECHET_DISTANCE))
+                        .thenComparing(Comparator.comparingLong(Checkpoint::getStep).reversed()));
     }
 
     /** A finished run of the pipeline: its id, steps trained and last checkpoint id. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackgan.proto.v1.Checkpoint;
 import dev.stackgan.proto.v1.RunProgress;
 import dev.stackgan.proto.v1.RunStatus;
 import java.io.PrintWriter;
@@ -127,5 +128,29 @@ class TrainerCommandTest {
                 file.err());
         // refused before any data is generated or a trainer started
         assertTrue(Files.notExists(work), "pipeline wrote " + work);
+    }
+
+    @Test
+    void theExportedStageTwoCheckpointIsTheLatestOfTheLowestFrechetDistancesOrNone(@TempDir Path dir) {
+        List<Checkpoint> checkpoints = List.of(checkpoint(1, 100, 150.0), checkpoint(2, 200, 120.0),
+                checkpoint(3, 300, null), checkpoint(4, 400, 120.0), checkpoint(5, 500, 160.0));
+        assertEquals(4, TrainerCommand.lowestFrechetDistance(checkpoints).orElseThrow().getId());
+        assertEquals(2, TrainerCommand.lowestFrechetDistance(checkpoints.subList(0, 3)).orElseThrow().getId());
+        assertTrue(TrainerCommand.lowestFrechetDistance(List.of(checkpoint(3, 300, null))).isEmpty());
+
+        Path work = dir.resolve("work");
+        Outcome unknown = run("pipeline", "--work", work.toString(), "--export-checkpoint", "best");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--export-checkpoint must be last or lowest-frechet-distance, got 'best'"),
+                unknown.err());
+        assertTrue(Files.notExists(work), "pipeline wrote " + work);
+    }
+
+    private static Checkpoint checkpoint(long id, long step, Double frechetDistance) {
+        Checkpoint.Builder checkpoint = Checkpoint.newBuilder().setId(id).setStep(step).putEvaluation("diversity", 1.0);
+        if (frechetDistance != null) {
+            checkpoint.putEvaluation("frechet_distance", frechetDistance);
+        }
+        return checkpoint.build();
     }
 }

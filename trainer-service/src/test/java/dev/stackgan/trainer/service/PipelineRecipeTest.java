@@ -84,12 +84,13 @@ class PipelineRecipeTest {
                     "less than half the checkpoint");
         }
         Path second = Files.createDirectories(dir.resolve("second-recipe"));
-        Files.writeString(second.resolve("3-stage2.json"), spec("stage2"));
+        // two epochs, two evaluated checkpoints to choose the exported one from
+        Files.writeString(second.resolve("3-stage2.json"), spec("stage2").replace("\"epochs\":1", "\"epochs\":2"));
         Path work = dir.resolve("second");
         try (TestDatabase database = new TestDatabase()) {
             assertEquals(0, TrainerCommand.execute("pipeline", "--recipe", second.toString(), "--data",
                     data.toString(), "--work", work.toString(), "--jdbc-url", database.url(), "--bundle-id",
-                    "carried-1", "--parent", carried.toString()));
+                    "carried-1", "--parent", carried.toString(), "--export-checkpoint", "lowest-frechet-distance"));
 
             assertEquals(List.of("stage1", "stage2"), database.column("SELECT kind FROM runs ORDER BY id"));
             assertEquals(List.of("imported stage1-parent", "SUCCEEDED"), database.column(
@@ -100,6 +101,11 @@ class PipelineRecipeTest {
                     "SELECT spec::text FROM runs WHERE kind = 'stage2'").get(0));
             assertEquals(imported, stage2Spec.path("stage1Checkpoint").asText());
             assertFalse(stage2Spec.hasNonNull("textEncoderCheckpoint"), "no text encoder run to name");
+            List<Object> lowestFirst = database.column("SELECT c.id FROM checkpoints c JOIN runs r ON r.id = c.run_id"
+                    + " WHERE r.kind = 'stage2' ORDER BY (c.evaluation->>'frechet_distance')::float8, c.step DESC");
+            assertTrue(lowestFirst.size() >= 2, "checkpoints to choose from: " + lowestFirst);
+            assertEquals(List.of(lowestFirst.get(0)), database.column(
+                    "SELECT checkpoint_id FROM bundle_checkpoints WHERE bundle_id = 'carried-1'"));
             // the frozen Stage-I travels unchanged into the Stage-II checkpoint the bundle is exported from
             Path stage2 = Path.of((String) lastCheckpointPath(database, "stage2"));
             assertEquals(DirectoryDigest.of(carried).files().get("stage1_generator_ema.params"),
