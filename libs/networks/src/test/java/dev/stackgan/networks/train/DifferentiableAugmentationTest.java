@@ -105,6 +105,25 @@ class DifferentiableAugmentationTest {
         }
     }
 
+    /** The one affine map equals brightness, saturation around the grey and contrast around the mean in turn. */
+    @Test
+    void colorIsBrightnessThenSaturationThenContrast() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.randomUniform(-1f, 1f, new Shape(N, 3, SIDE, SIDE));
+            Engine.getInstance().setRandomSeed(11);
+            NDArray fused = DifferentiableAugmentation.color(x);
+            Engine.getInstance().setRandomSeed(11);
+            Shape perImage = new Shape(N, 1, 1, 1);
+            NDArray bright = x.add(manager.randomUniform(-0.5f, 0.5f, perImage));
+            NDArray grey = bright.mean(new int[] {1}, true);
+            NDArray saturated = bright.sub(grey).mul(manager.randomUniform(0f, 2f, perImage)).add(grey);
+            NDArray mean = saturated.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {1}, true);
+            NDArray expected = saturated.sub(mean).mul(manager.randomUniform(0.5f, 1.5f, perImage)).add(mean);
+            float error = fused.sub(expected).abs().max().getFloat();
+            assertTrue(error < 1e-5f, "largest difference " + error);
+        }
+    }
+
     @Test
     void gradientsReachTheGeneratorThroughEveryTransform() {
         try (TinyModels models = new TinyModels(9)) {
