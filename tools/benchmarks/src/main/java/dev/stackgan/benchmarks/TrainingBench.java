@@ -12,6 +12,7 @@ import dev.stackgan.datasets.CubDataset;
 import dev.stackgan.datasets.CubLayout;
 import dev.stackgan.datasets.Split;
 import dev.stackgan.networks.config.TrainingConfig;
+import dev.stackgan.networks.config.TrainingConfig.Augmentation;
 import dev.stackgan.networks.model.Discriminator;
 import dev.stackgan.networks.onnx.OnnxGraph;
 import dev.stackgan.networks.train.ConditionalGenerator;
@@ -19,6 +20,7 @@ import dev.stackgan.networks.train.GanBatch;
 import dev.stackgan.networks.train.GanStageTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 
@@ -82,10 +84,28 @@ public final class TrainingBench {
                     config.stage1().imageSize(), 3 * (s1 + 3 * forwardFlopsPerImage(stage1.discriminator()))));
             Stage stage2 = stage(nets, config, training, false);
             results.add(time(preset, "stage2", batch, stage2.trainer(), nets.manager(), config,
-                    config.stage2().imageSize(), s1 + 3 * (forwardFlopsPerImage(nets.stage2)
-                            + 3 * forwardFlopsPerImage(stage2.discriminator()))));
+                    config.stage2().imageSize(), stage2TrainingFlops(nets, stage2)));
         }
         return results;
+    }
+
+    /**
+     * Stage-II with every DiffAugment transform on the discriminator's inputs, as the demo's Stage-II recipes train:
+     * at 256 px each step augments four batches (real, mismatched, generated for D and for G).
+     */
+    public Result augmentedStage2(String preset, ModelConfig config, TrainingConfig training, int batch)
+            throws Exception {
+        try (EagerGraphs nets = new EagerGraphs(config, 1)) {
+            Stage stage2 = stage(nets, config, training.withAugmentations(EnumSet.allOf(Augmentation.class)), false);
+            return time(preset + " + DiffAugment", "stage2", batch, stage2.trainer(), nets.manager(), config,
+                    config.stage2().imageSize(), stage2TrainingFlops(nets, stage2));
+        }
+    }
+
+    /** The frozen Stage-I forward plus 3 x (Stage-II forward + 3 D forwards); augmentation is not counted. */
+    private static long stage2TrainingFlops(EagerGraphs nets, Stage stage2) {
+        return forwardFlopsPerImage(nets.stage1) + 3 * (forwardFlopsPerImage(nets.stage2)
+                + 3 * forwardFlopsPerImage(stage2.discriminator()));
     }
 
     private record Stage(GanStageTrainer trainer, Discriminator discriminator) {
