@@ -61,8 +61,9 @@ public final class StageRun {
 
     /**
      * @param stepSeconds       wall time of this step alone
-     * @param progress          fraction of all steps done, 0..1
-     * @param etaSeconds        estimated time to the end, from the steps trained since this process started
+     * @param progress          fraction of all steps done, 0..1, or of the time budget (maxMinutes) when larger
+     * @param etaSeconds        estimated time to the end, from the steps trained since this process started, at
+     *                          most the time budget left
      */
     public record StepMetrics(int epoch, long step, float discriminatorLoss, float generatorLoss, float kl,
                               float generatorLr, float discriminatorLr, double imagesPerSecond,
@@ -345,10 +346,18 @@ public final class StageRun {
                     stepsThisAttempt++;
                     double seconds = (System.nanoTime() - stepStart) / 1e9;
                     double elapsed = (System.nanoTime() - started) / 1e9;
+                    double progress = (double) step / totalSteps;
+                    double eta = elapsed / stepsThisAttempt * (totalSteps - step);
+                    if (spec.maxMinutes() > 0) {
+                        // a time budget that ends the run before its epochs do sets the bar and the ETA
+                        double budget = spec.maxMinutes() * 60;
+                        double trained = trained(position, started);
+                        progress = Math.max(progress, Math.min(1, trained / budget));
+                        eta = Math.min(eta, Math.max(0, budget - trained));
+                    }
                     listener.onStep(new StepMetrics(epoch, step, losses.discriminator(), losses.generator(),
                             losses.kl(), generatorLr() * factor, discriminatorLr() * factor, batch.size() / seconds,
-                            seconds, elapsed, (double) step / totalSteps,
-                            elapsed / stepsThisAttempt * (totalSteps - step)));
+                            seconds, elapsed, progress, eta));
                     if (spec.maxMinutes() > 0 && trained(position, started) >= spec.maxMinutes() * 60) {
                         // the time budget (equal-wall-time comparisons): end here with a checkpoint
                         if (!snapshot(epoch, done, step, trained(position, started))) {

@@ -209,6 +209,11 @@ class StageRunTest {
         assertTrue(state.epoch() < 50, "stopped before its 50 epochs, at epoch " + state.epoch());
         assertEquals(recorder.steps.size(), state.step(), "the checkpoint is at the last step trained");
         assertTrue(state.trainedSeconds() >= 0.12, "trained " + state.trainedSeconds() + " s of a 0.12 s budget");
+        // the progress line follows the budget, not the 50 epochs it will never reach
+        StepMetrics last = recorder.steps.get(recorder.steps.size() - 1);
+        assertEquals(1.0, last.progress(), "progress at the end of the budget");
+        assertEquals(0.0, last.etaSeconds(), "ETA at the end of the budget");
+        assertTrue(recorder.steps.stream().allMatch(m -> m.etaSeconds() <= 0.12), "no ETA beyond the budget");
     }
 
     @Test
