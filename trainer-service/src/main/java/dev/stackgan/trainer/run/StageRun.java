@@ -346,21 +346,21 @@ public final class StageRun {
                     stepsThisAttempt++;
                     double seconds = (System.nanoTime() - stepStart) / 1e9;
                     double elapsed = (System.nanoTime() - started) / 1e9;
+                    double trained = trained(position, started);
                     double progress = (double) step / totalSteps;
                     double eta = elapsed / stepsThisAttempt * (totalSteps - step);
                     if (spec.maxMinutes() > 0) {
                         // a time budget that ends the run before its epochs do sets the bar and the ETA
                         double budget = spec.maxMinutes() * 60;
-                        double trained = trained(position, started);
                         progress = Math.max(progress, Math.min(1, trained / budget));
                         eta = Math.min(eta, Math.max(0, budget - trained));
                     }
                     listener.onStep(new StepMetrics(epoch, step, losses.discriminator(), losses.generator(),
                             losses.kl(), generatorLr() * factor, discriminatorLr() * factor, batch.size() / seconds,
                             seconds, elapsed, progress, eta));
-                    if (spec.maxMinutes() > 0 && trained(position, started) >= spec.maxMinutes() * 60) {
+                    if (spec.maxMinutes() > 0 && trained >= spec.maxMinutes() * 60) {
                         // the time budget (equal-wall-time comparisons): end here with a checkpoint
-                        if (!snapshot(epoch, done, step, trained(position, started))) {
+                        if (!snapshot(epoch, done, step, trained)) {
                             return rollBack(step, "a weight is not finite");
                         }
                         return Optional.of(new Result(Outcome.SUCCEEDED, null, last));
