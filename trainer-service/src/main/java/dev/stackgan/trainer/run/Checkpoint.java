@@ -242,9 +242,7 @@ public final class Checkpoint {
             for (Path file : files) {
                 Path copy = temporary.resolve(file.getFileName().toString());
                 Files.copy(file, copy, LinkOption.NOFOLLOW_LINKS);
-                try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
+                fsync(copy);
             }
         });
     }
@@ -266,12 +264,12 @@ public final class Checkpoint {
         Path temporary = Files.createTempDirectory(parent, TEMPORARY_PREFIX);
         try {
             contents.writeInto(temporary);
-            fsyncDirectory(temporary);
+            fsync(temporary);
             if (replace && Files.exists(target)) {
                 deleteTree(target);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(parent);
+            fsync(parent);
         } finally {
             if (Files.exists(temporary)) {
                 deleteTree(temporary);
@@ -287,8 +285,9 @@ public final class Checkpoint {
         NetworkFiles.writeAtomically(file, out -> out.write(bytes));
     }
 
-    private static void fsyncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+    /** Forces a file's or a directory's contents (a directory's: its entries) to disk. */
+    private static void fsync(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             channel.force(true);
         }
     }
