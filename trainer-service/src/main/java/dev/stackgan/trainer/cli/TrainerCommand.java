@@ -336,7 +336,7 @@ public final class TrainerCommand implements Callable<Integer> {
                 long runStarted = System.nanoTime();
                 Stage stage = stage(client, linked.build());
                 last.put(kind, kind == RunKind.RUN_KIND_STAGE2 && exportRule.equals(EXPORT_LOWEST_FD)
-                        ? lowestFrechetDistance(client, stage) : stage.checkpoint());
+                        ? lowestFrechetDistance(stage) : stage.checkpoint());
                 summary.row(stage.runId(), Protos.word("kind", kind), stage.steps(),
                         Progress.duration(seconds(runStarted)), stage.checkpoint());
             }
@@ -488,8 +488,8 @@ public final class TrainerCommand implements Callable<Integer> {
     }
 
     /** The run's checkpoint {@link #lowestFrechetDistance(List)} picks, or its last when none was evaluated. */
-    private long lowestFrechetDistance(TrainerClient client, Stage stage) {
-        Optional<Checkpoint> best = lowestFrechetDistance(client.checkpoints(stage.runId()));
+    private long lowestFrechetDistance(Stage stage) {
+        Optional<Checkpoint> best = lowestFrechetDistance(stage.checkpoints());
         if (best.isEmpty()) {
             out.printf("  run %d has no in-run %s (evaluationSamples 0?): exporting its last checkpoint%n",
                     stage.runId(), FRECHET_DISTANCE);
@@ -508,8 +508,13 @@ public final class TrainerCommand implements Callable<Integer> {
                         .thenComparing(Comparator.comparingLong(Checkpoint::getStep).reversed()));
     }
 
-    /** A finished run of the pipeline: its id, steps trained and last checkpoint id. */
-    private record Stage(long runId, long steps, long checkpoint) {
+    /** A finished run of the pipeline: its id, steps trained and checkpoints, oldest first. */
+    private record Stage(long runId, long steps, List<Checkpoint> checkpoints) {
+
+        /** The last checkpoint's id. */
+        long checkpoint() {
+            return checkpoints.get(checkpoints.size() - 1).getId();
+        }
     }
 
     /** Trains one stage; returns its run and last checkpoint, or throws when the run did not succeed. */
@@ -523,6 +528,6 @@ public final class TrainerCommand implements Callable<Integer> {
         Checkpoint last = checkpoints.get(checkpoints.size() - 1);
         out.printf("  checkpoint %d: epoch %d step %d (%d bytes, sha256 %s)%n", last.getId(), last.getEpoch(),
                 last.getStep(), last.getSizeBytes(), last.getSha256());
-        return new Stage(end.getRunId(), end.getStep(), last.getId());
+        return new Stage(end.getRunId(), end.getStep(), checkpoints);
     }
 }
