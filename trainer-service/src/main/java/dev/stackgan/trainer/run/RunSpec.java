@@ -50,9 +50,9 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                             Boolean discriminatorBatchNorm, Float discriminatorDropout, Float matchingCoefficient,
                             Boolean stage2Residual, Float generatorEma, String augment,
                             Boolean discriminatorSpectralNorm, Integer stage2GeneratorDim,
-                            Integer stage2DiscriminatorDim) {
+                            Integer stage2DiscriminatorDim, Float stage1Consistency) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A spec with every field checked and every default filled in. */
@@ -118,8 +118,8 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                 or(o.wassersteinClip(), t.wassersteinClip()), or(o.textEncoderLr(), t.textEncoderLr()),
                 t.matchingGamma(), or(o.matchingCoefficient(), t.matchingCoefficient()),
                 or(o.generatorEma(), t.generatorEma()),
-                o.augment() == null ? t.augmentations() : TrainingConfig.Augmentation.parseList(o.augment()))
-                .validate();
+                o.augment() == null ? t.augmentations() : TrainingConfig.Augmentation.parseList(o.augment()),
+                or(o.stage1Consistency(), t.stage1Consistency())).validate();
         ModelConfig presetModel = base.model(2);
         NetworkVariants v = presetModel.variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),

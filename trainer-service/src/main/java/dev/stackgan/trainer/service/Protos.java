@@ -185,6 +185,7 @@ public final class Protos {
         set(o.discriminatorSpectralNorm(), p::setDiscriminatorSpectralNorm);
         set(o.stage2GeneratorDim(), p::setStage2GeneratorDim);
         set(o.stage2DiscriminatorDim(), p::setStage2DiscriminatorDim);
+        set(o.stage1Consistency(), p::setStage1Consistency);
         return p.build();
     }
 
@@ -251,7 +252,8 @@ public final class Protos {
                 o.hasAugment() ? augmentations(o.getAugment()) : null,
                 o.hasDiscriminatorSpectralNorm() ? o.getDiscriminatorSpectralNorm() : null,
                 o.hasStage2GeneratorDim() ? o.getStage2GeneratorDim() : null,
-                o.hasStage2DiscriminatorDim() ? o.getStage2DiscriminatorDim() : null);
+                o.hasStage2DiscriminatorDim() ? o.getStage2DiscriminatorDim() : null,
+                o.hasStage1Consistency() ? o.getStage1Consistency() : null);
     }
 
     private static Long checkpointId(String field, String reference, Function<String, Long> checkpointIds) {

@@ -165,7 +165,7 @@ class StageRunTest {
     void averagedAndAugmentedRunsResumeExactlyAndFeedAResidualStage2(@TempDir Path runs) throws IOException {
         String te = textEncoder.directory().toString();
         RunSpec.Overrides modern = new RunSpec.Overrides(null, null, null, null, null, null, "hinge", null, null,
-                null, null, false, null, null, null, 0.9f, "color,translation,cutout", true, null, null);
+                null, null, false, null, null, null, 0.9f, "color,translation,cutout", true, null, null, null);
         Recorder straight = new Recorder();
         StageRun.Result whole = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
                 runs.resolve("straight"), straight).run();
@@ -185,7 +185,7 @@ class StageRunTest {
                 .directory().resolve(Checkpoint.STAGE1_GENERATOR + "_ema.params"))), "same average after resume");
 
         RunSpec.Overrides residualAndWider = new RunSpec.Overrides(null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, true, 0.9f, null, null, 8, null);
+                null, null, null, null, null, null, true, 0.9f, null, null, 8, null, 1f);
         StageRun.Result second = new StageRun(spec("stage2", 1, te, whole.lastCheckpoint().directory().toString(),
                 residualAndWider).resolve(), birds, runs.resolve("s2"), new Recorder()).run();
         assertEquals(Outcome.SUCCEEDED, second.outcome(), String.valueOf(second.error()));
@@ -220,7 +220,7 @@ class StageRunTest {
     void aDivergingRunRollsBackWithHalvedRatesAndFailsWhenRetriesRunOut(@TempDir Path runs) throws IOException {
         RunSpec.Overrides huge = new RunSpec.Overrides(null, null, null,
                 dev.stackgan.networks.TinyModels.DIVERGING_LR_MULTIPLIER, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
         Recorder recorder = new Recorder();
         StageRun.Result result = new StageRun(spec("stage1", 2, textEncoder.directory().toString(), null, huge)
                 .resolve(), birds, runs.resolve("diverge"), recorder).run();

@@ -23,19 +23,19 @@ public enum Preset {
             new Stage1Config(64, 128, 64), new Stage2Config(256, 128, 64, 4),
             new ImageEncoderConfig(64, 64), NetworkVariants.PAPER),
             new TrainingConfig(64, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f, 0f,
-                    Set.of())),
+                    Set.of(), 0f)),
 
     SMALL(new ModelConfig(new TextEncoderConfig(0, 18, 64, 64, 0.5f), 64, 50,
             new Stage1Config(64, 32, 32), new Stage2Config(256, 16, 8, 2),
             new ImageEncoderConfig(64, 32), NetworkVariants.PAPER),
             new TrainingConfig(32, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f, 0f,
-                    Set.of())),
+                    Set.of(), 0f)),
 
     TINY(new ModelConfig(new TextEncoderConfig(0, 18, 16, 8, 0.1f), 8, 8,
             new Stage1Config(16, 4, 4), new Stage2Config(32, 4, 4, 1),
             new ImageEncoderConfig(16, 4), NetworkVariants.PAPER),
             new TrainingConfig(4, 2e-4f, 2e-4f, 1f, 50, 2f, Loss.BCE, OptimizerKind.ADAM, 0.01f, 2e-3f, 10f, 0f, 0f,
-                    Set.of()));
+                    Set.of(), 0f));
 
     private final ModelConfig model;
     private final TrainingConfig training;

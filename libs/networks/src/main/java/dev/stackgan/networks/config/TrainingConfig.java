@@ -30,11 +30,16 @@ import java.util.Set;
  *                           samples, is evaluated and exported (0: off, the paper; 0.999 is common)
  * @param augmentations      differentiable augmentations of every image D sees, real and generated (Zhao et al.
  *                           2020, DiffAugment; empty: off, the paper)
+ * @param stage1Consistency  Stage-II only: weight of the mean absolute difference between the Stage-II image
+ *                           average-pooled to the Stage-I size and the Stage-I image it refines, in the generator
+ *                           loss, so that Stage-II adds detail without redrawing the shape and colours Stage-I chose
+ *                           (0: off, the paper)
  */
 public record TrainingConfig(int batchSize, float generatorLr, float discriminatorLr, float lrMultiplier,
                              int lrDecayEpochs, float klCoefficient, Loss loss, OptimizerKind optimizer,
                              float wassersteinClip, float textEncoderLr, float matchingGamma,
-                             float matchingCoefficient, float generatorEma, Set<Augmentation> augmentations) {
+                             float matchingCoefficient, float generatorEma, Set<Augmentation> augmentations,
+                             float stage1Consistency) {
 
     public TrainingConfig {
         augmentations = augmentations == null || augmentations.isEmpty() ? Set.of()
@@ -84,37 +89,43 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
     public TrainingConfig withLoss(Loss newLoss) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, newLoss, optimizer, wassersteinClip, textEncoderLr, matchingGamma,
-                matchingCoefficient, generatorEma, augmentations);
+                matchingCoefficient, generatorEma, augmentations, stage1Consistency);
     }
 
     public TrainingConfig withOptimizer(OptimizerKind newOptimizer) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, loss, newOptimizer, wassersteinClip, textEncoderLr, matchingGamma,
-                matchingCoefficient, generatorEma, augmentations);
+                matchingCoefficient, generatorEma, augmentations, stage1Consistency);
     }
 
     public TrainingConfig withLrMultiplier(float multiplier) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, multiplier, lrDecayEpochs,
                 klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma,
-                matchingCoefficient, generatorEma, augmentations);
+                matchingCoefficient, generatorEma, augmentations, stage1Consistency);
     }
 
     public TrainingConfig withMatchingCoefficient(float coefficient) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, coefficient,
-                generatorEma, augmentations);
+                generatorEma, augmentations, stage1Consistency);
     }
 
     public TrainingConfig withGeneratorEma(float decay) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, matchingCoefficient,
-                decay, augmentations);
+                decay, augmentations, stage1Consistency);
     }
 
     public TrainingConfig withAugmentations(Set<Augmentation> transforms) {
         return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
                 klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, matchingCoefficient,
-                generatorEma, transforms);
+                generatorEma, transforms, stage1Consistency);
+    }
+
+    public TrainingConfig withStage1Consistency(float coefficient) {
+        return new TrainingConfig(batchSize, generatorLr, discriminatorLr, lrMultiplier, lrDecayEpochs,
+                klCoefficient, loss, optimizer, wassersteinClip, textEncoderLr, matchingGamma, matchingCoefficient,
+                generatorEma, augmentations, coefficient);
     }
 
     /** Throws {@link IllegalArgumentException} naming the first field out of range. */
@@ -129,6 +140,7 @@ public record TrainingConfig(int batchSize, float generatorLr, float discriminat
         positive("wassersteinClip", wassersteinClip);
         nonNegative("klCoefficient", klCoefficient);
         nonNegative("matchingCoefficient", matchingCoefficient);
+        nonNegative("stage1Consistency", stage1Consistency);
         if (!(generatorEma >= 0f && generatorEma < 1f)) {
             throw new IllegalArgumentException("generatorEma must be in [0, 1), got " + generatorEma);
         }

@@ -11,8 +11,11 @@ import dev.stackgan.networks.model.Stage2Generator;
 /** What a GAN stage trains: sentence vectors and noise in, a fake image and the CA statistics out. */
 public interface ConditionalGenerator {
 
-    /** @param image fake images; @param mu and @param logvar the stage's CA statistics (for the KL term and D) */
-    record Generated(NDArray image, NDArray mu, NDArray logvar) {
+    /**
+     * @param image fake images; @param mu and @param logvar the stage's CA statistics (for the KL term and D);
+     * @param refined the Stage-I images a Stage-II generator refined (null for Stage-I)
+     */
+    record Generated(NDArray image, NDArray mu, NDArray logvar, NDArray refined) {
     }
 
     Generated generate(ParameterStore store, NDArray sentence, GanBatch batch, boolean training);
@@ -27,7 +30,7 @@ public interface ConditionalGenerator {
                 NDList stats = generator.conditioning().forward(store, new NDList(sentence), training);
                 NDArray c = ConditioningAugmentation.sample(stats.get(0), stats.get(1), batch.stage1CaNoise());
                 NDArray image = generator.forward(store, new NDList(c, batch.z()), training).singletonOrThrow();
-                return new Generated(image, stats.get(0), stats.get(1));
+                return new Generated(image, stats.get(0), stats.get(1), null);
             }
 
             @Override
@@ -49,9 +52,9 @@ public interface ConditionalGenerator {
                 Generated low = stage1(frozenStage1).generate(store, sentence, batch, false);
                 NDList stats = generator.conditioning().forward(store, new NDList(sentence), training);
                 NDArray c = ConditioningAugmentation.sample(stats.get(0), stats.get(1), batch.stage2CaNoise());
-                NDArray image = generator.forward(store, new NDList(low.image().stopGradient(), c), training)
-                        .singletonOrThrow();
-                return new Generated(image, stats.get(0), stats.get(1));
+                NDArray refined = low.image().stopGradient();
+                NDArray image = generator.forward(store, new NDList(refined, c), training).singletonOrThrow();
+                return new Generated(image, stats.get(0), stats.get(1), refined);
             }
 
             @Override

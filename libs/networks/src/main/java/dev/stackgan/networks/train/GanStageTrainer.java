@@ -21,7 +21,8 @@ import dev.stackgan.networks.model.TextEncoder;
  * updated D plus the KL term, and, when {@link TrainingConfig#matchingCoefficient} is set, AttnGAN's DAMSM sentence
  * loss between the fake images and their captions through the frozen matching encoders. G runs forward once per
  * step; its graph is kept across the two gradient collectors (DJL allows only one open at a time). Optionally every
- * image D sees passes through DiffAugment, and a moving average of G's weights follows each update.
+ * image D sees passes through DiffAugment, a Stage-II generator pays for moving away from its Stage-I image
+ * ({@link TrainingConfig#stage1Consistency}), and a moving average of G's weights follows each update.
  */
 public final class GanStageTrainer {
 
@@ -117,6 +118,10 @@ public final class GanStageTrainer {
                     generatorLoss = generatorLoss.add(captionMismatch(store, fake.image(), sentence, batch)
                             .mul(config.matchingCoefficient()));
                 }
+                if (config.stage1Consistency() > 0f && fake.refined() != null) {
+                    generatorLoss = generatorLoss.add(stage1Drift(fake.image(), fake.refined())
+                            .mul(config.stage1Consistency()));
+                }
                 generatorOptimizer.zeroGradients();
                 collector.backward(generatorLoss);
             }
@@ -137,11 +142,23 @@ public final class GanStageTrainer {
 
     /** DAMSM's sentence loss of the fake images against their captions, images pooled to the encoder's size. */
     private NDArray captionMismatch(ParameterStore store, NDArray images, NDArray sentences, GanBatch batch) {
-        long factor = images.getShape().get(2) / imageEncoder.imageSize();
-        NDArray pooled = factor == 1 ? images : Pool.avgPool2d(images, new Shape(factor, factor),
-                new Shape(factor, factor), new Shape(0, 0), false, true);
+        NDArray pooled = pool(images, images.getShape().get(2) / imageEncoder.imageSize());
         NDArray vectors = imageEncoder.forward(store, new NDList(pooled), false).singletonOrThrow();
         return MatchingTrainer.sentenceLoss(vectors, sentences, batch.classIds(), config.matchingGamma());
+    }
+
+    /**
+     * How far Stage-II moved from the Stage-I image it refines, at Stage-I's size: the mean absolute difference
+     * after average-pooling. Detail within a Stage-I pixel is free; a redrawn outline or colour is not.
+     */
+    static NDArray stage1Drift(NDArray images, NDArray stage1Images) {
+        long factor = images.getShape().get(2) / stage1Images.getShape().get(2);
+        return pool(images, factor).sub(stage1Images).abs().mean();
+    }
+
+    private static NDArray pool(NDArray images, long factor) {
+        return factor == 1 ? images : Pool.avgPool2d(images, new Shape(factor, factor), new Shape(factor, factor),
+                new Shape(0, 0), false, true);
     }
 
     private static boolean diverged(ParameterOptimizer optimizer) {

@@ -116,6 +116,47 @@ class TrainingSmokeTest {
     }
 
     @Test
+    void stage1ConsistencyAddsItsWeightedDriftFromTheStage1ImageToTheGeneratorLoss() {
+        ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
+        TrainingConfig plain = Preset.TINY.training();
+        float weight = 3f;
+        try (TinyModels without = new TinyModels(11, model, plain);
+             TinyModels with = new TinyModels(11, model, plain.withStage1Consistency(weight));
+             TinyModels reference = new TinyModels(11, model, plain)) {
+            GanBatch batch = without.batch(model.stage2().imageSize());
+            StepLosses base = without.stage2Trainer().step(batch);
+            StepLosses consistent = with.stage2Trainer().step(copy(batch, with));
+
+            ParameterStore store = new ParameterStore(reference.manager, false);
+            GanBatch same = copy(batch, reference);
+            NDArray sentence = reference.textEncoder.forward(store, new NDList(same.tokenIds()), false)
+                    .singletonOrThrow();
+            reference.stage1.freezeParameters(true);
+            ConditionalGenerator.Generated fake = ConditionalGenerator.stage2(reference.stage1, reference.stage2)
+                    .generate(store, sentence, same, true);
+            // by hand: each Stage-I pixel against the mean of the 2 x 2 Stage-II pixels it became
+            float[] high = fake.image().toFloatArray();
+            float[] low = fake.refined().toFloatArray();
+            int side = model.stage1().imageSize();
+            float sum = 0f;
+            for (int plane = 0; plane < low.length / (side * side); plane++) {
+                for (int y = 0; y < side; y++) {
+                    for (int x = 0; x < side; x++) {
+                        int h = plane * 4 * side * side + 2 * y * 2 * side + 2 * x;
+                        float mean = (high[h] + high[h + 1] + high[h + 2 * side] + high[h + 2 * side + 1]) / 4f;
+                        sum += Math.abs(mean - low[plane * side * side + y * side + x]);
+                    }
+                }
+            }
+            float drift = sum / low.length;
+
+            assertEquals(base.discriminator(), consistent.discriminator(), 1e-6f, "D's step does not change");
+            assertTrue(drift > 0.01f, "an untrained Stage-II redraws its input: " + drift);
+            assertEquals(weight * drift, consistent.generator() - base.generator(), 1e-4f * weight * drift);
+        }
+    }
+
+    @Test
     void textEncoderMatchingLossFallsOnAFixedBatch() {
         try (TinyModels models = new TinyModels(3)) {
             MatchingTrainer trainer = new MatchingTrainer(models.manager, models.textEncoder, models.imageEncoder,
