@@ -23,5 +23,10 @@ export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
 # fragmentation cannot pile up: with decay off (-1) a demo run grew to 22 GB and was OOM-killed. oversize_threshold:0
 # keeps large tensors in the ordinary arenas: jemalloc's separate arena for blocks over 8 MiB purges at once whenever
 # decay is on, and every step would fault its pages in again (docs/trainer.md, "The native allocator").
-export MALLOC_CONF="dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
+# thp:always and THP_MEM_ALLOC_ENABLE=1 (libtorch's CPU allocator: 2 MiB-aligned blocks of 2 MiB and more) ask for
+# transparent huge pages (madvise), so a block that faults in again costs one fault per 2 MiB instead of 512: on this
+# virtual machine each fault is a trip to the hypervisor, and a small Stage-II step spent a third of its time in the
+# kernel. With them zero:true costs a small Stage-II step about 1.2x instead of 1.8x (docs/benchmarks.md section 7).
+export THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}"
+export MALLOC_CONF="dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true,thp:always,zero:true${MALLOC_CONF:+,$MALLOC_CONF}"
 exec "$@"

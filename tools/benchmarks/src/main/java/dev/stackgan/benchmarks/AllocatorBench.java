@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * The Tuning section's allocator rows: the same training steps in child JVMs, one on glibc (which
- * {@link NativeAllocator} makes zero-fill every block) and two with jemalloc preloaded keeping freed memory, with and
- * without its zero-fill, as {@code scripts/with-jemalloc.sh} starts the trainer. The allocator is chosen when a
+ * {@link NativeAllocator} makes zero-fill every block) and the others with jemalloc preloaded in the settings
+ * {@code scripts/with-jemalloc.sh} starts the trainer with and without each of them. The allocator is chosen when a
  * process starts, hence the children; each prints its step times, and its allocator as it detected it, for this
  * class to read.
  */
@@ -39,11 +39,14 @@ public final class AllocatorBench {
             "dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0,background_thread:true";
     /** The launchers' jemalloc before: freed memory never returned (fragmentation grew a demo run to 22 GB). */
     private static final String NEVER_RETURNING = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
+    /** libtorch's switch for 2 MiB-aligned, huge-page-advised blocks; the launcher sets it with jemalloc's thp. */
+    private static final String TORCH_HUGE_PAGES = "THP_MEM_ALLOC_ENABLE";
 
     /**
-     * Rows for Stage-I and Stage-II of the {@code small} preset at its training batch: glibc zero-filled (before)
-     * against jemalloc zero-filled (the launchers' default now), that against jemalloc never returning memory (the
-     * default before) and against jemalloc without the zero-fill.
+     * Rows for Stage-I and Stage-II of the {@code small} preset at its training batch, each against the launchers'
+     * setting now (jemalloc keeping freed memory 10 s, on transparent huge pages, zero-filled): glibc zero-filled
+     * (before jemalloc), jemalloc never returning memory (the decay before), the same on 4 KiB pages (before huge
+     * pages) and without the zero-fill.
      */
     public static List<TuningBench.Row> rows(int steps) throws IOException, InterruptedException {
         List<TuningBench.Row> rows = new ArrayList<>();
@@ -56,21 +59,30 @@ public final class AllocatorBench {
         for (String stage : List.of("stage1", "stage2")) {
             String timed = "small " + stage + " training step, batch " + batch;
             Probe glibc = probe(stage, steps, Map.of());
-            Probe zeroed = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
-                    "MALLOC_CONF", RETAINING + ",zero:true"));
-            Probe stale = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(), "MALLOC_CONF", RETAINING));
-            Probe never = probe(stage, steps, Map.of("LD_PRELOAD", JEMALLOC.toString(),
-                    "MALLOC_CONF", NEVER_RETURNING + ",zero:true"));
+            Probe launcher = probe(stage, steps, jemalloc(RETAINING + ",zero:true", true));
+            Probe smallPages = probe(stage, steps, jemalloc(RETAINING + ",zero:true", false));
+            Probe stale = probe(stage, steps, jemalloc(RETAINING, true));
+            Probe never = probe(stage, steps, jemalloc(NEVER_RETURNING + ",zero:true", true));
             rows.add(new TuningBench.Row("native allocator of the trainer", timed, "glibc, zero-filled ("
-                    + glibc.allocator + "; before)", "jemalloc keeping freed memory, zero-filled (" + zeroed.allocator
-                    + ")", glibc.steps, zeroed.steps, note, "jemalloc zero-filled (scripts/with-jemalloc.sh)"));
+                    + glibc.allocator + "; before)", "jemalloc keeping freed memory, zero-filled (" + launcher.allocator
+                    + ")", glibc.steps, launcher.steps, note, "jemalloc zero-filled (scripts/with-jemalloc.sh)"));
             rows.add(new TuningBench.Row("jemalloc decay of freed memory", timed, "never returned (before)",
-                    "returned after 10 s, large blocks included (now)", never.steps, zeroed.steps, note,
+                    "returned after 10 s, large blocks included (now)", never.steps, launcher.steps, note,
                     "after 10 s"));
+            rows.add(new TuningBench.Row("transparent huge pages", timed, "4 KiB pages (before)", "jemalloc thp:always"
+                    + " and " + TORCH_HUGE_PAGES + "=1 (now)", smallPages.steps, launcher.steps, note, "huge pages"));
             rows.add(new TuningBench.Row("jemalloc zero-fill (zero:true)", timed, "on (now)", "off (stale bytes can"
-                    + " reach oneDNN: docs/trainer.md)", zeroed.steps, stale.steps, note, "on"));
+                    + " reach oneDNN: docs/trainer.md)", launcher.steps, stale.steps, note, "on"));
         }
         return rows;
+    }
+
+    /** A child's environment with jemalloc preloaded, set up with {@code options}, on huge pages or not. */
+    private static Map<String, String> jemalloc(String options, boolean hugePages) {
+        return hugePages
+                ? Map.of("LD_PRELOAD", JEMALLOC.toString(), "MALLOC_CONF", options + ",thp:always",
+                        TORCH_HUGE_PAGES, "1")
+                : Map.of("LD_PRELOAD", JEMALLOC.toString(), "MALLOC_CONF", options);
     }
 
     private record Probe(String allocator, LatencyStats steps) {
@@ -87,6 +99,7 @@ public final class AllocatorBench {
                 String.valueOf(steps)).redirectErrorStream(true);
         builder.environment().remove("LD_PRELOAD");
         builder.environment().remove("MALLOC_CONF");
+        builder.environment().remove(TORCH_HUGE_PAGES);
         builder.environment().putAll(environment);
         Process process = builder.start();
         Probe probe = null;

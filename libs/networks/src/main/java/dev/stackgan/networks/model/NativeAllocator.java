@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * faults; a reused
  * block there still holds whatever the last tensor held (not always finite floats), so the launchers add
  * {@code zero:true}. That is not a memset: jemalloc hands large blocks back to the kernel to get them zeroed, so
- * every step faults its pages in again, three times slower than without it (docs/benchmarks.md section 7); the
- * price of correctness until the padding is fixed at its source. The launchers that train preload it
+ * every step faults its pages in again: three times slower than without it on 4 KiB pages, 1.1-1.2x on the
+ * transparent huge pages the launchers ask for (docs/benchmarks.md section 7); the price of correctness until the
+ * padding is fixed at its source. The launchers that train preload it
  * ({@code scripts/with-jemalloc.sh}); this class only
  * detects which allocator it got and falls back to glibc's zero-fill when it is not jemalloc.
  */
