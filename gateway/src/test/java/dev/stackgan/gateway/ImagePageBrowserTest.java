@@ -27,13 +27,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web page at / in Debian's headless chromium ({@link HeadlessChromium}) over
- * the real stack on the tiny bundles (Stage-I 16 px, Stage-II 32 px). Writes the screenshots that docs/serving.md
- * and README.md show into docs/images/.
+ * the real stack on the tiny bundles (Stage-I 16 px, Stage-II 32 px), whose gateway wants an API token: the page
+ * asks for it once per tab. Writes the screenshots that docs/serving.md and README.md show into docs/images/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImagePageBrowserTest {
 
     private static final String PROMPT = "a small bird with a red crown and white belly";
+    private static final String API_TOKEN = "page-api-token-0123456789abcdef";
 
     @TempDir
     static Path repository;
@@ -45,7 +46,7 @@ class ImagePageBrowserTest {
     void start() throws IOException {
         assumeTrue(HeadlessChromium.installed(), HeadlessChromium.MISSING);
         ServingStack.promotedV1(repository);
-        stack = new ServingStack(repository, Map.of());
+        stack = new ServingStack(repository, Map.of("stackgan.access.api-token", API_TOKEN));
         browser = HeadlessChromium.start(1000, 900);
         // a bound for waiting, not a timing assertion: the slowest step is a generation on a busy machine
         wait = new WebDriverWait(browser, Duration.ofSeconds(120));
@@ -142,10 +143,47 @@ class ImagePageBrowserTest {
         screenshot("image-page-error.png");
     }
 
-    /** Loads the page and waits until it has the model's vocabulary. */
+    @Test
+    void withoutTheApiTokenThePageAsksForItRefusesAWrongOneAndWorksWithTheRightOne() {
+        browser.get(stack.http().resolve("/").toString());
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        wait.until(driver -> errorShown().startsWith("UNAUTHENTICATED (401)"));
+        WebElement access = browser.findElement(By.id("access"));
+        assertTrue(access.isDisplayed(), "the page asks for the token");
+        assertEquals("this gateway needs its API token", access.findElement(By.id("access-note")).getText());
+        assertEquals("model: ...", browser.findElement(By.id("model")).getText());
+
+        enterToken("wrong-api-token-0123456789abcdef");
+        wait.until(driver -> errorShown().startsWith("PERMISSION_DENIED (403)"));
+        assertEquals("the gateway refused this token", access.findElement(By.id("access-note")).getText());
+
+        enterToken(API_TOKEN);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model"), TinyBundles.V1));
+        assertTrue(!access.isDisplayed(), "the token field goes away once the token works");
+        assertEquals("", browser.findElement(By.id("error")).getText());
+        assertEquals(API_TOKEN, ((JavascriptExecutor) browser).executeScript(
+                "return sessionStorage.getItem('stackgan.api-token')"), "kept for the tab only");
+    }
+
+    /** Loads the page, gives it the API token if this tab has not yet, and waits until it has the vocabulary. */
     private void open() {
         browser.get(stack.http().resolve("/").toString());
+        wait.until(driver -> browser.findElement(By.id("access")).isDisplayed()
+                || browser.findElement(By.id("model")).getText().contains(TinyBundles.V1));
+        if (browser.findElement(By.id("access")).isDisplayed()) {
+            enterToken(API_TOKEN);
+        }
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model"), TinyBundles.V1));
+    }
+
+    private void enterToken(String token) {
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.id("use-token")).click();
+    }
+
+    private String errorShown() {
+        return browser.findElement(By.id("error")).getText();
     }
 
     private void type(String prompt) {
