@@ -86,58 +86,28 @@ class TrainingSmokeTest {
 
     @Test
     void captionMatchingAddsItsWeightedSentenceLossToTheGeneratorLoss() {
-        ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
         TrainingConfig plain = Preset.TINY.training();
-        float weight = 5f;
-        try (TinyModels without = new TinyModels(10, model, plain);
-             TinyModels with = new TinyModels(10, model, plain.withMatchingCoefficient(weight));
-             TinyModels reference = new TinyModels(10, model, plain)) {
-            int size = model.stage2().imageSize(); // 32 px against the encoder's 16: the pooled path
-            GanBatch batch = without.batch(size);
-            StepLosses base = without.stage2Trainer().step(batch);
-            StepLosses matched = with.stage2Trainer().step(copy(batch, with));
-
-            GanBatch same = copy(batch, reference);
-            ParameterStore store = new ParameterStore(reference.manager, false);
-            NDArray sentence = reference.textEncoder.forward(store, new NDList(same.tokenIds()), false)
-                    .singletonOrThrow();
-            reference.stage1.freezeParameters(true);
-            NDArray fake = ConditionalGenerator.stage2(reference.stage1, reference.stage2)
-                    .generate(store, sentence, same, true).image();
-            NDArray pooled = Pool.avgPool2d(fake, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+        // 32 px images against the encoder's 16: the pooled path
+        assertAddsWeightedTerm(10, plain.withMatchingCoefficient(5f), 5f, 0f, (reference, store, batch, fake) -> {
+            NDArray pooled = Pool.avgPool2d(fake.image(), new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false,
+                    true);
             NDArray vectors = reference.imageEncoder.forward(store, new NDList(pooled), false).singletonOrThrow();
-            float mismatch = MatchingTrainer.sentenceLoss(vectors, sentence, same.classIds(),
-                    plain.matchingGamma()).getFloat();
-
-            assertEquals(base.discriminator(), matched.discriminator(), 1e-6f, "D's step does not change");
-            assertTrue(mismatch > 0f, "captions of random images do not match: " + mismatch);
-            assertEquals(weight * mismatch, matched.generator() - base.generator(), 1e-4f * weight * mismatch);
-        }
+            NDArray sentence = reference.textEncoder.forward(store, new NDList(batch.tokenIds()), false)
+                    .singletonOrThrow();
+            return MatchingTrainer.sentenceLoss(vectors, sentence, batch.classIds(), plain.matchingGamma())
+                    .getFloat(); // random images do not match their captions: above 0
+        });
     }
 
     @Test
     void stage1ConsistencyAddsItsWeightedDriftFromTheStage1ImageToTheGeneratorLoss() {
-        ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
-        TrainingConfig plain = Preset.TINY.training();
-        float weight = 3f;
-        try (TinyModels without = new TinyModels(11, model, plain);
-             TinyModels with = new TinyModels(11, model, plain.withStage1Consistency(weight));
-             TinyModels reference = new TinyModels(11, model, plain)) {
-            GanBatch batch = without.batch(model.stage2().imageSize());
-            StepLosses base = without.stage2Trainer().step(batch);
-            StepLosses consistent = with.stage2Trainer().step(copy(batch, with));
-
-            ParameterStore store = new ParameterStore(reference.manager, false);
-            GanBatch same = copy(batch, reference);
-            NDArray sentence = reference.textEncoder.forward(store, new NDList(same.tokenIds()), false)
-                    .singletonOrThrow();
-            reference.stage1.freezeParameters(true);
-            ConditionalGenerator.Generated fake = ConditionalGenerator.stage2(reference.stage1, reference.stage2)
-                    .generate(store, sentence, same, true);
+        int side = Preset.TINY.model(TinyModels.VOCABULARY).stage1().imageSize();
+        TrainingConfig consistent = Preset.TINY.training().withStage1Consistency(3f);
+        // an untrained Stage-II redraws its input: the drift is well above 0
+        assertAddsWeightedTerm(11, consistent, 3f, 0.01f, (reference, store, batch, fake) -> {
             // by hand: each Stage-I pixel against the mean of the 2 x 2 Stage-II pixels it became
             float[] high = fake.image().toFloatArray();
             float[] low = fake.refined().toFloatArray();
-            int side = model.stage1().imageSize();
             float sum = 0f;
             for (int plane = 0; plane < low.length / (side * side); plane++) {
                 for (int y = 0; y < side; y++) {
@@ -148,11 +118,43 @@ class TrainingSmokeTest {
                     }
                 }
             }
-            float drift = sum / low.length;
+            return sum / low.length;
+        });
+    }
 
-            assertEquals(base.discriminator(), consistent.discriminator(), 1e-6f, "D's step does not change");
-            assertTrue(drift > 0.01f, "an untrained Stage-II redraws its input: " + drift);
-            assertEquals(weight * drift, consistent.generator() - base.generator(), 1e-4f * weight * drift);
+    /** A generator-loss term computed by hand from the reference models' Stage-II images of a batch. */
+    private interface TermByHand {
+        float of(TinyModels reference, ParameterStore store, GanBatch batch, ConditionalGenerator.Generated fake);
+    }
+
+    /**
+     * One tiny Stage-II step without and with {@code weighted} (the plain config plus one weighted term) from the
+     * same seed and batch: D's loss must not change and G's must grow by exactly {@code weight} times the term, which
+     * {@code term} computes by hand on a third copy of the models, and the term must exceed {@code minimum}.
+     */
+    private static void assertAddsWeightedTerm(long seed, TrainingConfig weighted, float weight, float minimum,
+                                               TermByHand term) {
+        ModelConfig model = Preset.TINY.model(TinyModels.VOCABULARY);
+        TrainingConfig plain = Preset.TINY.training();
+        try (TinyModels without = new TinyModels(seed, model, plain);
+             TinyModels with = new TinyModels(seed, model, weighted);
+             TinyModels reference = new TinyModels(seed, model, plain)) {
+            GanBatch batch = without.batch(model.stage2().imageSize());
+            StepLosses base = without.stage2Trainer().step(batch);
+            StepLosses added = with.stage2Trainer().step(copy(batch, with));
+
+            ParameterStore store = new ParameterStore(reference.manager, false);
+            GanBatch same = copy(batch, reference);
+            NDArray sentence = reference.textEncoder.forward(store, new NDList(same.tokenIds()), false)
+                    .singletonOrThrow();
+            reference.stage1.freezeParameters(true);
+            ConditionalGenerator.Generated fake = ConditionalGenerator.stage2(reference.stage1, reference.stage2)
+                    .generate(store, sentence, same, true);
+            float byHand = term.of(reference, store, same, fake);
+
+            assertEquals(base.discriminator(), added.discriminator(), 1e-6f, "D's step does not change");
+            assertTrue(byHand > minimum, "the term by hand: " + byHand);
+            assertEquals(weight * byHand, added.generator() - base.generator(), 1e-4f * weight * byHand);
         }
     }
 
