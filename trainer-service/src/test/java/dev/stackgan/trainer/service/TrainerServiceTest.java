@@ -149,6 +149,8 @@ class TrainerServiceTest {
                         "overrides.stage2DiscriminatorDim must be in [1, 128], got 256"),
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"matchingCoefficient\":-1}"),
                         "matchingCoefficient must be >= 0"),
+                Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"stage1Consistency\":-1}"),
+                        "stage1Consistency must be >= 0, got -1.0"),
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"),
                         "overrides.batchSize 1000"),
                 Map.entry(typedSpec("stage2", 1, "\"textEncoderCheckpoint\":\"999999\""), "stage1Checkpoint"),

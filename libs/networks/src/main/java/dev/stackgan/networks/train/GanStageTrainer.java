@@ -151,7 +151,7 @@ public final class GanStageTrainer {
      * How far Stage-II moved from the Stage-I image it refines, at Stage-I's size: the mean absolute difference
      * after average-pooling. Detail within a Stage-I pixel is free; a redrawn outline or colour is not.
      */
-    static NDArray stage1Drift(NDArray images, NDArray stage1Images) {
+    private static NDArray stage1Drift(NDArray images, NDArray stage1Images) {
         long factor = images.getShape().get(2) / stage1Images.getShape().get(2);
         return pool(images, factor).sub(stage1Images).abs().mean();
     }
