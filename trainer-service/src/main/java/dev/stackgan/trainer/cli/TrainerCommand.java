@@ -262,7 +262,8 @@ public final class TrainerCommand implements Callable<Integer> {
                          description = "the exported bundle's id") String bundleId,
                  @Option(names = "--parent", paramLabel = "DIR", description = "a checkpoint trained elsewhere (e.g."
                          + " a parent-checkpoint carried in the repository), imported before the first run: the"
-                         + " recipe's later runs link to it as to an earlier run's (repeatable)")
+                         + " recipe's later runs link to it as to an earlier run's, and its Stage-I runs continue a"
+                         + " Stage-I parent's generator (repeatable)")
                  List<Path> parents,
                  @Option(names = "--export-checkpoint", defaultValue = EXPORT_LAST, paramLabel = "RULE",
                          description = "the Stage-II checkpoint to export: " + EXPORT_LAST + " or "
@@ -319,19 +320,25 @@ public final class TrainerCommand implements Callable<Integer> {
                 Checkpoint imported = importParent(client, parent, data);
                 last.put(client.get(imported.getRunId()).getKind(), imported.getId());
             }
+            // Stage-I runs continue an imported Stage-I parent; within a recipe they stay independent (ablations)
+            Long importedStage1 = last.get(RunKind.RUN_KIND_STAGE1);
             MarkdownTable summary = new MarkdownTable("run", "kind", "steps", "wall time", "last checkpoint");
             for (RunSpec spec : specs) {
                 RunKind kind = spec.getKind();
                 RunSpec.Builder linked = spec.toBuilder();
-                // Stage-II conditions on its Stage-I checkpoint's text encoder: linked for the record when at hand
-                boolean needsTextEncoder = kind == RunKind.RUN_KIND_STAGE1
-                        || kind == RunKind.RUN_KIND_STAGE2 && last.containsKey(RunKind.RUN_KIND_TEXT_ENCODER);
+                // A run on a Stage-I checkpoint conditions on its text encoder: the text encoder is linked for the
+                // record when at hand.
+                boolean continues = kind == RunKind.RUN_KIND_STAGE1 && importedStage1 != null;
+                boolean onStage1 = kind == RunKind.RUN_KIND_STAGE2 || continues;
+                boolean needsTextEncoder = kind == RunKind.RUN_KIND_STAGE1 && !onStage1
+                        || onStage1 && last.containsKey(RunKind.RUN_KIND_TEXT_ENCODER);
                 if (needsTextEncoder && spec.getTextEncoderCheckpointId() == 0) {
                     linked.setTextEncoderCheckpointId(link(kind, "textEncoderCheckpoint",
                             last.get(RunKind.RUN_KIND_TEXT_ENCODER)));
                 }
-                if (kind == RunKind.RUN_KIND_STAGE2 && spec.getStage1CheckpointId() == 0) {
-                    linked.setStage1CheckpointId(link(kind, "stage1Checkpoint", last.get(RunKind.RUN_KIND_STAGE1)));
+                if (onStage1 && spec.getStage1CheckpointId() == 0) {
+                    linked.setStage1CheckpointId(continues ? importedStage1
+                            : link(kind, "stage1Checkpoint", last.get(RunKind.RUN_KIND_STAGE1)));
                 }
                 long runStarted = System.nanoTime();
                 Stage stage = stage(client, linked.build());

@@ -63,8 +63,8 @@ final class GanTrainee implements Trainee {
     private final CubDataset dataset;
 
     /**
-     * @param parent         the text-encoder checkpoint (Stage-I) or the Stage-I checkpoint (Stage-II), whose
-     *                       networks are loaded and frozen
+     * @param parent         the text-encoder checkpoint (Stage-I) or the Stage-I checkpoint (Stage-II, or a Stage-I
+     *                       run that continues its generator), whose encoders are loaded and frozen
      * @param sampleCaptions fixed captions for the sample sheet
      * @param dataset        the run's images at this stage's size: captions and real references of the evaluation
      * @param attributes     the true attributes by image id on synthetic birds (caption fidelity, IS, FID)
@@ -91,6 +91,10 @@ final class GanTrainee implements Trainee {
         if (kind == RunKind.STAGE1) {
             stage2 = null;
             discriminator = Discriminator.stage1(config);
+            if (RunKind.parse(parent.state().kind()) == RunKind.STAGE1) {
+                // continued training: the parent's generator (its average when kept) meets a new discriminator
+                parent.loadNetwork(parent.imageNetwork(Checkpoint.STAGE1_GENERATOR), stage1, manager);
+            }
             generator = ConditionalGenerator.stage1(stage1);
             Stage1Generator average = averaging ? new Stage1Generator(config) : null;
             averaged = average;

@@ -21,10 +21,13 @@ import dev.stackgan.networks.config.TrainingConfig;
  * @param seed                   seeds data order, noise and dropout: the same spec trains the same model
  * @param snapshotEveryEpochs    checkpoint every this many epochs (and at the end)
  * @param snapshotEveryMinutes   also checkpoint when this many minutes passed since the last one (0: off)
- * @param textEncoderCheckpoint  checkpoint directory of a text-encoder run (required by Stage-I; a Stage-II run
- *                               conditions on the text encoder its Stage-I checkpoint carries, so there it is
- *                               only recorded)
- * @param stage1Checkpoint       checkpoint directory of a Stage-I run (required by Stage-II)
+ * @param textEncoderCheckpoint  checkpoint directory of a text-encoder run (required by a Stage-I run that starts
+ *                               afresh; a run with a stage1Checkpoint conditions on the text encoder that
+ *                               checkpoint carries, so there it is only recorded)
+ * @param stage1Checkpoint       checkpoint directory of a Stage-I run: required by Stage-II, which refines its
+ *                               images; on a Stage-I run, the generator it continues to train (the average when
+ *                               that run kept one) with a new discriminator, so that training carries on across
+ *                               machines from a slim parent checkpoint
  * @param overrides              variant settings that replace the preset's
  * @param maxDivergenceRetries   roll-backs with halved learning rates before the run fails
  * @param collapseThreshold      sample diversity relative to real images below which a collapse event is recorded
@@ -98,9 +101,9 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
         if (!(snapshotMinutes >= 0) || Double.isInfinite(snapshotMinutes)) {
             throw new IllegalArgumentException("snapshotEveryMinutes must be >= 0, got " + snapshotMinutes);
         }
-        if (runKind == RunKind.STAGE1 && blank(textEncoderCheckpoint)) {
-            throw new IllegalArgumentException("textEncoderCheckpoint is required for a stage1 run: Stage-I"
-                    + " conditions on a trained text encoder");
+        if (runKind == RunKind.STAGE1 && blank(textEncoderCheckpoint) && blank(stage1Checkpoint)) {
+            throw new IllegalArgumentException("textEncoderCheckpoint (or stage1Checkpoint, to continue a Stage-I"
+                    + " generator) is required for a stage1 run: Stage-I conditions on a trained text encoder");
         }
         if (runKind == RunKind.STAGE2 && blank(stage1Checkpoint)) {
             throw new IllegalArgumentException("stage1Checkpoint is required for a stage2 run: Stage-II refines the"

@@ -152,7 +152,8 @@ public final class StageRun {
     private Checkpoint parentCheckpoint() throws IOException {
         return switch (spec.kind()) {
             case TEXT_ENCODER -> null;
-            case STAGE1 -> Checkpoint.read(Path.of(spec.textEncoderCheckpoint()));
+            case STAGE1 -> Checkpoint.read(Path.of(spec.stage1Checkpoint() != null ? spec.stage1Checkpoint()
+                    : spec.textEncoderCheckpoint()));
             case STAGE2 -> Checkpoint.read(Path.of(spec.stage1Checkpoint()));
         };
     }

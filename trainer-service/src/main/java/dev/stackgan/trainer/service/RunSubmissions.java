@@ -80,12 +80,14 @@ public class RunSubmissions {
                     + ConfinedPaths.shown(resolved.dataset()) + " (" + images + " training images in split "
                     + resolved.split().name().toLowerCase().replace('_', '-') + ")");
         }
-        // a Stage-II run conditions on the text encoder its Stage-I checkpoint carries: naming one is optional there
-        boolean namesTextEncoder = spec.textEncoderCheckpoint() != null && !spec.textEncoderCheckpoint().isBlank();
+        // a run on a Stage-I checkpoint conditions on the text encoder that checkpoint carries: naming one is
+        // optional there
+        boolean namesTextEncoder = !blank(spec.textEncoderCheckpoint());
         Reference textEncoder = resolved.kind() == RunKind.TEXT_ENCODER || !namesTextEncoder ? null
                 : reference("textEncoderCheckpoint", spec.textEncoderCheckpoint(), RunKind.TEXT_ENCODER);
-        Reference stage1 = resolved.kind() == RunKind.STAGE2
-                ? reference("stage1Checkpoint", spec.stage1Checkpoint(), RunKind.STAGE1) : null;
+        boolean onStage1 = resolved.kind() == RunKind.STAGE2
+                || resolved.kind() == RunKind.STAGE1 && !blank(spec.stage1Checkpoint());
+        Reference stage1 = onStage1 ? reference("stage1Checkpoint", spec.stage1Checkpoint(), RunKind.STAGE1) : null;
         RunSpec stored = new RunSpec(resolved.name(), resolved.kind().id(), resolved.preset().id(),
                 resolved.dataset(), spec.split(), spec.epochs(), spec.seed(), spec.snapshotEveryEpochs(),
                 spec.snapshotEveryMinutes(), textEncoder == null ? null : textEncoder.path(),
@@ -169,6 +171,10 @@ public class RunSubmissions {
                     field, field + " is no longer a checkpoint on record"));
             readParent(field, row.id(), paths.checkpoint(field, row));
         }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static Checkpoint readParent(String field, long id, Path directory) {

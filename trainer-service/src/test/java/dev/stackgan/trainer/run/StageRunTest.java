@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.datasets.TestData;
 import dev.stackgan.networks.config.Preset;
+import dev.stackgan.networks.model.Stage1Generator;
 import dev.stackgan.networks.train.ParameterOptimizer;
 import dev.stackgan.trainer.run.StageRun.EventType;
 import dev.stackgan.trainer.run.StageRun.Outcome;
@@ -196,6 +199,66 @@ class StageRunTest {
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(second.lastCheckpoint()
                 .directory().resolve(Checkpoint.STAGE1_GENERATOR + ".params"))),
                 "Stage-II trains behind the Stage-I average");
+    }
+
+    /**
+     * Training carried across machines: a Stage-I run on a Stage-I checkpoint starts from that checkpoint's
+     * generator (its average), with no text-encoder checkpoint named. At a learning rate too small to move the
+     * weights, the continued run ends where its parent's average was; a fresh run at that rate ends elsewhere.
+     */
+    @Test
+    void aStage1RunOnAStage1CheckpointContinuesItsGeneratorsAverage(@TempDir Path runs) throws IOException {
+        String te = textEncoder.directory().toString();
+        RunSpec.Overrides averaged = new RunSpec.Overrides(null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, 0.9f, null, null, null, null, null);
+        StageRun.Result parent = new StageRun(spec("stage1", 1, te, null, averaged).resolve(), birds,
+                runs.resolve("parent"), new Recorder()).run();
+        assertEquals(Outcome.SUCCEEDED, parent.outcome(), String.valueOf(parent.error()));
+        RunSpec.Overrides frozen = new RunSpec.Overrides(null, 1e-12f, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null);
+        StageRun.Result continued = new StageRun(spec("stage1", 1, null, parent.lastCheckpoint().directory()
+                .toString(), frozen).resolve(), birds, runs.resolve("continued"), new Recorder()).run();
+        assertEquals(Outcome.SUCCEEDED, continued.outcome(), String.valueOf(continued.error()));
+        StageRun.Result fresh = new StageRun(spec("stage1", 1, te, null, frozen).resolve(), birds,
+                runs.resolve("fresh"), new Recorder()).run();
+        assertEquals(Outcome.SUCCEEDED, fresh.outcome(), String.valueOf(fresh.error()));
+
+        String average = Checkpoint.STAGE1_GENERATOR + "_ema";
+        double fromParent = weightDistance(parent.lastCheckpoint(), average, continued.lastCheckpoint());
+        double fromScratch = weightDistance(parent.lastCheckpoint(), average, fresh.lastCheckpoint());
+        System.out.printf("mean |weight - parent's average|: continued %.2e, fresh %.2e%n", fromParent, fromScratch);
+        // both runs draw their initial weights with one seed: the fresh one ends where the parent's epoch started
+        assertTrue(fromParent < 1e-9, "continued from the parent's average: " + fromParent);
+        assertTrue(fromScratch > 1e-5, "a fresh generator starts elsewhere: " + fromScratch);
+    }
+
+    /**
+     * The mean absolute difference between the trained weights (batch-norm running statistics left out, since
+     * every forward pass in training moves them) of {@code network} in {@code a} and the live Stage-I generator in
+     * {@code b}.
+     */
+    private static double weightDistance(Checkpoint a, String network, Checkpoint b) throws IOException {
+        ModelConfig config = a.modelConfig();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Stage1Generator left = new Stage1Generator(config);
+            Stage1Generator right = new Stage1Generator(config);
+            left.initialize(manager);
+            right.initialize(manager);
+            a.loadNetwork(network, left, manager);
+            b.loadNetwork(Checkpoint.STAGE1_GENERATOR, right, manager);
+            double sum = 0;
+            long count = 0;
+            for (int i = 0; i < left.getParameters().size(); i++) {
+                if (left.getParameters().get(i).getKey().toLowerCase().contains("running")) {
+                    continue;
+                }
+                NDArray x = left.getParameters().get(i).getValue().getArray();
+                NDArray y = right.getParameters().get(i).getValue().getArray();
+                sum += x.sub(y).abs().sum().getFloat();
+                count += x.size();
+            }
+            return sum / count;
+        }
     }
 
     @Test

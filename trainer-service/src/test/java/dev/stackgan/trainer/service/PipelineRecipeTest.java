@@ -59,7 +59,8 @@ class PipelineRecipeTest {
 
     /**
      * Training across machines that keep nothing: a Stage-I trained on one (its own database and work directory),
-     * carried as a parent checkpoint, imported on another that trains Stage-II on it and serves the result.
+     * carried as a parent checkpoint, imported on another that trains it further, then Stage-II on the continued
+     * Stage-I, and serves the result.
      */
     @Test
     void aCarriedStageOneParentCheckpointTrainsStageTwoOnAFreshTrainer() throws Exception {
@@ -84,6 +85,7 @@ class PipelineRecipeTest {
                     "less than half the checkpoint");
         }
         Path second = Files.createDirectories(dir.resolve("second-recipe"));
+        Files.writeString(second.resolve("2-stage1.json"), spec("stage1"));
         // two epochs, two evaluated checkpoints to choose the exported one from
         Files.writeString(second.resolve("3-stage2.json"), spec("stage2").replace("\"epochs\":1", "\"epochs\":2"));
         Path work = dir.resolve("second");
@@ -92,15 +94,22 @@ class PipelineRecipeTest {
                     data.toString(), "--work", work.toString(), "--jdbc-url", database.url(), "--bundle-id",
                     "carried-1", "--parent", carried.toString(), "--export-checkpoint", "lowest-frechet-distance"));
 
-            assertEquals(List.of("stage1", "stage2"), database.column("SELECT kind FROM runs ORDER BY id"));
-            assertEquals(List.of("imported stage1-parent", "SUCCEEDED"), database.column(
-                    "SELECT unnest(ARRAY[name, status]) FROM runs WHERE kind = 'stage1'"));
-            Object imported = lastCheckpointPath(database, "stage1");
+            assertEquals(List.of("stage1", "stage1", "stage2"), database.column("SELECT kind FROM runs ORDER BY id"));
+            assertEquals(List.of("imported stage1-parent", "SUCCEEDED", "recipe stage1", "SUCCEEDED"),
+                    database.column("SELECT unnest(ARRAY[name, status]) FROM runs WHERE kind = 'stage1' ORDER BY id"));
+            Object imported = database.column("SELECT c.path FROM checkpoints c JOIN runs r ON r.id = c.run_id"
+                    + " WHERE r.name = 'imported stage1-parent'").get(0);
             assertTrue(((String) imported).startsWith(work.resolve("runs").toString()), "copied into the runs");
-            JsonNode stage2Spec = read(new ObjectMapper(), (String) database.column(
+            ObjectMapper json = new ObjectMapper();
+            JsonNode continuedSpec = read(json, (String) database.column(
+                    "SELECT spec::text FROM runs WHERE name = 'recipe stage1'").get(0));
+            assertEquals(imported, continuedSpec.path("stage1Checkpoint").asText(), "continues the parent");
+            assertFalse(continuedSpec.hasNonNull("textEncoderCheckpoint"), "no text encoder run to name");
+            Path continued = Path.of((String) lastCheckpointPath(database, "stage1"));
+            JsonNode stage2Spec = read(json, (String) database.column(
                     "SELECT spec::text FROM runs WHERE kind = 'stage2'").get(0));
-            assertEquals(imported, stage2Spec.path("stage1Checkpoint").asText());
-            assertFalse(stage2Spec.hasNonNull("textEncoderCheckpoint"), "no text encoder run to name");
+            assertEquals(continued.toString(), stage2Spec.path("stage1Checkpoint").asText(),
+                    "Stage-II trains on the continued Stage-I");
             List<Object> lowestFirst = database.column("SELECT c.id FROM checkpoints c JOIN runs r ON r.id = c.run_id"
                     + " WHERE r.kind = 'stage2' ORDER BY (c.evaluation->>'frechet_distance')::float8, c.step DESC");
             assertTrue(lowestFirst.size() >= 2, "checkpoints to choose from: " + lowestFirst);
@@ -108,7 +117,7 @@ class PipelineRecipeTest {
                     "SELECT checkpoint_id FROM bundle_checkpoints WHERE bundle_id = 'carried-1'"));
             // the frozen Stage-I travels unchanged into the Stage-II checkpoint the bundle is exported from
             Path stage2 = Path.of((String) lastCheckpointPath(database, "stage2"));
-            assertEquals(DirectoryDigest.of(carried).files().get("stage1_generator_ema.params"),
+            assertEquals(DirectoryDigest.of(continued).files().get("stage1_generator.params"),
                     DirectoryDigest.of(stage2).files().get("stage1_generator.params"));
             assertEquals("carried-1", Files.readString(work.resolve("models").resolve(Bundles.POINTER)).trim());
         }

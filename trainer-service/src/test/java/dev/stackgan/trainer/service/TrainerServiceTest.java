@@ -154,9 +154,13 @@ class TrainerServiceTest {
                 Map.entry(typedSpec("text-encoder", 1, "\"overrides\":{\"batchSize\":1000}"),
                         "overrides.batchSize 1000"),
                 Map.entry(typedSpec("stage2", 1, "\"textEncoderCheckpoint\":\"999999\""), "stage1Checkpoint"),
-                Map.entry(typedSpec("stage1", 1, ""), "textEncoderCheckpoint is required for a stage1 run"),
+                Map.entry(typedSpec("stage1", 1, ""),
+                        "textEncoderCheckpoint (or stage1Checkpoint, to continue a Stage-I generator) is required"),
                 // Stage-II conditions on the text encoder its Stage-I checkpoint carries: only the Stage-I is needed
                 Map.entry(typedSpec("stage2", 1, "\"stage1Checkpoint\":\"999999\""),
+                        "stage1Checkpoint 999999 is not a checkpoint id on record"),
+                // a Stage-I run on a Stage-I checkpoint continues it: the reference is checked like Stage-II's
+                Map.entry(typedSpec("stage1", 1, "\"stage1Checkpoint\":\"999999\""),
                         "stage1Checkpoint 999999 is not a checkpoint id on record"),
                 Map.entry(valid.toBuilder().setDataset("no-such-set").build(), "does not exist"),
                 Map.entry(valid.toBuilder().setDataset(work.resolve("outside").toString()).build(), "absolute path"),
