@@ -123,6 +123,10 @@ public record RunSpec(String name, String kind, String preset, String dataset, S
                 or(o.generatorEma(), t.generatorEma()),
                 o.augment() == null ? t.augmentations() : TrainingConfig.Augmentation.parseList(o.augment()),
                 or(o.stage1Consistency(), t.stage1Consistency())).validate();
+        if (runKind != RunKind.STAGE2 && o.stage1Consistency() != null && o.stage1Consistency() != 0f) {
+            throw new IllegalArgumentException("overrides.stage1Consistency applies to stage2 runs only (it holds"
+                    + " Stage-II's images to their Stage-I images), not to a " + runKind.id() + " run");
+        }
         ModelConfig presetModel = base.model(2);
         NetworkVariants v = presetModel.variants();
         NetworkVariants variants = new NetworkVariants(or(o.generatorBatchNorm(), v.generatorBatchNorm()),

@@ -144,6 +144,9 @@ class TrainerServiceTest {
                 Map.entry(typedSpec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\","
                         + "\"overrides\":{\"stage2GeneratorDim\":32}"),
                         "overrides.stage2GeneratorDim applies to stage2 runs only, not to a stage1 run"),
+                Map.entry(typedSpec("stage1", 1, "\"textEncoderCheckpoint\":\"999999\","
+                        + "\"overrides\":{\"stage1Consistency\":5}"),
+                        "overrides.stage1Consistency applies to stage2 runs only"),
                 Map.entry(typedSpec("stage2", 1, "\"textEncoderCheckpoint\":\"999999\",\"stage1Checkpoint\":"
                         + "\"999999\",\"overrides\":{\"stage2DiscriminatorDim\":256}"),
                         "overrides.stage2DiscriminatorDim must be in [1, 128], got 256"),
