@@ -134,7 +134,12 @@ public final class ServingBench {
             new StackComparison("serial-gc-c1", "JVM flags of all four services", GENERATE,
                     "none: the JVM's choice of GC, tiered C1 + C2 (now)", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "no flags", new ServingStack.Options(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                    List.of()), false));
+                    List.of()), false),
+            // a call handed from the transport thread to the IO executor costs a thread wake-up before it queues
+            new StackComparison("io-executor-calls", "model services: where a gRPC call runs", GENERATE,
+                    "handed to the IO executor (before)", "on the transport thread that read it",
+                    "transport-thread-calls true", new ServingStack.Options(List.of(),
+                    List.of("-Dstackgan.serving.transport-thread-calls=false")), true));
 
     private final Stopwatch stopwatch;
     private final WindowedLoad windows;

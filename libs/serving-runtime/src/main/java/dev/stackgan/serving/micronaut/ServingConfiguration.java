@@ -30,6 +30,13 @@ public class ServingConfiguration {
      * model services share the cores with each other and the gateway, and spinning pools steal them.
      */
     private boolean allowSpinning = false;
+    /**
+     * Whether gRPC calls run on the transport thread that read them (Netty's event loop) instead of being handed to
+     * the IO executor first. The model services' handlers only check a request and queue it in the batcher, which
+     * answers from its own thread, so the handoff bought one more thread wake-up per call (docs/benchmarks.md,
+     * section 7). ReloadModel, which loads a bundle, moves to the IO executor itself.
+     */
+    private boolean transportThreadCalls = true;
     /** ONNX Runtime graph optimizations: none, basic, extended or all. */
     private String optimizationLevel = "all";
     private Batching batching = new Batching();
@@ -193,6 +200,14 @@ public class ServingConfiguration {
 
     public void setAllowSpinning(boolean allowSpinning) {
         this.allowSpinning = allowSpinning;
+    }
+
+    public boolean isTransportThreadCalls() {
+        return transportThreadCalls;
+    }
+
+    public void setTransportThreadCalls(boolean transportThreadCalls) {
+        this.transportThreadCalls = transportThreadCalls;
     }
 
     public String getOptimizationLevel() {
