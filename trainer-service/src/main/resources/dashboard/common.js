@@ -12,9 +12,18 @@ const Dash = (() => {
     CANCELLED: '#7f7f7f', INTERRUPTED: '#8c564b', METRICS_MISSING: '#bcbd22',
   };
 
-  /** A call of the JSON API; a refusal throws an Error with the API's code, status, field and message. */
-  async function api(path, options) {
-    const response = await fetch(path, options);
+  // A trainer with a management token refuses the POST calls without it (401) or with another (403). The run page
+  // then asks for the token and keeps it in sessionStorage: it lasts as long as the tab, never in localStorage.
+  const TOKEN_KEY = 'stackgan.management-token';
+
+  /**
+   * A call of the JSON API, with the management token when the page has one; a refusal throws an Error with the
+   * API's code, status, field and message, and the HTTP status as {@code httpStatus}.
+   */
+  async function api(path, options = {}) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const response = await fetch(path, token
+      ? {...options, headers: {...options.headers, Authorization: 'Bearer ' + token}} : options);
     const text = await response.text();
     let body = null;
     try {
@@ -24,11 +33,16 @@ const Dash = (() => {
     }
     if (!response.ok) {
       const e = body && body.error;
-      throw new Error(e ? `${e.code} (${e.status})${e.field ? ', field ' + e.field : ''}: ${e.message}`
+      const error = new Error(e ? `${e.code} (${e.status})${e.field ? ', field ' + e.field : ''}: ${e.message}`
         : `HTTP ${response.status} from ${path}`);
+      error.httpStatus = response.status;
+      throw error;
     }
     return body;
   }
+
+  /** Keeps the management token the user typed for this tab's later calls. */
+  const useToken = token => sessionStorage.setItem(TOKEN_KEY, token);
 
   /** An enum constant's word: RUN_STATUS_RUNNING with prefix RUN_STATUS_ is RUNNING. */
   const word = (value, prefix) => (value || '').startsWith(prefix) ? value.substring(prefix.length) : value || '';
@@ -246,7 +260,8 @@ const Dash = (() => {
   }
 
   return {
-    api, word, status, kind, preset, eventType, isFinal, time, duration, bytes, fixed, el, param, showError, smooth,
+    api, useToken, word, status, kind, preset, eventType, isFinal, time, duration, bytes, fixed, el, param, showError,
+    smooth,
     fidelityAttributes, meanFidelity, best, bestText, chart, watch, COLORS, EVENT_COLORS, DEFAULT_COLLAPSE_THRESHOLD,
   };
 })();

@@ -173,14 +173,26 @@
     }));
   }
 
+  /** The management call the trainer refused for want of its token: sent again once the user gives one. */
+  let refused = null;
+
   /** A management call (POST); its answer is reported, then the page reloads what it shows. */
   async function act(path, report) {
     try {
       const answer = await Dash.api(path, {method: 'POST'});
       $('live').textContent = report(answer);
       Dash.showError('');
+      $('access').hidden = true;
     } catch (e) {
       Dash.showError(e.message);
+      if (e.httpStatus === 401 || e.httpStatus === 403) {
+        refused = () => act(path, report);
+        $('access').hidden = false;
+        $('access-note').textContent = e.httpStatus === 401
+          ? 'this trainer needs its management token for cancel, resume, export and promote'
+          : 'the trainer refused this token';
+        $('token').focus();
+      }
     }
     await load();
     if (!Dash.isFinal(Dash.status(state.run))) {
@@ -267,6 +279,21 @@
   });
   $('cancel').addEventListener('click', () => act(`/api/runs/${runId}/cancel`, () => 'cancel requested'));
   $('resume').addEventListener('click', () => act(`/api/runs/${runId}/resume`, () => 'queued again'));
+  function useToken() {
+    Dash.useToken($('token').value.trim());
+    $('token').value = '';
+    const retry = refused;
+    refused = null;
+    if (retry) {
+      retry();
+    }
+  }
+  $('use-token').addEventListener('click', useToken);
+  $('token').addEventListener('keydown', event => {
+    if (event.key === 'Enter') {
+      useToken();
+    }
+  });
   window.addEventListener('resize', () => Object.values(charts).forEach(c => c.resize()));
 
   (async () => {

@@ -1,6 +1,7 @@
 package dev.stackgan.trainer.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -40,6 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardBrowserTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "dashboard-management-token-0123456789";
 
     @TempDir
     static Path work;
@@ -55,7 +57,8 @@ class DashboardBrowserTest {
         assumeTrue(HeadlessChromium.installed(), HeadlessChromium.MISSING);
         TestData.birds(work.resolve("data/birds"), 48, 5);
         database = new TestDatabase();
-        trainer = new TrainerHarness(database.url(), work, Map.of());
+        // with a management token: the reads stay open, the buttons ask for it
+        trainer = new TrainerHarness(database.url(), work, Map.of("stackgan.access.management-token", TOKEN), TOKEN);
         Run encoder = trainer.trainToEnd(spec("text-encoder", "encoder", 1, ""));
         List<Checkpoint> encoderCheckpoints = trainer.client.checkpoints(encoder.getId());
         String parent = ",\"textEncoderCheckpoint\":\""
@@ -203,7 +206,16 @@ class DashboardBrowserTest {
         HeadlessChromium.screenshot(browser, "dashboard-live.png");
 
         browser.findElement(By.id("cancel")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("access")));
+        assertTrue(browser.findElement(By.id("access-note")).getText().contains("needs its management token"));
+        assertTrue(browser.findElement(By.id("error")).getText().startsWith("UNAUTHENTICATED (401)"));
+        useToken(TOKEN + "0");
+        wait.until(ExpectedConditions.textToBe(By.id("access-note"), "the trainer refused this token"));
+        assertEquals(RunStatus.RUN_STATUS_RUNNING, trainer.client.get(live.getId()).getStatus(), "refused: running");
+        // the right token sends the refused cancel again
+        useToken(TOKEN);
         wait.until(ExpectedConditions.textToBe(By.id("status"), "cancelled"));
+        assertFalse(browser.findElement(By.id("access")).isDisplayed());
         Run cancelled = trainer.client.get(live.getId());
         assertEquals(RunStatus.RUN_STATUS_CANCELLED, cancelled.getStatus());
         // after the stream's end the page reads the final record: every step once
@@ -214,6 +226,11 @@ class DashboardBrowserTest {
         assertTrue(browser.findElement(By.id("events")).getText().contains("cancelled at step "
                 + cancelled.getStep()));
         assertTrue(browser.findElement(By.id("resume")).isEnabled(), "a cancelled run can be resumed");
+    }
+
+    private void useToken(String token) {
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.id("use-token")).click();
     }
 
     private void open(String path, int width, int height) {

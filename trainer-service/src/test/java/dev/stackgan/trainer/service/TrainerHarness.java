@@ -36,10 +36,16 @@ final class TrainerHarness implements AutoCloseable {
     final Path work;
 
     TrainerHarness(String jdbcUrl, Path work, Map<String, Object> overrides) {
+        this(jdbcUrl, work, overrides, null);
+    }
+
+    /** @param clientToken the management token {@link #client} sends, or null for none */
+    TrainerHarness(String jdbcUrl, Path work, Map<String, Object> overrides, String clientToken) {
         this.work = work;
         this.server = TrainerApplication.start(new String[0], properties(jdbcUrl, work, freePort(), overrides));
         try {
-            this.client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30));
+            this.client = TrainerClient.connect("127.0.0.1:" + server.getPort(), Duration.ofSeconds(30),
+                    clientToken);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
