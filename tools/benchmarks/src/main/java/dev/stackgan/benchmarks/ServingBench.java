@@ -177,6 +177,7 @@ public final class ServingBench {
                 Preset.SMALL, ExampleCaptions.lines(), 1));
 
         InProcess inProcess = inProcess(bundle);
+        warmHttpClient();
         List<Overhead> overhead = new ArrayList<>();
         overhead.add(new Overhead("in-process ONNX Runtime (3 sessions)", inProcess.chain()));
         List<ColdStart> coldStarts = new ArrayList<>();
@@ -228,6 +229,31 @@ public final class ServingBench {
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
         return new Results(overhead, gatewayTimings, hop, coldStarts, load, footprint, comparisons);
+    }
+
+    /**
+     * Sends this process's HTTP client a few hundred requests to a server of its own, so that the stack's first
+     * requests time the stack, not the client's first use (class loading, its connection pool, JIT): the first
+     * stack's cold figures paid for it, the second's did not.
+     */
+    private void warmHttpClient() throws IOException, InterruptedException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = new byte[40_000];
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/warm";
+            for (int i = 0; i < 500; i++) {
+                httpImage(url);
+            }
+        } finally {
+            server.stop(0);
+        }
     }
 
     /** Times {@link #COLD_REQUESTS} requests one after the other, in ms, in order. */
