@@ -49,10 +49,13 @@ public record PngEncoder(int compressionLevel, Filter filter) {
     public static byte[] rgbFromTanh(FloatBuffer planes, int offset, int width, int height) {
         int plane = width * height;
         byte[] rgb = new byte[3 * plane];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                float v = planes.get(offset + c * plane + p);
-                rgb[3 * p + c] = (byte) Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
+        // one plane after the other, read in order: Stage-II's service converts every 256 px image it answers on
+        // its batcher thread, and reading the three planes in turn per pixel made it several times slower
+        for (int c = 0; c < 3; c++) {
+            int from = offset + c * plane;
+            for (int p = 0, to = c; p < plane; p++, to += 3) {
+                int v = Math.round((planes.get(from + p) + 1f) * 127.5f);
+                rgb[to] = (byte) (v < 0 ? 0 : Math.min(v, 255));
             }
         }
         return rgb;

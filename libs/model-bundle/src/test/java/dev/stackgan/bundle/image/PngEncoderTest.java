@@ -38,4 +38,36 @@ class PngEncoderTest {
             }
         }
     }
+
+    /**
+     * Planar tanh values to interleaved bytes: pixel p's channel c is round((v + 1) * 127.5) clamped to 0..255 (NaN
+     * as 0, infinities clamped), read at any offset into the buffer.
+     */
+    @Test
+    void tanhPlanesBecomeInterleavedBytesRoundedHalfUpAndClamped() {
+        int width = 3;
+        int height = 2;
+        int plane = width * height;
+        float[] values = new float[1 + 3 * plane];
+        Random random = new Random(5);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.tanh(2 * random.nextGaussian());
+        }
+        float[] special = {-1f, 1f, 0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1.5f, -3f,
+            -1f + 1f / 127.5f * 0.5f};
+        System.arraycopy(special, 0, values, 1, special.length);
+        byte[] rgb = PngEncoder.rgbFromTanh(java.nio.FloatBuffer.wrap(values), 1, width, height);
+        assertEquals(3 * plane, rgb.length);
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                float v = values[1 + c * plane + p];
+                int expected = Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
+                assertEquals(expected, rgb[3 * p + c] & 0xff, "pixel " + p + " channel " + c + " of " + v);
+            }
+        }
+        // -1, 1 and 0 of the first plane: the first three pixels' red
+        assertEquals(0, rgb[0] & 0xff);
+        assertEquals(255, rgb[3] & 0xff);
+        assertEquals(128, rgb[6] & 0xff, "127.5 rounds up");
+    }
 }
