@@ -231,8 +231,8 @@ public final class Benchmarks implements Callable<Integer> {
                     t.textEncoderMs(), t.stage1Ms(), t.stage2Ms(), t.totalMs()) + " " + hop(results.textEncoderHop()));
             add("Cold: the first " + ServingBench.COLD_REQUESTS + " HTTP GET /v1/images.png requests, one after "
                     + "the other, right after a freshly started stack reported SERVING (the harness warms only its "
-                    + "own HTTP client first, on a server of its own), against the warm p50 of the same request from one client on the same stack (section 3's "
-                    + "1-client point). Goal (issue 16): even the slowest of the first "
+                    + "own HTTP client first, on a server of its own), against the warm p50 of the same request "
+                    + "from one client on the same stack (section 3's 1-client point). Goal (issue 16): even the slowest of the first "
                     + ServingBench.COLD_REQUESTS + " at most " + COLD_GOAL + "x the warm p50.");
             add(Tables.coldStarts(results.coldStarts(), COLD_GOAL));
         }

@@ -2,6 +2,7 @@ package dev.stackgan.benchmarks;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
+import com.sun.net.httpserver.HttpServer;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.config.ModelConfig;
@@ -17,6 +18,8 @@ import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.trainer.cli.ExportFreshBundle;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -237,8 +240,7 @@ public final class ServingBench {
      * stack's cold figures paid for it, the second's did not.
      */
     private void warmHttpClient() throws IOException, InterruptedException {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = new byte[40_000];
         server.createContext("/", exchange -> {
             exchange.sendResponseHeaders(200, body.length);

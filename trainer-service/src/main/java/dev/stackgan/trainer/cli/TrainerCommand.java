@@ -330,8 +330,8 @@ public final class TrainerCommand implements Callable<Integer> {
                 // record when at hand.
                 boolean continues = kind == RunKind.RUN_KIND_STAGE1 && importedStage1 != null;
                 boolean onStage1 = kind == RunKind.RUN_KIND_STAGE2 || continues;
-                boolean needsTextEncoder = kind == RunKind.RUN_KIND_STAGE1 && !onStage1
-                        || onStage1 && last.containsKey(RunKind.RUN_KIND_TEXT_ENCODER);
+                boolean needsTextEncoder = onStage1 ? last.containsKey(RunKind.RUN_KIND_TEXT_ENCODER)
+                        : kind == RunKind.RUN_KIND_STAGE1;
                 if (needsTextEncoder && spec.getTextEncoderCheckpointId() == 0) {
                     linked.setTextEncoderCheckpointId(link(kind, "textEncoderCheckpoint",
                             last.get(RunKind.RUN_KIND_TEXT_ENCODER)));
