@@ -1,6 +1,8 @@
 package dev.stackgan.gateway;
 
+import dev.stackgan.bundle.image.PngEncoder;
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +23,12 @@ public class GatewayConfiguration {
     private int maxImages = 8;
     /** Requests running at once; more are refused with RESOURCE_EXHAUSTED / 429 instead of piling up. */
     private int maxConcurrentRequests = 32;
-    /** zlib level of the PNGs, 0 to 9; with the Sub filter, 1 is twice as fast as ImageIO's writer, no larger. */
+    /** zlib level of the PNGs, 0 (store) to 9; with the Sub filter, 1 is twice as fast as ImageIO's writer. */
     private int pngCompressionLevel = 1;
     /** PNG row filter for every row: none, sub or up. */
     private String pngFilter = "sub";
+    /** zlib strategy: default, filtered or huffman-only (smaller and faster on generated pictures). */
+    private String pngDeflateStrategy = "huffman-only";
     /** The CA that signed the model services' certificates: set, the channels to them use TLS (docs/operations.md). */
     private Path modelServicesCaFile;
     /** The gateway's client certificate chain and key, for model services that require mutual TLS. */
@@ -101,6 +105,24 @@ public class GatewayConfiguration {
 
     public void setPngFilter(String pngFilter) {
         this.pngFilter = pngFilter;
+    }
+
+    public String getPngDeflateStrategy() {
+        return pngDeflateStrategy;
+    }
+
+    public void setPngDeflateStrategy(String pngDeflateStrategy) {
+        this.pngDeflateStrategy = pngDeflateStrategy;
+    }
+
+    /** The encoder of the gateway's PNGs, as the three png-* settings choose it. */
+    public PngEncoder pngEncoder() {
+        try {
+            return new PngEncoder(pngCompressionLevel, PngEncoder.Filter.parse(pngFilter),
+                    PngEncoder.Strategy.parse(pngDeflateStrategy));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("stackgan.gateway.png-*: " + e.getMessage(), e);
+        }
     }
 
     public @Nullable Path getModelServicesCaFile() {

@@ -59,8 +59,7 @@ public class ImageGenerator {
         this.metrics = metrics;
         this.admission = new Semaphore(config.getMaxConcurrentRequests());
         metrics.watchAdmission(admission, config.getMaxConcurrentRequests());
-        this.pngEncoder = new PngEncoder(config.getPngCompressionLevel(),
-                PngEncoder.Filter.parse(config.getPngFilter()));
+        this.pngEncoder = config.pngEncoder();
     }
 
     /** Checks the request, then runs it; refuses with RESOURCE_EXHAUSTED when the concurrency limit is full. */

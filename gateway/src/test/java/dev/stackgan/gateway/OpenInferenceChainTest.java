@@ -77,9 +77,7 @@ class OpenInferenceChainTest {
                 assertEquals(256, image.get("width").asInt());
                 gateway.add(Base64.getDecoder().decode(image.get("png").asText()));
             }
-            GatewayConfiguration config = stack.gatewayBean(GatewayConfiguration.class);
-            PngEncoder encoder = new PngEncoder(config.getPngCompressionLevel(),
-                    PngEncoder.Filter.parse(config.getPngFilter()));
+            PngEncoder encoder = stack.gatewayBean(GatewayConfiguration.class).pngEncoder();
 
             Map<String, ManagedChannel> channels = new HashMap<>();
             try {

@@ -12,14 +12,15 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 
 /**
- * A plain 8-bit RGB PNG writer with a chosen zlib level and one row filter for every row. ImageIO's PNG writer
- * tries all five filters on every row and compresses harder; for 256 px pictures served one per request that costs
- * milliseconds and saves little (docs/benchmarks.md, Tuning). The same pixels always give the same bytes.
+ * A plain 8-bit RGB PNG writer with a chosen zlib level and strategy and one row filter for every row. ImageIO's PNG
+ * writer tries all five filters on every row and compresses harder; for 256 px pictures served one per request that
+ * costs milliseconds and saves little (docs/benchmarks.md, Tuning). The same pixels always give the same bytes.
  *
  * @param compressionLevel zlib level, 0 (store) to 9 (smallest)
  * @param filter           the PNG row filter applied to every row
+ * @param strategy         how zlib compresses the filtered rows
  */
-public record PngEncoder(int compressionLevel, Filter filter) {
+public record PngEncoder(int compressionLevel, Filter filter, Strategy strategy) {
 
     /** PNG row filters (type byte as in the PNG specification); Paeth and adaptive choice are left out. */
     public enum Filter {
@@ -34,12 +35,41 @@ public record PngEncoder(int compressionLevel, Filter filter) {
         }
     }
 
+    /**
+     * zlib's strategies, as {@link Deflater} names them. A generator's pictures are noisy: after the Sub filter
+     * zlib finds few repeated strings in them, so Huffman coding alone gives smaller files than level 1's string
+     * matching, in two thirds of its time (docs/benchmarks.md, Tuning).
+     */
+    public enum Strategy {
+        DEFAULT(Deflater.DEFAULT_STRATEGY), FILTERED(Deflater.FILTERED), HUFFMAN_ONLY(Deflater.HUFFMAN_ONLY);
+
+        private final int zlib;
+
+        Strategy(int zlib) {
+            this.zlib = zlib;
+        }
+
+        public static Strategy parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("PNG deflate strategy is '" + name
+                        + "'; use default, filtered or huffman-only", e);
+            }
+        }
+    }
+
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     public PngEncoder {
         if (compressionLevel < 0 || compressionLevel > 9) {
             throw new IllegalArgumentException("PNG compression level must be 0 to 9, got " + compressionLevel);
         }
+    }
+
+    /** zlib's default strategy. */
+    public PngEncoder(int compressionLevel, Filter filter) {
+        this(compressionLevel, filter, Strategy.DEFAULT);
     }
 
     /**
@@ -69,6 +99,7 @@ public record PngEncoder(int compressionLevel, Filter filter) {
         }
         ByteArrayOutputStream compressed = new ByteArrayOutputStream(rgb.length / 2 + 64);
         Deflater deflater = new Deflater(compressionLevel);
+        deflater.setStrategy(strategy.zlib);
         try (DeflaterOutputStream zlib = new DeflaterOutputStream(compressed, deflater, 1 << 16)) {
             byte[] row = new byte[1 + stride];
             row[0] = (byte) filter.ordinal();

@@ -2,6 +2,8 @@ package dev.stackgan.bundle.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -12,31 +14,63 @@ import org.junit.jupiter.api.Test;
 class PngEncoderTest {
 
     @Test
-    void everyFilterAndLevelDecodesToTheSamePixels() throws Exception {
+    void everyFilterLevelAndStrategyDecodesToTheSamePixels() throws Exception {
         int width = 37;
         int height = 23;
         byte[] rgb = new byte[3 * width * height];
         new Random(3).nextBytes(rgb);
         for (PngEncoder.Filter filter : PngEncoder.Filter.values()) {
             for (int level : new int[] {0, 1, 9}) {
-                byte[] png = new PngEncoder(level, filter).encode(rgb, width, height);
-                BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-                assertEquals(width, image.getWidth());
-                assertEquals(height, image.getHeight());
-                byte[] decoded = new byte[rgb.length];
-                for (int y = 0; y < height; y++) {
-                    for (int x = 0; x < width; x++) {
-                        int p = image.getRGB(x, y);
-                        int at = 3 * (y * width + x);
-                        decoded[at] = (byte) (p >> 16);
-                        decoded[at + 1] = (byte) (p >> 8);
-                        decoded[at + 2] = (byte) p;
-                    }
+                for (PngEncoder.Strategy strategy : PngEncoder.Strategy.values()) {
+                    PngEncoder encoder = new PngEncoder(level, filter, strategy);
+                    byte[] png = encoder.encode(rgb, width, height);
+                    assertArrayEquals(rgb, decode(png, width, height), encoder.toString());
+                    assertArrayEquals(png, encoder.encode(rgb, width, height), "deterministic");
                 }
-                assertArrayEquals(rgb, decoded, filter + " level " + level);
-                assertArrayEquals(png, new PngEncoder(level, filter).encode(rgb, width, height), "deterministic");
             }
         }
+    }
+
+    /** Huffman coding alone cannot shorten repeated strings: a striped picture stays far larger than with matching. */
+    @Test
+    void huffmanOnlyLeavesRepeatsUnmatched() {
+        int width = 64;
+        int height = 64;
+        byte[] rgb = new byte[3 * width * height];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (i % 7 * 30);
+        }
+        int matched = new PngEncoder(1, PngEncoder.Filter.NONE, PngEncoder.Strategy.DEFAULT)
+                .encode(rgb, width, height).length;
+        int huffman = new PngEncoder(1, PngEncoder.Filter.NONE, PngEncoder.Strategy.HUFFMAN_ONLY)
+                .encode(rgb, width, height).length;
+        assertTrue(huffman > 5 * matched, "huffman-only " + huffman + " bytes, with matching " + matched);
+    }
+
+    @Test
+    void strategyNamesParseAsConfigurationWritesThem() {
+        assertEquals(PngEncoder.Strategy.HUFFMAN_ONLY, PngEncoder.Strategy.parse(" huffman-only"));
+        assertEquals(PngEncoder.Strategy.DEFAULT, PngEncoder.Strategy.parse("DEFAULT"));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> PngEncoder.Strategy.parse("rle"));
+        assertTrue(refused.getMessage().contains("'rle'"), refused.getMessage());
+    }
+
+    private static byte[] decode(byte[] png, int width, int height) throws Exception {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertEquals(width, image.getWidth());
+        assertEquals(height, image.getHeight());
+        byte[] decoded = new byte[3 * width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = image.getRGB(x, y);
+                int at = 3 * (y * width + x);
+                decoded[at] = (byte) (p >> 16);
+                decoded[at + 1] = (byte) (p >> 8);
+                decoded[at + 2] = (byte) p;
+            }
+        }
+        return decoded;
     }
 
     /**
