@@ -222,8 +222,12 @@ public final class DynamicBatcher implements AutoCloseable {
         return () -> answer(batch, outputs, rows);
     }
 
-    /** Completes each request with its own rows of every output. */
+    /** Completes each request with its own rows of every output; a lone request takes the outputs as they are. */
     private static void answer(List<Pending> batch, Map<String, float[]> outputs, int rows) {
+        if (batch.size() == 1) {
+            batch.get(0).result().complete(outputs);
+            return;
+        }
         int firstRow = 0;
         for (Pending p : batch) {
             Map<String, float[]> slice = new HashMap<>();
