@@ -166,14 +166,27 @@ public final class InferenceBench {
     /** The chain as the gateway runs it: three sessions, each output tensor handed on without a copy. */
     static void ortChain(Map<String, OrtSession> sessions, Map<String, OnnxTensor> textIn, OnnxTensor z)
             throws OrtException {
+        ortChain(sessions, textIn, z, images -> { });
+    }
+
+    /** What a chain's caller does with Stage-II's output before it is released. */
+    interface ImageUse {
+        void accept(OnnxTensor images) throws OrtException;
+    }
+
+    /** The chain, with Stage-II's output given to {@code image}. */
+    static void ortChain(Map<String, OrtSession> sessions, Map<String, OnnxTensor> textIn, OnnxTensor z,
+                         ImageUse imageUse) throws OrtException {
         try (OrtSession.Result text = sessions.get(ModelGraphs.TEXT_ENCODER).run(textIn)) {
             OnnxTensor c1 = (OnnxTensor) text.get(ModelGraphs.STAGE1_C).orElseThrow();
             OnnxTensor c2 = (OnnxTensor) text.get(ModelGraphs.STAGE2_C).orElseThrow();
             try (OrtSession.Result image1 = sessions.get(ModelGraphs.STAGE1).run(
                     Map.of(ModelGraphs.CONDITION, c1, ModelGraphs.NOISE, z))) {
                 OnnxTensor image = (OnnxTensor) image1.get(ModelGraphs.IMAGE).orElseThrow();
-                OrtBench.run(sessions.get(ModelGraphs.STAGE2),
-                        Map.of(ModelGraphs.STAGE1_IMAGE, image, ModelGraphs.CONDITION, c2));
+                try (OrtSession.Result image2 = sessions.get(ModelGraphs.STAGE2).run(
+                        Map.of(ModelGraphs.STAGE1_IMAGE, image, ModelGraphs.CONDITION, c2))) {
+                    imageUse.accept((OnnxTensor) image2.get(ModelGraphs.IMAGE).orElseThrow());
+                }
             }
         }
     }

@@ -1,21 +1,13 @@
 package dev.stackgan.benchmarks;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtSession;
 import com.sun.net.httpserver.HttpServer;
-import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
-import dev.stackgan.bundle.config.ModelConfig;
-import dev.stackgan.bundle.graph.ModelGraphs;
-import dev.stackgan.fixtures.ExampleCaptions;
-import dev.stackgan.networks.config.Preset;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateRequest;
 import dev.stackgan.proto.v1.Stage;
 import dev.stackgan.proto.v1.StageTimings;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
-import dev.stackgan.trainer.cli.ExportFreshBundle;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,8 +26,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sections 2, 3 and 6 on the real serving stack (four child processes, a fresh {@code small} bundle): the gateway's
- * latency against the same three ONNX Runtime calls in this process, the first requests after a start against the
+ * Sections 2, 3 and 6 on the real serving stack (four child processes, the shipped bundle): the gateway's latency
+ * against the same three ONNX Runtime calls and the PNG encoding in this process, the first requests after a start against the
  * warm latency, throughput, latency and CPU per image under concurrent clients with dynamic batching on and off, and
  * each service's start-up time and memory. Every warm figure is measured in windows ({@link WindowedLoad}).
  */
@@ -43,6 +35,8 @@ public final class ServingBench {
 
     static final String PROMPT = "a small bird with a red crown and black wings";
     static final long SEED = 7;
+    /** Stage-II's picture size: one 256 px image per request. */
+    static final int SIZE = 256;
     /** The first is one client: the warm figure the cold requests are compared with. */
     static final int[] CLIENTS = {1, 4, 16};
     /** The model services' default batch size (application.yml) and "off". */
@@ -55,6 +49,8 @@ public final class ServingBench {
     static final int WARM_UP_LIMIT_WINDOWS = 10;
     /** Measurement gives up on two agreeing windows after this many. */
     static final int MAX_WINDOWS = 6;
+    /** Load points per side of a stack comparison under load, taken in turn (a, b, a, b). */
+    static final int LOAD_ROUNDS = 2;
     /** The CPU time counted for in-process measurements: this harness's own. */
     static final String THIS_PROCESS = "this process";
 
@@ -103,15 +99,20 @@ public final class ServingBench {
     /**
      * One section 7 row: a second stack started with {@code other} beside the current one (batching on), both
      * called with the gateway gRPC Generate request in alternating blocks. The second stack is side a when
-     * {@code otherIsA}, else side b; {@code name} labels the progress line and the logs directory.
+     * {@code otherIsA}, else side b; {@code name} labels the progress line and the logs directory. With
+     * {@code underLoad}, both also serve the heaviest load point (HTTP, batching on) in turn, twice each.
      */
     public record StackComparison(String name, String setting, String timed, String a, String b, String defaultNow,
-                                  ServingStack.Options other, boolean otherIsA) {
+                                  ServingStack.Options other, boolean otherIsA, boolean underLoad) {
     }
 
-    /** A comparison's latency and the gateway's per-stage timings, side a and side b. */
+    /**
+     * A comparison's latency and the gateway's per-stage timings, side a and side b; under load, each side's
+     * images/s in the order measured (a, b, a, b), else empty.
+     */
     public record ComparedStacks(StackComparison comparison, LatencyStats a, LatencyStats b,
-                                 GatewayTimings aTimings, GatewayTimings bTimings) {
+                                 GatewayTimings aTimings, GatewayTimings bTimings, List<Double> aImagesPerSecond,
+                                 List<Double> bImagesPerSecond) {
     }
 
     /**
@@ -120,7 +121,7 @@ public final class ServingBench {
      */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, TextEncoderHop textEncoderHop,
                           List<ColdStart> coldStarts, List<Load> load, List<Footprint> footprint,
-                          List<ComparedStacks> comparisons) {
+                          List<ComparedStacks> comparisons, InProcessThroughput inProcessThroughput) {
     }
 
     private static final String GENERATE = "gateway gRPC Generate, one 256 px image";
@@ -132,17 +133,18 @@ public final class ServingBench {
                     "spinning on, lone request waits 5 ms (before)", "spinning off, lone request runs at once",
                     "allow-spinning false, wait-when-idle false", new ServingStack.Options(List.of(),
                     List.of("-Dstackgan.serving.allow-spinning=true",
-                            "-Dstackgan.serving.batching.wait-when-idle=true")), true),
+                            "-Dstackgan.serving.batching.wait-when-idle=true")), true, false),
             // candidates for small services on few cores: no concurrent GC threads, no C2 compilations
             new StackComparison("serial-gc-c1", "JVM flags of all four services", GENERATE,
                     "none: the JVM's choice of GC, tiered C1 + C2 (now)", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "no flags", new ServingStack.Options(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                    List.of()), false),
-            // a call handed from the transport thread to the IO executor costs a thread wake-up before it queues
+                    List.of()), false, false),
+            // a call handed from the transport thread to the IO executor costs a thread wake-up before it queues;
+            // under load, one connection's calls all land on one event loop thread, so throughput is compared too
             new StackComparison("io-executor-calls", "model services: where a gRPC call runs", GENERATE,
                     "handed to the IO executor (before)", "on the transport thread that read it",
                     "transport-thread-calls true", new ServingStack.Options(List.of(),
-                    List.of("-Dstackgan.serving.transport-thread-calls=false")), true));
+                    List.of("-Dstackgan.serving.transport-thread-calls=false")), true, true));
 
     private final Stopwatch stopwatch;
     private final WindowedLoad windows;
@@ -166,23 +168,23 @@ public final class ServingBench {
     }
 
     /**
-     * Measurements this section takes: in-process chain and text encoder graph, HTTP, gRPC, the direct text encoder
-     * call, the load points, and the stack comparisons.
+     * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
+     * direct text encoder call, the load points, and the stack comparisons (each with its new stack's warm-up).
      */
     public static int measurements(boolean compareStacks) {
-        return 5 + CLIENTS.length * BATCH_SIZES.length + (compareStacks ? STACK_COMPARISONS.size() : 0);
+        return 6 + CLIENTS.length * BATCH_SIZES.length + (compareStacks ? STACK_COMPARISONS.stream()
+                .mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
     }
 
     public Results run(Path root) throws Exception {
         Path models = work.resolve("models");
         deleteRecursively(models);
-        ModelBundle bundle = BundleReader.read(ExportFreshBundle.exportAndPromote(models, "fresh-small-seed1",
-                Preset.SMALL, ExampleCaptions.lines(), 1));
+        ModelBundle bundle = ShippedBundle.promote(models);
 
         InProcess inProcess = inProcess(bundle);
         warmHttpClient();
         List<Overhead> overhead = new ArrayList<>();
-        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions)", inProcess.chain()));
+        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions) + PNG", inProcess.chain()));
         List<ColdStart> coldStarts = new ArrayList<>();
         List<Load> load = new ArrayList<>();
         Map<String, List<Double>> startups = new LinkedHashMap<>();
@@ -197,8 +199,7 @@ public final class ServingBench {
                     ServingStack.Options.CURRENT)) {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
-                String url = "http://localhost:" + stack.httpPort() + "/v1/images.png?seed=" + SEED + "&prompt="
-                        + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8);
+                String url = imageUrl(stack.httpPort());
                 List<Double> firstRequests = firstRequests(url);
                 // idle is measured after the first requests, which load lazily created paths
                 stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
@@ -216,7 +217,8 @@ public final class ServingBench {
                         hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
                         if (compareStacks) {
                             for (StackComparison comparison : STACK_COMPARISONS) {
-                                comparisons.add(compare(comparison, root, models, maxBatch, gateway));
+                                comparisons.add(compare(comparison, root, models, maxBatch, gateway,
+                                        stack.httpPort()));
                             }
                         }
                     }
@@ -231,7 +233,8 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, gatewayTimings, hop, coldStarts, load, footprint, comparisons);
+        return new Results(overhead, gatewayTimings, hop, coldStarts, load, footprint, comparisons,
+                inProcess.throughput());
     }
 
     /**
@@ -283,18 +286,45 @@ public final class ServingBench {
 
     /** Starts the comparison's stack beside {@code current} and times both in alternating blocks. */
     private ComparedStacks compare(StackComparison comparison, Path root, Path models, int maxBatch,
-                                   Gateway current) throws Exception {
+                                   Gateway current, int currentHttpPort) throws Exception {
         try (ServingStack stack = ServingStack.start(root, models, maxBatch,
                 work.resolve("logs-" + comparison.name()), comparison.other());
              Gateway other = new Gateway(stack.gatewayGrpcPort())) {
+            // the new stack's JIT warm-up until its latency is stable, as the current stack's was: a stack still
+            // compiling would lose the comparison for that alone
+            windows.latency("gateway gRPC b1 " + comparison.name() + " warm-up", other::generate, Map.of());
             Gateway a = comparison.otherIsA() ? other : current;
             Gateway b = comparison.otherIsA() ? current : other;
             List<StageTimings> aTimings = new ArrayList<>();
             List<StageTimings> bTimings = new ArrayList<>();
             LatencyStats[] stats = stopwatch.compare("gateway gRPC b1 " + comparison.name(),
                     () -> aTimings.add(a.generate()), () -> bTimings.add(b.generate()));
-            return new ComparedStacks(comparison, stats[0], stats[1], timings(aTimings), timings(bTimings));
+            List<Double> aLoad = new ArrayList<>();
+            List<Double> bLoad = new ArrayList<>();
+            if (comparison.underLoad()) {
+                int httpA = comparison.otherIsA() ? stack.httpPort() : currentHttpPort;
+                int httpB = comparison.otherIsA() ? currentHttpPort : stack.httpPort();
+                for (int round = 0; round < LOAD_ROUNDS; round++) {
+                    aLoad.add(heaviestLoad(comparison.name() + " a", httpA));
+                    bLoad.add(heaviestLoad(comparison.name() + " b", httpB));
+                }
+            }
+            return new ComparedStacks(comparison, stats[0], stats[1], timings(aTimings), timings(bTimings), aLoad,
+                    bLoad);
         }
+    }
+
+    /** Images/s of the heaviest load point (HTTP GET, one image per request) on the stack at {@code httpPort}. */
+    private double heaviestLoad(String label, int httpPort) throws Exception {
+        String url = imageUrl(httpPort);
+        int clients = CLIENTS[CLIENTS.length - 1];
+        return windows.load(label + ", " + clients + " clients", clients, () -> httpImage(url), Map.of(), () -> { })
+                .requestsPerSecond();
+    }
+
+    private static String imageUrl(int httpPort) {
+        return "http://localhost:" + httpPort + "/v1/images.png?seed=" + SEED + "&prompt="
+                + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8);
     }
 
     private static GatewayTimings timings(List<StageTimings> timings) {
@@ -304,33 +334,39 @@ public final class ServingBench {
     }
 
     /** The three sessions chained, and the text encoder's session alone, in this process. */
-    private record InProcess(WindowedLoad.Result chain, WindowedLoad.Result textEncoderGraph) {
+    private record InProcess(WindowedLoad.Result chain, WindowedLoad.Result textEncoderGraph,
+                             InProcessThroughput throughput) {
     }
 
-    private InProcess inProcess(ModelBundle bundle) throws Exception {
-        ModelConfig config = bundle.manifest().modelConfig();
-        Map<String, OrtSession> sessions = new LinkedHashMap<>();
-        Map<String, OnnxTensor> text = new Feeds(ModelGraphs.textEncoder(config), 1, config.text().vocabularySize(),
-                7).tensors(OrtBench.ENV);
-        Map<String, OnnxTensor> stage1 = new Feeds(ModelGraphs.stage1(config), 1, config.text().vocabularySize(),
-                7).tensors(OrtBench.ENV);
-        try {
-            for (String graph : ModelGraphs.ALL) {
-                sessions.put(graph, OrtBench.session(Files.readAllBytes(bundle.graphFile(graph)), threads));
-            }
-            Map<String, Long> thisProcess = Map.of(THIS_PROCESS, ProcessHandle.current().pid());
-            WindowedLoad.Result chain = windows.latency("in-process chain b1", () -> InferenceBench.ortChain(sessions,
-                    text, stage1.get(ModelGraphs.NOISE)), thisProcess);
-            WindowedLoad.Result textEncoder = windows.latency("in-process text encoder b1",
-                    () -> OrtBench.run(sessions.get(ModelGraphs.TEXT_ENCODER), text), thisProcess);
-            return new InProcess(chain, textEncoder);
-        } finally {
-            for (OrtSession session : sessions.values()) {
-                session.close();
-            }
-            text.values().forEach(OnnxTensor::close);
-            stage1.values().forEach(OnnxTensor::close);
+    /** Images/s of the in-process chain with PNG encoding at batch 1 and at {@code batch}. */
+    public record InProcessThroughput(int batch, double batchedImagesPerSecond, double singleImagesPerSecond) {
+
+        public double best() {
+            return Math.max(batchedImagesPerSecond, singleImagesPerSecond);
         }
+    }
+
+    /**
+     * The chain with Stage-II's pictures encoded as the gateway encodes them (8-bit RGB, then PNG with its default
+     * settings), at batch 1 and at the model services' default batch, and the text encoder's session alone.
+     */
+    private InProcess inProcess(ModelBundle bundle) throws Exception {
+        Map<String, Long> thisProcess = Map.of(THIS_PROCESS, ProcessHandle.current().pid());
+        WindowedLoad.Result chain;
+        WindowedLoad.Result textEncoder;
+        try (InProcessChain sessions = new InProcessChain(bundle, threads, 1)) {
+            chain = windows.latency("in-process chain + PNG b1", () -> sessions.run(images ->
+                    ShippedBundle.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
+            textEncoder = windows.latency("in-process text encoder b1", sessions::runTextEncoder, thisProcess);
+        }
+        int batch = BATCH_SIZES[0];
+        WindowedLoad.Result batched;
+        try (InProcessChain sessions = new InProcessChain(bundle, threads, batch)) {
+            batched = windows.latency("in-process chain + PNG b" + batch, () -> sessions.run(images ->
+                    ShippedBundle.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
+        }
+        return new InProcess(chain, textEncoder, new InProcessThroughput(batch, batched.requestsPerSecond() * batch,
+                chain.requestsPerSecond()));
     }
 
     private static double median(List<StageTimings> timings, java.util.function.ToLongFunction<StageTimings> field) {

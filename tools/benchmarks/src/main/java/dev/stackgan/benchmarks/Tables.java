@@ -151,8 +151,8 @@ public final class Tables {
             row.add(String.format("%.1f", cpu.values().stream().mapToDouble(Double::doubleValue).sum()));
             table.row(row.toArray());
         }
-        List<Object> baseline = new ArrayList<>(List.of("in-process ONNX Runtime (3 sessions, this "
-                + "process)", "", 1));
+        List<Object> baseline = new ArrayList<>(List.of("in-process ONNX Runtime (3 sessions) + PNG, "
+                + "this process", "", 1));
         services.forEach(s -> baseline.add(""));
         baseline.add(String.format("%.1f", inProcessChain.cpuMsPerRequest().get(ServingBench.THIS_PROCESS)));
         table.row(baseline.toArray());

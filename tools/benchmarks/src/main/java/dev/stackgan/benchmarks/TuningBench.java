@@ -32,8 +32,10 @@ public final class TuningBench {
     /** Timed training steps per allocator and stage (AllocatorBench). */
     static final int ALLOCATOR_STEPS = 8;
 
-    /** PNG settings the gateway uses by default (GatewayConfiguration). */
-    static final PngEncoder GATEWAY_PNG = new PngEncoder(1, PngEncoder.Filter.SUB);
+    /** PNG settings the gateway uses by default (GatewayConfiguration, the gateway's application.yml). */
+    static final PngEncoder GATEWAY_PNG = new PngEncoder(1, PngEncoder.Filter.SUB, PngEncoder.Strategy.HUFFMAN_ONLY);
+    /** The gateway's PNG settings before Huffman-only coding: zlib's string matching at level 1. */
+    static final PngEncoder LEVEL_1_SUB = new PngEncoder(1, PngEncoder.Filter.SUB);
 
     /**
      * One setting, two values: {@code a} usually the value before this change, {@code b} the other. {@code note}
@@ -57,7 +59,7 @@ public final class TuningBench {
 
     /** Stopwatch measurements {@link #run} takes. */
     public static int measurements() {
-        return 5;
+        return 7;
     }
 
     public List<Row> run(ModelConfig config, Path work) throws Exception {
@@ -79,7 +81,7 @@ public final class TuningBench {
                     "no (before)", "yes", chainPair("bn fold no/yes", graphs, serving, nets.export(true), serving,
                             config), "", "no (GraphExporter option)"));
         }
-        rows.add(png(work));
+        rows.addAll(png(work));
         rows.addAll(AllocatorBench.rows(ALLOCATOR_STEPS));
         return rows;
     }
@@ -119,30 +121,44 @@ public final class TuningBench {
     }
 
     /**
-     * One 256 px synthetic bird (cropped and scaled as training sees it, as a trained Stage-II would draw it) to PNG:
-     * ImageIO's writer fed through setRGB, as the gateway did, against the gateway's encoder now.
+     * PNG encoding of one 256 px synthetic bird (cropped and scaled as training sees it): ImageIO's writer fed through
+     * setRGB, as the gateway did first, against zlib level 1 with the Sub filter; then that against Huffman coding
+     * alone, on the bird and on a picture the shipped model drew (noisier, as generated pictures are).
      */
-    private Row png(Path work) throws Exception {
+    private List<Row> png(Path work) throws Exception {
         Path data = SyntheticImages.dataset(work);
         CubDataset dataset = CubDataset.load(data.resolve(CubLayout.ROOT), null, Split.STACKGAN_CLASS, true, 256);
         Batch batch = dataset.epoch(1, new Random(1), true).next();
-        FloatBuffer planes = FloatBuffer.wrap(batch.images()[0]);
         int size = 256;
+        byte[] bird = PngEncoder.rgbFromTanh(FloatBuffer.wrap(batch.images()[0]), 0, size, size);
         int[] bytes = new int[2];
         LatencyStats[] stats = stopwatch.compare("tuning png imageio/fast", () -> {
             BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            byte[] rgb = PngEncoder.rgbFromTanh(planes, 0, size, size);
             for (int p = 0; p < size * size; p++) {
-                image.setRGB(p % size, p / size, (rgb[3 * p] & 0xff) << 16 | (rgb[3 * p + 1] & 0xff) << 8
-                        | rgb[3 * p + 2] & 0xff);
+                image.setRGB(p % size, p / size, (bird[3 * p] & 0xff) << 16 | (bird[3 * p + 1] & 0xff) << 8
+                        | bird[3 * p + 2] & 0xff);
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(image, "png", out);
             bytes[0] = out.size();
-        }, () -> bytes[1] = GATEWAY_PNG.encode(PngEncoder.rgbFromTanh(planes, 0, size, size), size, size).length);
-        return new Row("gateway PNG encoding", "one 256 px synthetic bird", "ImageIO default (before)",
-                "zlib level " + GATEWAY_PNG.compressionLevel() + ", filter " + GATEWAY_PNG.filter().name()
-                        .toLowerCase(), stats[0], stats[1], String.format("%,d vs %,d bytes", bytes[0], bytes[1]),
-                "level 1, sub");
+        }, () -> bytes[1] = LEVEL_1_SUB.encode(bird, size, size).length);
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("gateway PNG encoding", "one 256 px synthetic bird", "ImageIO default (before)",
+                "zlib level 1, filter sub", stats[0], stats[1], String.format("%,d vs %,d bytes", bytes[0],
+                bytes[1]), "level 1, sub"));
+        rows.add(strategyRow("one 256 px synthetic bird", bird, size));
+        rows.add(strategyRow("one 256 px picture of the shipped model", ShippedBundle.picture(work, cores), size));
+        return rows;
+    }
+
+    /** zlib's string matching at level 1 against Huffman coding alone, both after the Sub filter. */
+    private Row strategyRow(String timed, byte[] rgb, int size) throws Exception {
+        int[] bytes = new int[2];
+        LatencyStats[] stats = stopwatch.compare("tuning png strategy " + timed,
+                () -> bytes[0] = LEVEL_1_SUB.encode(rgb, size, size).length,
+                () -> bytes[1] = GATEWAY_PNG.encode(rgb, size, size).length);
+        return new Row("gateway PNG deflate strategy", timed, "string matching, level 1 (before)",
+                "Huffman coding only", stats[0], stats[1], String.format("%,d vs %,d bytes", bytes[0], bytes[1]),
+                "huffman-only");
     }
 }
