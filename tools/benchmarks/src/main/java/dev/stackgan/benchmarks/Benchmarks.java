@@ -117,7 +117,8 @@ public final class Benchmarks implements Callable<Integer> {
                 + "initialization, seed 1), vocabulary " + VOCABULARY + " words: latency does not depend on the "
                 + "weights' values. Sections 2, 3, 6 and the serving rows of 7 serve the trained bundle shipped in "
                 + "the model services' jars, as users get it: its architecture differs from the presets', and its "
-                + "pictures, which the gateway compresses, are its own. p50 / p99 are nearest-rank; in sections 1, 4, 5 and 7 over the "
+                + "pictures, which the gateway compresses, are its own. p50 / p99 are nearest-rank; in sections 1, 4, "
+                + "5 and 7 over the "
                 + "timed runs after one warm-up run, in sections 2, 3 and 6 over measurement windows (section 2 "
                 + "says how).");
     }
@@ -217,7 +218,8 @@ public final class Benchmarks implements Callable<Integer> {
         ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, compare).run(root);
         String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
                 + "ports), serving the trained bundle shipped in the model services' jars (copied into a model "
-                + "repository and promoted there); requests from this process. The stack is started twice: dynamic batching on (the "
+                + "repository and promoted there); requests from this process. The stack is started twice: dynamic "
+                + "batching on (the "
                 + "default, max batch 8, 5 ms queue delay for requests that arrive while others are queued or "
                 + "running) and off (`stackgan.serving.batching.max-batch-size: 1`)"
                 + (compare ? "; for section 7 " + ServingBench.STACK_COMPARISONS.size() + " more stacks run "
@@ -238,7 +240,8 @@ public final class Benchmarks implements Callable<Integer> {
             add("Cold: the first " + ServingBench.COLD_REQUESTS + " HTTP GET /v1/images.png requests, one after "
                     + "the other, right after a freshly started stack reported SERVING (the harness warms only its "
                     + "own HTTP client first, on a server of its own), against the warm p50 of the same request "
-                    + "from one client on the same stack (section 3's 1-client point). Goal (issue 16): even the slowest of the first "
+                    + "from one client on the same stack (section 3's 1-client point). Goal (issue 16): even the "
+                    + "slowest of the first "
                     + ServingBench.COLD_REQUESTS + " at most " + COLD_GOAL + "x the warm p50.");
             add(Tables.coldStarts(results.coldStarts(), COLD_GOAL));
         }
@@ -260,7 +263,8 @@ public final class Benchmarks implements Callable<Integer> {
                     + "reported windows and divided by the images served in them. The services' CPU includes "
                     + "their idle threads, JIT and GC; the last row is this harness process alone while it runs "
                     + "the three ONNX Runtime sessions and the PNG encoding in-process (section 2's baseline, one "
-                    + "client), JIT and GC included. A row's total minus the last row is the CPU the serving path adds per image.");
+                    + "client), JIT and GC included. A row's total minus the last row is the CPU the serving path "
+                    + "adds per image.");
             add(Tables.cpuPerImage(results.load(), results.overhead().get(0).measured()));
         }
         if (sections.contains("6")) {

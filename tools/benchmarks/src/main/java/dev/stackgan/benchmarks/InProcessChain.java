@@ -6,8 +6,12 @@ import ai.onnxruntime.OrtSession;
 import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.graph.ModelGraphs;
+import dev.stackgan.bundle.image.PngEncoder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +42,24 @@ final class InProcessChain implements AutoCloseable {
     /** Runs the chain; {@code image} sees Stage-II's output ([batch, 3, S, S], tanh) before it is released. */
     void run(InferenceBench.ImageUse image) throws OrtException {
         InferenceBench.ortChain(sessions, text, stage1.get(ModelGraphs.NOISE), image);
+    }
+
+    /** Stage-II's pictures ([N, 3, S, S], tanh) as interleaved 8-bit RGB, one array each, as the gateway gets them. */
+    static List<byte[]> rgb(OnnxTensor images) {
+        long[] shape = images.getInfo().getShape();
+        int size = Math.toIntExact(shape[3]);
+        FloatBuffer planes = images.getFloatBuffer(); // a copy of the whole batch: taken once
+        List<byte[]> rgb = new ArrayList<>();
+        for (int i = 0; i < shape[0]; i++) {
+            rgb.add(PngEncoder.rgbFromTanh(planes, i * 3 * size * size, size, size));
+        }
+        return rgb;
+    }
+
+    /** Stage-II's pictures as the gateway sends them: 8-bit RGB, then PNGs from {@code encoder}. */
+    static List<byte[]> pngs(OnnxTensor images, PngEncoder encoder) {
+        int size = Math.toIntExact(images.getInfo().getShape()[3]);
+        return rgb(images).stream().map(picture -> encoder.encode(picture, size, size)).toList();
     }
 
     /** Runs the text encoder's session alone. */

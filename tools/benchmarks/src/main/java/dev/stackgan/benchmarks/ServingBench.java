@@ -27,16 +27,14 @@ import java.util.Map;
 
 /**
  * Sections 2, 3 and 6 on the real serving stack (four child processes, the shipped bundle): the gateway's latency
- * against the same three ONNX Runtime calls and the PNG encoding in this process, the first requests after a start against the
- * warm latency, throughput, latency and CPU per image under concurrent clients with dynamic batching on and off, and
- * each service's start-up time and memory. Every warm figure is measured in windows ({@link WindowedLoad}).
+ * against the same three ONNX Runtime calls and the PNG encoding in this process, the first requests after a start
+ * against the warm latency, throughput, latency and CPU per image under concurrent clients with dynamic batching on
+ * and off, and each service's start-up time and memory. Every warm figure is measured in windows ({@link WindowedLoad}).
  */
 public final class ServingBench {
 
     static final String PROMPT = "a small bird with a red crown and black wings";
     static final long SEED = 7;
-    /** Stage-II's picture size: one 256 px image per request. */
-    static final int SIZE = 256;
     /** The first is one client: the warm figure the cold requests are compared with. */
     static final int[] CLIENTS = {1, 4, 16};
     /** The model services' default batch size (application.yml) and "off". */
@@ -356,14 +354,14 @@ public final class ServingBench {
         WindowedLoad.Result textEncoder;
         try (InProcessChain sessions = new InProcessChain(bundle, threads, 1)) {
             chain = windows.latency("in-process chain + PNG b1", () -> sessions.run(images ->
-                    ShippedBundle.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
+                    InProcessChain.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
             textEncoder = windows.latency("in-process text encoder b1", sessions::runTextEncoder, thisProcess);
         }
         int batch = BATCH_SIZES[0];
         WindowedLoad.Result batched;
         try (InProcessChain sessions = new InProcessChain(bundle, threads, batch)) {
             batched = windows.latency("in-process chain + PNG b" + batch, () -> sessions.run(images ->
-                    ShippedBundle.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
+                    InProcessChain.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
         }
         return new InProcess(chain, textEncoder, new InProcessThroughput(batch, batched.requestsPerSecond() * batch,
                 chain.requestsPerSecond()));

@@ -1,14 +1,11 @@
 package dev.stackgan.benchmarks;
 
-import ai.onnxruntime.OnnxTensor;
 import dev.stackgan.bundle.BundleException;
 import dev.stackgan.bundle.BundleReader;
 import dev.stackgan.bundle.ModelBundle;
-import dev.stackgan.bundle.image.PngEncoder;
 import dev.stackgan.serving.DefaultBundle;
 import dev.stackgan.trainer.service.Bundles;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -40,31 +37,13 @@ final class ShippedBundle {
         }
     }
 
-    /**
-     * Each picture in Stage-II's {@code images} ([N, 3, S, S], tanh) as the gateway sends it: 8-bit RGB, then a PNG
-     * from {@code encoder}.
-     */
-    static List<byte[]> pngs(OnnxTensor images, PngEncoder encoder) {
-        long[] shape = images.getInfo().getShape();
-        int size = Math.toIntExact(shape[3]);
-        FloatBuffer planes = images.getFloatBuffer();
-        List<byte[]> pngs = new ArrayList<>();
-        for (int i = 0; i < shape[0]; i++) {
-            pngs.add(encoder.encode(PngEncoder.rgbFromTanh(planes, i * 3 * size * size, size, size), size, size));
-        }
-        return pngs;
-    }
-
     /** One picture the shipped model draws for a random caption, as interleaved 8-bit RGB. */
     static byte[] picture(Path work, int threads) throws Exception {
         ModelBundle bundle = promote(Files.createDirectories(work.resolve("shipped-picture")));
-        byte[][] rgb = new byte[1][];
+        List<byte[]> rgb = new ArrayList<>();
         try (InProcessChain chain = new InProcessChain(bundle, threads, 1)) {
-            chain.run(images -> {
-                int size = Math.toIntExact(images.getInfo().getShape()[3]);
-                rgb[0] = PngEncoder.rgbFromTanh(images.getFloatBuffer(), 0, size, size);
-            });
+            chain.run(images -> rgb.addAll(InProcessChain.rgb(images)));
         }
-        return rgb[0];
+        return rgb.get(0);
     }
 }
