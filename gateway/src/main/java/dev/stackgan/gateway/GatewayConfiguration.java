@@ -29,6 +29,11 @@ public class GatewayConfiguration {
     private String pngFilter = "sub";
     /** zlib strategy: default, filtered or huffman-only (smaller and faster on generated pictures). */
     private String pngDeflateStrategy = "huffman-only";
+    /**
+     * Who compresses Stage-II's pictures: stage2-service (sent the png-* settings with each call; the gateway gets
+     * the files) or gateway (gets 8-bit RGB, for a Stage-II service older than IMAGE_ENCODING_PNG).
+     */
+    private String pngEncodedBy = "stage2-service";
     /** The CA that signed the model services' certificates: set, the channels to them use TLS (docs/operations.md). */
     private Path modelServicesCaFile;
     /** The gateway's client certificate chain and key, for model services that require mutual TLS. */
@@ -115,7 +120,25 @@ public class GatewayConfiguration {
         this.pngDeflateStrategy = pngDeflateStrategy;
     }
 
-    /** The encoder of the gateway's PNGs, as the three png-* settings choose it. */
+    public String getPngEncodedBy() {
+        return pngEncodedBy;
+    }
+
+    public void setPngEncodedBy(String pngEncodedBy) {
+        this.pngEncodedBy = pngEncodedBy;
+    }
+
+    /** Whether Stage-II's service encodes its pictures (png-encoded-by: stage2-service) rather than the gateway. */
+    public boolean stage2EncodesPng() {
+        return switch (pngEncodedBy.trim()) {
+            case "stage2-service" -> true;
+            case "gateway" -> false;
+            default -> throw new ConfigurationException("stackgan.gateway.png-encoded-by is '" + pngEncodedBy
+                    + "'; use stage2-service or gateway");
+        };
+    }
+
+    /** The encoder of the PNGs, as the three png-* settings choose it. */
     public PngEncoder pngEncoder() {
         try {
             return new PngEncoder(pngCompressionLevel, PngEncoder.Filter.parse(pngFilter),

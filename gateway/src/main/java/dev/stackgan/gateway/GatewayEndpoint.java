@@ -1,6 +1,5 @@
 package dev.stackgan.gateway;
 
-import com.google.protobuf.ByteString;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateEvent;
 import dev.stackgan.proto.v1.GenerateRequest;
@@ -88,7 +87,7 @@ public class GatewayEndpoint extends GatewayServiceGrpc.GatewayServiceImplBase {
                         .setTotalMs(generation.timings().totalMs()));
         for (Generation.Image image : generation.images()) {
             response.addImages(GeneratedImage.newBuilder()
-                    .setPng(ByteString.copyFrom(image.png()))
+                    .setPng(image.png())
                     .setSeed(image.seed())
                     .setWidth(image.width())
                     .setHeight(image.height())

@@ -1,5 +1,6 @@
 package dev.stackgan.gateway;
 
+import com.google.protobuf.ByteString;
 import dev.stackgan.bundle.image.PngEncoder;
 import dev.stackgan.proto.v1.Condition;
 import dev.stackgan.proto.v1.EncodeRequest;
@@ -10,6 +11,8 @@ import dev.stackgan.proto.v1.GetVocabularyRequest;
 import dev.stackgan.proto.v1.GetVocabularyResponse;
 import dev.stackgan.proto.v1.ImageEncoding;
 import dev.stackgan.proto.v1.ModelManagementServiceGrpc;
+import dev.stackgan.proto.v1.PngImages;
+import dev.stackgan.proto.v1.PngOptions;
 import dev.stackgan.proto.v1.Rgb8Images;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateRequest;
 import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
@@ -21,6 +24,7 @@ import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.Captions;
 import dev.stackgan.serving.ModelVersions;
+import dev.stackgan.serving.PngSettings;
 import dev.stackgan.serving.Seeds;
 import dev.stackgan.serving.Tensors;
 import io.grpc.Deadline;
@@ -51,6 +55,8 @@ public class ImageGenerator {
     private final GatewayConfiguration config;
     private final Semaphore admission;
     private final PngEncoder pngEncoder;
+    /** Stage-II's PNG compression settings when its service encodes the pictures; null when the gateway does. */
+    private final PngOptions stage2Png;
     private final GatewayMetrics metrics;
 
     public ImageGenerator(ModelServices services, GatewayConfiguration config, GatewayMetrics metrics) {
@@ -60,6 +66,7 @@ public class ImageGenerator {
         this.admission = new Semaphore(config.getMaxConcurrentRequests());
         metrics.watchAdmission(admission, config.getMaxConcurrentRequests());
         this.pngEncoder = config.pngEncoder();
+        this.stage2Png = config.stage2EncodesPng() ? PngSettings.toProto(pngEncoder) : null;
     }
 
     /** Checks the request, then runs it; refuses with RESOURCE_EXHAUSTED when the concurrency limit is full. */
@@ -214,23 +221,44 @@ public class ImageGenerator {
         }
 
         long stage2Start = System.nanoTime();
-        Stage2ServiceRefineRequest stage2Request = Stage2ServiceRefineRequest.newBuilder()
+        Stage2ServiceRefineRequest.Builder stage2Request = Stage2ServiceRefineRequest.newBuilder()
                 .setStage1Images(stage1.getImages())
                 .setConditions(conditions(captions, EncodedCaption::getStage2))
-                .setModelVersion(version)
-                // a quarter of float32's bytes, and the PNG encoder takes them as they come
-                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_RGB8)
-                .build();
+                .setModelVersion(version);
+        if (stage2Png != null) {
+            // compressed where the pixels are: the gateway neither receives the raw pixels nor spends CPU on them
+            stage2Request.setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG).setPngOptions(stage2Png);
+        } else {
+            // a quarter of float32's bytes, and the PNG encoder takes them as they come
+            stage2Request.setImageEncoding(ImageEncoding.IMAGE_ENCODING_RGB8);
+        }
         Stage2ServiceRefineResponse stage2 = call(services.stage2(), request, version, deadline,
                 () -> Stage2ServiceGrpc.newBlockingStub(services.stage2().channel())
-                        .withDeadline(deadline).refine(stage2Request));
+                        .withDeadline(deadline).refine(stage2Request.build()));
         long stage2Ms = millisSince(stage2Start);
-        Rgb8Images images = stage2.getRgbImages();
-        return generation(Pngs.encode(images, pngEncoder), images.getShape(2), images.getShape(1), 2, captions,
-                version, new Generation.Timings(encoderMs, stage1Ms, stage2Ms, millisSince(start)));
+        List<ByteString> pngs;
+        long width;
+        long height;
+        if (stage2Png != null) {
+            PngImages images = stage2.getPngImages();
+            pngs = images.getFilesList();
+            width = images.getWidth();
+            height = images.getHeight();
+        } else {
+            Rgb8Images images = stage2.getRgbImages();
+            pngs = Pngs.encode(images, pngEncoder);
+            width = images.getShape(2);
+            height = images.getShape(1);
+        }
+        if (pngs.size() != captions.size()) {
+            throw new GatewayException(Status.Code.INTERNAL, null, services.stage2().name() + " service ("
+                    + services.stage2().target() + ") answered " + pngs.size() + " images for " + captions.size());
+        }
+        return generation(pngs, width, height, 2, captions, version,
+                new Generation.Timings(encoderMs, stage1Ms, stage2Ms, millisSince(start)));
     }
 
-    private static Generation generation(List<byte[]> pngs, long width, long height, int stage,
+    private static Generation generation(List<ByteString> pngs, long width, long height, int stage,
                                          List<EncodedCaption> captions, String version, Generation.Timings timings) {
         List<Generation.Image> out = new ArrayList<>();
         for (int i = 0; i < pngs.size(); i++) {

@@ -1,5 +1,7 @@
 package dev.stackgan.gateway;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.stackgan.bundle.image.PngEncoder;
 import dev.stackgan.proto.v1.Rgb8Images;
 import dev.stackgan.proto.v1.Tensor;
@@ -18,7 +20,7 @@ public final class Pngs {
     private Pngs() {
     }
 
-    public static List<byte[]> encode(Tensor images, PngEncoder encoder) {
+    public static List<ByteString> encode(Tensor images, PngEncoder encoder) {
         if (images.getShapeCount() != 4 || images.getShape(1) != 3) {
             throw new IllegalArgumentException("images must be [N, 3, H, W], got " + images.getShapeList());
         }
@@ -29,7 +31,7 @@ public final class Pngs {
                 i -> PngEncoder.rgbFromTanh(values, i * 3 * height * width, width, height));
     }
 
-    public static List<byte[]> encode(Rgb8Images images, PngEncoder encoder) {
+    public static List<ByteString> encode(Rgb8Images images, PngEncoder encoder) {
         if (images.getShapeCount() != 4 || images.getShape(3) != 3) {
             throw new IllegalArgumentException("rgb images must be [N, H, W, 3], got " + images.getShapeList());
         }
@@ -48,10 +50,12 @@ public final class Pngs {
     }
 
     /** PNGs of {@code n} images, image i's interleaved RGB bytes given by {@code rgb}. */
-    private static List<byte[]> encodeEach(long n, int width, int height, PngEncoder encoder, IntFunction<byte[]> rgb) {
-        List<byte[]> pngs = new ArrayList<>(Math.toIntExact(n));
+    private static List<ByteString> encodeEach(long n, int width, int height, PngEncoder encoder,
+                                               IntFunction<byte[]> rgb) {
+        List<ByteString> pngs = new ArrayList<>(Math.toIntExact(n));
         for (int i = 0; i < n; i++) {
-            pngs.add(encoder.encode(rgb.apply(i), width, height));
+            // each file is a fresh array nobody writes again: protobuf may keep it without a copy
+            pngs.add(UnsafeByteOperations.unsafeWrap(encoder.encode(rgb.apply(i), width, height)));
         }
         return pngs;
     }

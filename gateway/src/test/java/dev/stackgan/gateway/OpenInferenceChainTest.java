@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import dev.stackgan.bundle.image.PngEncoder;
 import dev.stackgan.bundle.text.Vocabulary;
 import dev.stackgan.proto.inference.ModelInferRequest;
@@ -95,10 +96,10 @@ class OpenInferenceChainTest {
     }
 
     private static void assertPngs(List<byte[]> expected, float[] images, PngEncoder encoder) {
-        List<byte[]> pngs = Pngs.encode(Tensors.write(new long[] {N, 3, 256, 256}, images), encoder);
+        List<ByteString> pngs = Pngs.encode(Tensors.write(new long[] {N, 3, 256, 256}, images), encoder);
         assertEquals(expected.size(), pngs.size());
         for (int i = 0; i < pngs.size(); i++) {
-            assertArrayEquals(expected.get(i), pngs.get(i), "image " + i);
+            assertArrayEquals(expected.get(i), pngs.get(i).toByteArray(), "image " + i);
         }
     }
 

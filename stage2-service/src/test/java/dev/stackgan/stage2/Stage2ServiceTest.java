@@ -9,6 +9,9 @@ import com.google.protobuf.ByteString;
 import dev.stackgan.bundle.image.PngEncoder;
 import dev.stackgan.proto.v1.ImageEncoding;
 import dev.stackgan.proto.v1.ModelGraph;
+import dev.stackgan.proto.v1.PngDeflateStrategy;
+import dev.stackgan.proto.v1.PngOptions;
+import dev.stackgan.proto.v1.PngRowFilter;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
 import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
 import dev.stackgan.proto.v1.Stage2ServiceRefineResponse;
@@ -18,11 +21,14 @@ import dev.stackgan.serving.testing.ServiceChecks;
 import dev.stackgan.serving.testing.TinyBundles;
 import dev.stackgan.serving.testing.TwoVersionService;
 import io.grpc.Status;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +85,40 @@ class Stage2ServiceTest {
                 .setImageEncoding(ImageEncoding.IMAGE_ENCODING_FLOAT32).build()).getImages(), "FLOAT32 as unset");
     }
 
+    /**
+     * Asked for PNG, Stage-II answers one PNG file per image whose pixels are its 8-bit RGB answer, compressed as
+     * the request's options say: the gateway's settings give a smaller file than the stored (unset) options.
+     */
+    @Test
+    void pngImagesDecodeToTheRgb8Images() throws IOException {
+        Stage2ServiceRefineResponse rgb = stub().refine(request(images(2, 0.9f), conditions(2, 0.3f))
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_RGB8).build());
+        PngOptions gatewayOptions = PngOptions.newBuilder().setCompressionLevel(1)
+                .setRowFilter(PngRowFilter.PNG_ROW_FILTER_SUB)
+                .setDeflateStrategy(PngDeflateStrategy.PNG_DEFLATE_STRATEGY_HUFFMAN_ONLY).build();
+        Stage2ServiceRefineResponse png = stub().refine(request(images(2, 0.9f), conditions(2, 0.3f))
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG).setPngOptions(gatewayOptions).build());
+        assertFalse(png.hasImages() || png.hasRgbImages());
+        assertEquals(32, png.getPngImages().getWidth());
+        assertEquals(32, png.getPngImages().getHeight());
+        assertEquals(2, png.getPngImages().getFilesCount());
+        byte[] expected = rgb.getRgbImages().getData().toByteArray();
+        for (int i = 0; i < 2; i++) {
+            BufferedImage decoded = ImageIO.read(png.getPngImages().getFiles(i).newInput());
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    int at = ((i * 32 + y) * 32 + x) * 3;
+                    int pixel = (expected[at] & 0xff) << 16 | (expected[at + 1] & 0xff) << 8 | expected[at + 2] & 0xff;
+                    assertEquals(pixel, decoded.getRGB(x, y) & 0xffffff, "image " + i + " pixel " + x + "," + y);
+                }
+            }
+        }
+        Stage2ServiceRefineResponse stored = stub().refine(request(images(2, 0.9f), conditions(2, 0.3f))
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG).build());
+        assertTrue(stored.getPngImages().getFiles(0).size() > 32 * 32 * 3, "unset options: stored, not compressed");
+        assertTrue(png.getPngImages().getFiles(0).size() < stored.getPngImages().getFiles(0).size());
+    }
+
     @Test
     void badRequestsNameTheFieldAndTheLimit() {
         assertInvalid(request(Tensor.getDefaultInstance(), conditions(1, 0)), "stage1_images is missing");
@@ -96,7 +136,14 @@ class Stage2ServiceTest {
         assertInvalid(request(images(1, 0), Tensors.write(new long[] {1, C}, inf)),
                 "conditions.data holds -Infinity at element 2");
         assertInvalid(request(images(1, 0), conditions(1, 0)).setImageEncodingValue(7),
-                "image_encoding is 7, must be unset, IMAGE_ENCODING_FLOAT32 (1) or IMAGE_ENCODING_RGB8 (2)");
+                "image_encoding is 7, must be unset, IMAGE_ENCODING_FLOAT32 (1), IMAGE_ENCODING_RGB8 (2) or "
+                        + "IMAGE_ENCODING_PNG (3)");
+        Stage2ServiceRefineRequest.Builder png = request(images(1, 0), conditions(1, 0))
+                .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG);
+        assertInvalid(png.clone().setPngOptions(PngOptions.newBuilder().setCompressionLevel(10)),
+                "png_options.compression_level is 10, must be 0 (stored) to 9");
+        assertInvalid(png.clone().setPngOptions(PngOptions.newBuilder().setRowFilterValue(9)),
+                "png_options.row_filter is 9, must be unset or PNG_ROW_FILTER_NONE (1), _SUB (2) or _UP (3)");
         assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'v0' is not loaded here; available: ["
                         + TinyBundles.V1 + ", " + TinyBundles.V2 + "]",
                 () -> stub().refine(request(images(1, 0), conditions(1, 0)).setModelVersion("v0").build()));

@@ -48,7 +48,7 @@ public class ImagesController {
         Generation generation = ClientDisconnect.cancels(http,
                 () -> generator.generate(new GenerationRequest(prompt, 1, seed, stage, modelVersion), null));
         Generation.Image image = generation.images().get(0);
-        return HttpResponse.ok(image.png())
+        return HttpResponse.ok(image.png().toByteArray())
                 .contentType("image/png")
                 .header("X-Seed", Long.toString(image.seed()))
                 .header("X-Model-Version", generation.modelVersion());

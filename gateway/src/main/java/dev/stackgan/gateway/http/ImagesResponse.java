@@ -30,7 +30,7 @@ public record ImagesResponse(List<Image> images, @JsonProperty("model_version") 
         Generation.Timings t = generation.timings();
         return new ImagesResponse(
                 generation.images().stream().map(image -> new Image(
-                        Base64.getEncoder().encodeToString(image.png()), image.seed(), image.width(),
+                        Base64.getEncoder().encodeToString(image.png().toByteArray()), image.seed(), image.width(),
                         image.height(), image.stage())).toList(),
                 generation.modelVersion(),
                 new Timings(t.textEncoderMs(), t.stage1Ms(), t.stage2Ms(), t.totalMs()),
