@@ -44,7 +44,7 @@ RUN case "$MODULE" in \
       *) echo "build argument MODULE='$MODULE': expected gateway, text-encoder-service, stage1-service," \
               "stage2-service or trainer-service" >&2; exit 1 ;; \
     esac
-COPY docker/entrypoint.sh scripts/with-jemalloc.sh /app/
+COPY docker/entrypoint.sh docker/service-jvm-flags scripts/with-jemalloc.sh /app/
 COPY ${MODULE}/target/*.jar /app/app.jar
 ENV STACKGAN_MODULE=${MODULE}
 USER stackgan

@@ -1,10 +1,13 @@
 #!/bin/sh
 # Entry point of the suite's image (the root Dockerfile): runs the module's jar. The trainer runs on jemalloc
 # (scripts/with-jemalloc.sh) with DJL offline (libtorch comes from its jar, never downloaded) and serves when given
-# no command; other commands are its CLI, e.g. train --spec FILE.
+# no command; other commands are its CLI, e.g. train --spec FILE. The serving modules start with the JVM flags of
+# docker/service-jvm-flags.
 set -eu
 if [ "$STACKGAN_MODULE" = trainer-service ]; then
   [ "$#" -gt 0 ] || set -- serve
   exec /app/with-jemalloc.sh java -Dai.djl.offline=true -jar /app/app.jar "$@"
 fi
-exec java -jar /app/app.jar "$@"
+# the serving JVMs' flags (service-jvm-flags: comments and blank lines left out), one word each
+# shellcheck disable=SC2046
+exec java $(grep -v -e '^#' -e '^$' /app/service-jvm-flags) -jar /app/app.jar "$@"

@@ -58,6 +58,8 @@ fi
 
 mkdir -p "$logs"
 pids=()
+# the JVM flags the containers start the services with (comments and blank lines left out)
+mapfile -t jvm_flags < <(grep -v -e '^#' -e '^$' "$root/docker/service-jvm-flags")
 stop_all() {
   trap - INT TERM EXIT
   if [ ${#pids[@]} -gt 0 ]; then
@@ -72,7 +74,7 @@ trap stop_all INT TERM EXIT
 for entry in "${services[@]}"; do
   IFS=: read -r module port <<<"$entry"
   say "starting $module (gRPC $port), log $logs/$module.log"
-  java -Dstackgan.serving.model-repository="$models" -jar "$(jar_of "$module")" >"$logs/$module.log" 2>&1 &
+  java "${jvm_flags[@]}" -Dstackgan.serving.model-repository="$models" -jar "$(jar_of "$module")" >"$logs/$module.log" 2>&1 &
   pids+=($!)
 done
 
