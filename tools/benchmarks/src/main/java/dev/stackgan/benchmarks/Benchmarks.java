@@ -342,18 +342,23 @@ public final class Benchmarks implements Callable<Integer> {
                 + "TCP_NODELAY on its sockets by default, so Nagle is not in the hops.");
     }
 
-    /** The comparison's images/s at the heaviest load point, each side's windows in the order taken; or nothing. */
+    /**
+     * The comparison's heaviest load point, each side's in the order taken: images/s, and CPU ms per image of the
+     * gateway and of all four processes; or nothing.
+     */
     private static String underLoad(ServingBench.ComparedStacks compared) {
-        if (compared.aImagesPerSecond().isEmpty()) {
+        if (compared.aLoads().isEmpty()) {
             return "";
         }
-        return String.format("; %d clients over HTTP, images/s (taken in turn a, b, a, b): %s vs %s",
-                ServingBench.CLIENTS[ServingBench.CLIENTS.length - 1], perSecond(compared.aImagesPerSecond()),
-                perSecond(compared.bImagesPerSecond()));
+        return String.format("; %d clients over HTTP (taken in turn a, b, a, b), images/s, CPU ms per image "
+                        + "gateway / all four: %s vs %s", ServingBench.CLIENTS[ServingBench.CLIENTS.length - 1],
+                loads(compared.aLoads()), loads(compared.bLoads()));
     }
 
-    private static String perSecond(List<Double> values) {
-        return String.join(" and ", values.stream().map(v -> String.format("%.1f", v)).toList());
+    private static String loads(List<WindowedLoad.Result> loads) {
+        return String.join(" and ", loads.stream().map(load -> String.format("%.1f (%.1f / %.1f)",
+                load.requestsPerSecond(), load.cpuMsPerRequest().getOrDefault(ServingStack.GATEWAY, Double.NaN),
+                load.cpuMsPerRequest().values().stream().mapToDouble(Double::doubleValue).sum())).toList());
     }
 
     private static String stageMs(ServingBench.GatewayTimings t) {

@@ -106,11 +106,11 @@ public final class ServingBench {
 
     /**
      * A comparison's latency and the gateway's per-stage timings, side a and side b; under load, each side's
-     * images/s in the order measured (a, b, a, b), else empty.
+     * heaviest load point in the order measured (a, b, a, b; images/s and each process's CPU), else empty.
      */
     public record ComparedStacks(StackComparison comparison, LatencyStats a, LatencyStats b,
-                                 GatewayTimings aTimings, GatewayTimings bTimings, List<Double> aImagesPerSecond,
-                                 List<Double> bImagesPerSecond) {
+                                 GatewayTimings aTimings, GatewayTimings bTimings, List<WindowedLoad.Result> aLoads,
+                                 List<WindowedLoad.Result> bLoads) {
     }
 
     /**
@@ -142,7 +142,17 @@ public final class ServingBench {
             new StackComparison("io-executor-calls", "model services: where a gRPC call runs", GENERATE,
                     "handed to the IO executor (before)", "on the transport thread that read it",
                     "transport-thread-calls true", new ServingStack.Options(List.of(),
-                    List.of("-Dstackgan.serving.transport-thread-calls=false")), true, true));
+                    List.of("-Dstackgan.serving.transport-thread-calls=false")), true, true),
+            // Stage-II's service compresses its pictures: the gateway gets 86 KB files, not 196 KB of pixels
+            new StackComparison("gateway-png", "who compresses Stage-II's pictures", GENERATE,
+                    "the gateway, from 8-bit RGB (before)", "Stage-II's service (IMAGE_ENCODING_PNG)",
+                    "png-encoded-by stage2-service", new ServingStack.Options(
+                    List.of("-Dstackgan.gateway.png-encoded-by=gateway"), List.of()), true, true),
+            // C2 compiles after thousands of calls per method; docker/service-jvm-flags lowers the thresholds
+            new StackComparison("jit-thresholds", "JIT thresholds of all four services", GENERATE,
+                    "-XX:CompileThresholdScaling=1 (the JVM's; before)", "0.1 (docker/service-jvm-flags)",
+                    "0.1", new ServingStack.Options(List.of("-XX:CompileThresholdScaling=1"), List.of()), true,
+                    true));
 
     private final Stopwatch stopwatch;
     private final WindowedLoad windows;
@@ -215,8 +225,7 @@ public final class ServingBench {
                         hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
                         if (compareStacks) {
                             for (StackComparison comparison : STACK_COMPARISONS) {
-                                comparisons.add(compare(comparison, root, models, maxBatch, gateway,
-                                        stack.httpPort()));
+                                comparisons.add(compare(comparison, root, models, maxBatch, gateway, stack));
                             }
                         }
                     }
@@ -284,7 +293,7 @@ public final class ServingBench {
 
     /** Starts the comparison's stack beside {@code current} and times both in alternating blocks. */
     private ComparedStacks compare(StackComparison comparison, Path root, Path models, int maxBatch,
-                                   Gateway current, int currentHttpPort) throws Exception {
+                                   Gateway current, ServingStack currentStack) throws Exception {
         try (ServingStack stack = ServingStack.start(root, models, maxBatch,
                 work.resolve("logs-" + comparison.name()), comparison.other());
              Gateway other = new Gateway(stack.gatewayGrpcPort())) {
@@ -297,14 +306,14 @@ public final class ServingBench {
             List<StageTimings> bTimings = new ArrayList<>();
             LatencyStats[] stats = stopwatch.compare("gateway gRPC b1 " + comparison.name(),
                     () -> aTimings.add(a.generate()), () -> bTimings.add(b.generate()));
-            List<Double> aLoad = new ArrayList<>();
-            List<Double> bLoad = new ArrayList<>();
+            List<WindowedLoad.Result> aLoad = new ArrayList<>();
+            List<WindowedLoad.Result> bLoad = new ArrayList<>();
             if (comparison.underLoad()) {
-                int httpA = comparison.otherIsA() ? stack.httpPort() : currentHttpPort;
-                int httpB = comparison.otherIsA() ? currentHttpPort : stack.httpPort();
+                ServingStack stackA = comparison.otherIsA() ? stack : currentStack;
+                ServingStack stackB = comparison.otherIsA() ? currentStack : stack;
                 for (int round = 0; round < LOAD_ROUNDS; round++) {
-                    aLoad.add(heaviestLoad(comparison.name() + " a", httpA));
-                    bLoad.add(heaviestLoad(comparison.name() + " b", httpB));
+                    aLoad.add(heaviestLoad(comparison.name() + " a", stackA));
+                    bLoad.add(heaviestLoad(comparison.name() + " b", stackB));
                 }
             }
             return new ComparedStacks(comparison, stats[0], stats[1], timings(aTimings), timings(bTimings), aLoad,
@@ -312,12 +321,12 @@ public final class ServingBench {
         }
     }
 
-    /** Images/s of the heaviest load point (HTTP GET, one image per request) on the stack at {@code httpPort}. */
-    private double heaviestLoad(String label, int httpPort) throws Exception {
-        String url = imageUrl(httpPort);
+    /** The heaviest load point (HTTP GET, one image per request) on {@code stack}, its processes' CPU counted. */
+    private WindowedLoad.Result heaviestLoad(String label, ServingStack stack) throws Exception {
+        String url = imageUrl(stack.httpPort());
         int clients = CLIENTS[CLIENTS.length - 1];
-        return windows.load(label + ", " + clients + " clients", clients, () -> httpImage(url), Map.of(), () -> { })
-                .requestsPerSecond();
+        return windows.load(label + ", " + clients + " clients", clients, () -> httpImage(url), stack.pids(),
+                () -> { });
     }
 
     private static String imageUrl(int httpPort) {

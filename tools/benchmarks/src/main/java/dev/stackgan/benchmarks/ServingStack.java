@@ -143,6 +143,8 @@ public final class ServingStack implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        // the flags the containers and serve-local start the services with; a comparison's own come later and win
+        command.addAll(serviceJvmFlags(root));
         command.addAll(jvmOptions);
         command.addAll(properties);
         // the model services' HTTP health port: a random one, so replicas do not collide on 8081-8083
@@ -152,6 +154,12 @@ public final class ServingStack implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(module + ".log").toFile()).start();
+    }
+
+    /** docker/service-jvm-flags: one flag a line, comments and blank lines left out. */
+    static List<String> serviceJvmFlags(Path root) throws IOException {
+        return Files.readAllLines(root.resolve("docker").resolve("service-jvm-flags")).stream().map(String::trim)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     }
 
     /** Polls every service's health every 20 ms; returns each one's seconds from {@code start} to SERVING. */
