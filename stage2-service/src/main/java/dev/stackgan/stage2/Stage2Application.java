@@ -2,6 +2,9 @@ package dev.stackgan.stage2;
 
 import dev.stackgan.bundle.graph.ModelGraphs;
 import dev.stackgan.proto.v1.ImageEncoding;
+import dev.stackgan.proto.v1.PngDeflateStrategy;
+import dev.stackgan.proto.v1.PngOptions;
+import dev.stackgan.proto.v1.PngRowFilter;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
 import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
 import dev.stackgan.serving.Seeds;
@@ -23,8 +26,8 @@ public class Stage2Application {
     }
 
     /**
-     * One Stage-I image in [-1, 1] and a condition, answered in 8-bit RGB, as the gateway asks for a prompt's
-     * Stage-II image.
+     * One Stage-I image in [-1, 1] and a condition, answered as a PNG compressed with the gateway's default
+     * settings, as the gateway asks for a prompt's Stage-II image.
      */
     @Singleton
     WarmUpRequest warmUpRequest() {
@@ -39,7 +42,10 @@ public class Stage2Application {
             Stage2ServiceGrpc.newBlockingStub(channel).refine(Stage2ServiceRefineRequest.newBuilder()
                     .setStage1Images(Tensors.write(new long[] {1, 3, size, size}, image))
                     .setConditions(Tensors.write(new long[] {1, condition.length}, condition))
-                    .setImageEncoding(ImageEncoding.IMAGE_ENCODING_RGB8)
+                    .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG)
+                    .setPngOptions(PngOptions.newBuilder().setCompressionLevel(1)
+                            .setRowFilter(PngRowFilter.PNG_ROW_FILTER_SUB)
+                            .setDeflateStrategy(PngDeflateStrategy.PNG_DEFLATE_STRATEGY_HUFFMAN_ONLY))
                     .build());
         };
     }
