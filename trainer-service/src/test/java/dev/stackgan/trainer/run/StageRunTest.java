@@ -160,12 +160,15 @@ class StageRunTest {
 
     /**
      * A Stage-I run with current GAN practice (hinge loss, spectral norm instead of D's batch norm, DiffAugment, a
-     * weight average): the checkpoint holds the average beside the live weights,
-     * a run cancelled at step 3 and resumed ends with the same average byte for byte, and a residual Stage-II with
-     * its own average trains behind it.
+     * weight average): the checkpoint holds the average beside the live weights, a run cancelled at step 3 and
+     * resumed ends with the uninterrupted run's average, and a residual Stage-II with its own average trains behind
+     * it. The average is compared to within a fifth of its lag behind the live weights, not byte for byte: with
+     * these settings libtorch's losses differ in the seventh digit from one process to the next from step 4 on, even
+     * for the same uninterrupted run (seen in about half of the runs of this test alone), so bytes compared noise.
      */
     @Test
-    void averagedAndAugmentedRunsResumeExactlyAndFeedAResidualStage2(@TempDir Path runs) throws IOException {
+    void averagedAndAugmentedRunsResumeAndFeedAResidualStage2(@TempDir Path runs) throws IOException {
+        long skippedBefore = ParameterOptimizer.skippedInProcess();
         String te = textEncoder.directory().toString();
         RunSpec.Overrides modern = new RunSpec.Overrides(null, null, null, null, null, null, "hinge", null, null,
                 null, null, false, null, null, null, 0.9f, "color,translation,cutout", true, null, null, null);
@@ -184,8 +187,19 @@ class StageRunTest {
         StageRun.Result resumed = new StageRun(spec("stage1", 2, te, null, modern).resolve(), birds,
                 runs.resolve("resumed"), new Recorder()).run();
         assertEquals(Outcome.SUCCEEDED, resumed.outcome());
-        assertTrue(java.util.Arrays.equals(Files.readAllBytes(average), Files.readAllBytes(resumed.lastCheckpoint()
-                .directory().resolve(Checkpoint.STAGE1_GENERATOR + "_ema.params"))), "same average after resume");
+        // a skipped update (a non-finite gradient) would part the two runs: name that cause, not the weights
+        assertEquals(skippedBefore, ParameterOptimizer.skippedInProcess(), dev.stackgan.networks.TinyModels.NAN_SEEN);
+        String averaged = Checkpoint.STAGE1_GENERATOR + "_ema";
+        double resumeDrift = weightDistance(whole.lastCheckpoint(), averaged, resumed.lastCheckpoint(), averaged);
+        double averageLag = weightDistance(whole.lastCheckpoint(), averaged, whole.lastCheckpoint(),
+                Checkpoint.STAGE1_GENERATOR);
+        System.out.printf("mean |resumed average - average|: %.2e; the average's lag behind the live weights: %.2e%n",
+                resumeDrift, averageLag);
+        // An average taken from the live weights at the resume would still be off by about 0.9^11 (decay 0.9, 11
+        // steps after step 3), a third of its lag, at the end; libtorch's run-to-run noise moved it by up to a
+        // tenth (at most 1.12e-5 against a lag of 1.2e-4; 4 of 8 runs of this test alone moved it, 2 by 1e-5).
+        assertTrue(resumeDrift < averageLag / 5, "same average after resume: off by " + resumeDrift
+                + ", the average's lag " + averageLag);
 
         RunSpec.Overrides residualAndWider = new RunSpec.Overrides(null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, true, 0.9f, null, null, 8, null, 1f);
@@ -224,8 +238,10 @@ class StageRunTest {
         assertEquals(Outcome.SUCCEEDED, fresh.outcome(), String.valueOf(fresh.error()));
 
         String average = Checkpoint.STAGE1_GENERATOR + "_ema";
-        double fromParent = weightDistance(parent.lastCheckpoint(), average, continued.lastCheckpoint());
-        double fromScratch = weightDistance(parent.lastCheckpoint(), average, fresh.lastCheckpoint());
+        double fromParent = weightDistance(parent.lastCheckpoint(), average, continued.lastCheckpoint(),
+                Checkpoint.STAGE1_GENERATOR);
+        double fromScratch = weightDistance(parent.lastCheckpoint(), average, fresh.lastCheckpoint(),
+                Checkpoint.STAGE1_GENERATOR);
         System.out.printf("mean |weight - parent's average|: continued %.2e, fresh %.2e%n", fromParent, fromScratch);
         // both runs draw their initial weights with one seed: the fresh one ends where the parent's epoch started
         assertTrue(fromParent < 1e-9, "continued from the parent's average: " + fromParent);
@@ -234,10 +250,11 @@ class StageRunTest {
 
     /**
      * The mean absolute difference between the trained weights (batch-norm running statistics left out, since
-     * every forward pass in training moves them) of {@code network} in {@code a} and the live Stage-I generator in
-     * {@code b}.
+     * every forward pass in training moves them) of the Stage-I generator {@code network} in {@code a} and
+     * {@code networkOfB} in {@code b}.
      */
-    private static double weightDistance(Checkpoint a, String network, Checkpoint b) throws IOException {
+    private static double weightDistance(Checkpoint a, String network, Checkpoint b, String networkOfB)
+            throws IOException {
         ModelConfig config = a.modelConfig();
         try (NDManager manager = NDManager.newBaseManager()) {
             Stage1Generator left = new Stage1Generator(config);
@@ -245,7 +262,7 @@ class StageRunTest {
             left.initialize(manager);
             right.initialize(manager);
             a.loadNetwork(network, left, manager);
-            b.loadNetwork(Checkpoint.STAGE1_GENERATOR, right, manager);
+            b.loadNetwork(networkOfB, right, manager);
             double sum = 0;
             long count = 0;
             for (int i = 0; i < left.getParameters().size(); i++) {
