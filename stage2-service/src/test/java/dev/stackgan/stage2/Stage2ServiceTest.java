@@ -142,6 +142,11 @@ class Stage2ServiceTest {
                 .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG);
         assertInvalid(png.clone().setPngOptions(PngOptions.newBuilder().setCompressionLevel(10)),
                 "png_options.compression_level is 10, must be 0 (stored) to 9");
+        assertInvalid(png.clone().setPngOptions(PngOptions.newBuilder().setCompressionLevel(-1)),
+                "png_options.compression_level is 4294967295, must be 0 (stored) to 9");
+        assertInvalid(png.clone().setPngOptions(PngOptions.newBuilder().setDeflateStrategyValue(8)),
+                "png_options.deflate_strategy is 8, must be unset or PNG_DEFLATE_STRATEGY_DEFAULT (1), _FILTERED (2) "
+                        + "or _HUFFMAN_ONLY (3)");
         assertInvalid(png.clone().setPngOptions(PngOptions.newBuilder().setRowFilterValue(9)),
                 "png_options.row_filter is 9, must be unset or PNG_ROW_FILTER_NONE (1), _SUB (2) or _UP (3)");
         assertStatus(Status.Code.FAILED_PRECONDITION, "model_version 'v0' is not loaded here; available: ["

@@ -30,7 +30,8 @@ public final class PngSettings {
      * default strategy. INVALID_ARGUMENT, naming the field and the limit, for a level above 9 or an unknown value.
      */
     public static PngEncoder fromProto(String field, PngOptions options) {
-        if (options.getCompressionLevel() > 9) {
+        // uint32: levels of 2^31 and more arrive negative
+        if (Integer.compareUnsigned(options.getCompressionLevel(), 9) > 0) {
             throw Errors.invalidArgument(field + ".compression_level is "
                     + Integer.toUnsignedString(options.getCompressionLevel()) + ", must be 0 (stored) to 9");
         }
@@ -45,7 +46,8 @@ public final class PngSettings {
         PngEncoder.Filter filter = options.getRowFilter() == PngRowFilter.PNG_ROW_FILTER_UNSPECIFIED
                 ? PngEncoder.Filter.NONE
                 : PngEncoder.Filter.valueOf(options.getRowFilter().name().substring(FILTER_PREFIX.length()));
-        PngEncoder.Strategy strategy = options.getDeflateStrategy() == PngDeflateStrategy.PNG_DEFLATE_STRATEGY_UNSPECIFIED
+        PngEncoder.Strategy strategy =
+                options.getDeflateStrategy() == PngDeflateStrategy.PNG_DEFLATE_STRATEGY_UNSPECIFIED
                 ? PngEncoder.Strategy.DEFAULT
                 : PngEncoder.Strategy.valueOf(options.getDeflateStrategy().name().substring(STRATEGY_PREFIX.length()));
         return new PngEncoder(options.getCompressionLevel(), filter, strategy);

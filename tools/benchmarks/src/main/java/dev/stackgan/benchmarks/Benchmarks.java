@@ -119,7 +119,7 @@ public final class Benchmarks implements Callable<Integer> {
                 + "initialization, seed 1), vocabulary " + VOCABULARY + " words: latency does not depend on the "
                 + "weights' values. Sections 2, 3, 6 and the serving rows of 7 serve the trained bundle shipped in "
                 + "the model services' jars, as users get it: its architecture differs from the presets', and its "
-                + "pictures, which the gateway compresses, are its own. p50 / p99 are nearest-rank; in sections 1, 4, "
+                + "pictures, which the stack compresses, are its own. p50 / p99 are nearest-rank; in sections 1, 4, "
                 + "5 and 7 over the "
                 + "timed runs after one warm-up run, in sections 2, 3 and 6 over measurement windows (section 2 "
                 + "says how).");
@@ -195,7 +195,8 @@ public final class Benchmarks implements Callable<Integer> {
                 + "real, mismatched and generated images; backward ~ 2 forwards), plus the frozen Stage-I forward "
                 + "for Stage-II, with forward FLOPs counted from the DJL blocks (Conv2d, Linear); peak as in "
                 + "section 4 (the DiffAugment row adds colour, translation and cutout of D's inputs, as the demo's "
-                + "Stage-II recipes train; their FLOPs are not counted). Native allocator of this JVM: " + NativeAllocator.configure() + " (section 7 "
+                + "Stage-II recipes train; their FLOPs are not counted). Native allocator of this JVM: "
+                + NativeAllocator.configure() + " (section 7 "
                 + "compares allocators). No goal is set. Load average after this section: " + Machine.loadAverage()
                 + ".");
         add(Tables.training(results, peak));
@@ -228,10 +229,11 @@ public final class Benchmarks implements Callable<Integer> {
                 + "beside the first, one at a time, each for one serving row of that section" : "")
                 + ". Load average after this section: " + Machine.loadAverage() + ".";
         if (sections.contains("2")) {
-            add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by the "
-                    + "gateway) against the same three ONNX Runtime sessions chained in this process, their picture "
-                    + "encoded into PNG there with the gateway's settings. Goal (issue 16): p50 at most " + OVERHEAD_GOAL
-                    + "x the in-process chain's at batch 1, and p99 at most " + TAIL_GOAL + "x the path's own p50."
+            add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by Stage-II's "
+                    + "service with the gateway's settings) against the same three ONNX Runtime sessions chained in "
+                    + "this process, their picture encoded into PNG there with the same settings. Goal (issue 16): "
+                    + "p50 at most " + OVERHEAD_GOAL + "x the in-process chain's at batch 1, and p99 at most "
+                    + TAIL_GOAL + "x the path's own p50."
                     + "\n\n" + windowMethod(budget));
             add(Tables.overhead(results.overhead(), OVERHEAD_GOAL, TAIL_GOAL));
             ServingBench.GatewayTimings t = results.gatewayTimings();

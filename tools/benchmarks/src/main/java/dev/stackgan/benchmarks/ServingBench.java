@@ -29,7 +29,8 @@ import java.util.Map;
  * Sections 2, 3 and 6 on the real serving stack (four child processes, the shipped bundle): the gateway's latency
  * against the same three ONNX Runtime calls and the PNG encoding in this process, the first requests after a start
  * against the warm latency, throughput, latency and CPU per image under concurrent clients with dynamic batching on
- * and off, and each service's start-up time and memory. Every warm figure is measured in windows ({@link WindowedLoad}).
+ * and off, and each service's start-up time and memory. Every warm figure is measured in windows
+ * ({@link WindowedLoad}).
  */
 public final class ServingBench {
 
