@@ -35,7 +35,8 @@ public abstract class SelfWarmUp {
      */
     protected SelfWarmUp(ServingConfiguration.WarmUp config, String name, Logger log, Runnable answeredMeter) {
         // checked at start-up, so a bad setting stops the service instead of leaving it cold
-        this.settings = new WarmUp.Settings(config.getTimeLimit(), config.getWindow(), config.getTolerance());
+        this.settings = new WarmUp.Settings(config.getTimeLimit(), config.getWindow(), config.getTolerance(),
+                config.getCompileShare());
         this.name = name;
         this.log = log;
         this.answeredMeter = answeredMeter;

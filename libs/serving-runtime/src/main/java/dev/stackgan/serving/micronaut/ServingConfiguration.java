@@ -104,6 +104,11 @@ public class ServingConfiguration {
         private int window = 20;
         /** How near: a fraction of the earlier window's median (0.1 = within 10 %). */
         private double tolerance = 0.1;
+        /**
+         * Settled also needs the JIT quiet: at most this share of the last window's wall time spent compiling (summed
+         * over the compiler threads). Latency alone settles while the compilers still hold a core.
+         */
+        private double compileShare = 0.05;
 
         public boolean isEnabled() {
             return enabled;
@@ -135,6 +140,14 @@ public class ServingConfiguration {
 
         public void setTolerance(double tolerance) {
             this.tolerance = tolerance;
+        }
+
+        public double getCompileShare() {
+            return compileShare;
+        }
+
+        public void setCompileShare(double compileShare) {
+            this.compileShare = compileShare;
         }
     }
 

@@ -9,12 +9,14 @@ import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
- * Sends a representative request over and over until its latency has settled ({@link LatencySettling}) or the time
- * limit passes. Each request gets the time limit's end as its deadline, so a request that hangs cannot hold the
- * warm-up past it. A failed request ends the warm-up: the caller reports it and becomes ready anyway.
+ * Sends a representative request over and over until its latency has settled ({@link LatencySettling}) and the JIT
+ * has gone quiet ({@link CompileShare}), or the time limit passes. Each request gets the time limit's end as its
+ * deadline, so a request that hangs cannot hold the warm-up past it. A failed request ends the warm-up: the caller
+ * reports it and becomes ready anyway.
  */
 public final class WarmUp {
 
@@ -22,8 +24,9 @@ public final class WarmUp {
      * @param timeLimit longest the warm-up runs
      * @param window    latencies per window of the settling rule
      * @param tolerance how far (a fraction) the last window's median may differ from the one before's
+     * @param compileShare the largest share of the last window's wall time the JIT may have spent compiling
      */
-    public record Settings(Duration timeLimit, int window, double tolerance) {
+    public record Settings(Duration timeLimit, int window, double tolerance, double compileShare) {
         public Settings {
             if (timeLimit.isNegative() || timeLimit.isZero()) {
                 throw new IllegalArgumentException("stackgan.serving.warm-up.time-limit must be positive, got "
@@ -36,11 +39,15 @@ public final class WarmUp {
                 throw new IllegalArgumentException("stackgan.serving.warm-up.tolerance must be >= 0, got "
                         + tolerance);
             }
+            if (!(compileShare >= 0)) {
+                throw new IllegalArgumentException("stackgan.serving.warm-up.compile-share must be >= 0, got "
+                        + compileShare);
+            }
         }
     }
 
     public enum Outcome {
-        /** The last window's median latency came within the tolerance of the one before. */
+        /** The last window's median latency came within the tolerance of the one before, the JIT quiet in it. */
         SETTLED,
         /** The time limit passed first. */
         TIME_LIMIT,
@@ -51,9 +58,11 @@ public final class WarmUp {
     /**
      * @param requests    requests answered
      * @param p50Nanos    median latency of the last window (of all requests while fewer)
+     * @param compileShare the JIT's share of the last window's time (NaN before a whole window)
      * @param failure     the failed request's error; null unless FAILED
      */
-    public record Result(Outcome outcome, int requests, long elapsedNanos, long p50Nanos, Throwable failure) {
+    public record Result(Outcome outcome, int requests, long elapsedNanos, long p50Nanos, double compileShare,
+                         Throwable failure) {
     }
 
     private WarmUp() {
@@ -61,10 +70,17 @@ public final class WarmUp {
 
     /** Runs {@code request} (given its deadline) until settled, failed or out of time; {@code answered} hears each. */
     public static Result run(Settings settings, Consumer<Deadline> request, Runnable answered) {
+        return run(settings, CompileShare.thisJvm(), request, answered);
+    }
+
+    /** {@link #run(Settings, Consumer, Runnable)}, the JIT's compilation ms so far read from {@code compileMillis}. */
+    static Result run(Settings settings, LongSupplier compileMillis, Consumer<Deadline> request, Runnable answered) {
         LatencySettling settling = new LatencySettling(settings.window(), settings.tolerance());
+        CompileShare jit = new CompileShare(settings.window(), compileMillis);
         long start = System.nanoTime();
         Deadline end = Deadline.after(settings.timeLimit().toNanos(), TimeUnit.NANOSECONDS);
         int requests = 0;
+        jit.mark();
         while (!end.isExpired()) {
             long sent = System.nanoTime();
             try {
@@ -73,27 +89,32 @@ public final class WarmUp {
                 // a request cut off by the time limit's deadline is the limit, not a failure
                 Outcome outcome = end.isExpired() ? Outcome.TIME_LIMIT : Outcome.FAILED;
                 return new Result(outcome, requests, System.nanoTime() - start, settling.recentMedian(),
-                        outcome == Outcome.FAILED ? e : null);
+                        jit.lastWindow(), outcome == Outcome.FAILED ? e : null);
             }
             settling.add(System.nanoTime() - sent);
+            jit.mark();
             requests++;
             answered.run();
-            if (settling.settled()) {
-                return new Result(Outcome.SETTLED, requests, System.nanoTime() - start, settling.recentMedian(), null);
+            if (settling.settled() && jit.lastWindow() <= settings.compileShare()) {
+                return new Result(Outcome.SETTLED, requests, System.nanoTime() - start, settling.recentMedian(),
+                        jit.lastWindow(), null);
             }
         }
-        return new Result(Outcome.TIME_LIMIT, requests, System.nanoTime() - start, settling.recentMedian(), null);
+        return new Result(Outcome.TIME_LIMIT, requests, System.nanoTime() - start, settling.recentMedian(),
+                jit.lastWindow(), null);
     }
 
     /** Logs how the warm-up of {@code what} ended: INFO when settled or out of time, WARN when a request failed. */
     public static void log(Logger log, String what, Settings settings, Result result) {
-        String summary = String.format("warm-up of %s: %d requests in %.1f s, p50 %.2f ms", what, result.requests(),
-                result.elapsedNanos() / 1e9, result.p50Nanos() / 1e6);
+        String jit = Double.isNaN(result.compileShare()) ? "JIT not measured (fewer requests than a window)"
+                : String.format("JIT compiling %.0f %% of the last window", 100 * result.compileShare());
+        String summary = String.format("warm-up of %s: %d requests in %.1f s, p50 %.2f ms, %s", what,
+                result.requests(), result.elapsedNanos() / 1e9, result.p50Nanos() / 1e6, jit);
         switch (result.outcome()) {
-            case SETTLED -> log.info("{}; latency settled (window {}, tolerance {})", summary, settings.window(),
-                    settings.tolerance());
-            case TIME_LIMIT -> log.info("{}; stopped at the time limit ({}) before latency settled", summary,
-                    settings.timeLimit());
+            case SETTLED -> log.info("{}; latency settled and the JIT quiet (window {}, tolerance {}, compile share "
+                    + "{})", summary, settings.window(), settings.tolerance(), settings.compileShare());
+            case TIME_LIMIT -> log.info("{}; stopped at the time limit ({}) before latency settled and the JIT went "
+                    + "quiet", summary, settings.timeLimit());
             case FAILED -> log.warn("{}; a request failed, serving without finishing it: {}", summary,
                     result.failure().toString());
         }

@@ -3,16 +3,22 @@ package dev.stackgan.serving.warmup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The warm-up loop and its settling rule on requests whose latency the test controls. */
 class WarmUpTest {
+
+    /** A JVM whose JIT never compiles: only latency decides. */
+    private static final LongSupplier NO_JIT = () -> 0;
 
     @Test
     void latencySettlesWhenTheLastWindowsMedianIsWithinToleranceOfTheOneBefore() {
@@ -50,19 +56,50 @@ class WarmUpTest {
     @Test
     void steadyRequestsSettleAfterTwoWindows() {
         AtomicInteger answered = new AtomicInteger();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0),
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05), NO_JIT,
                 deadline -> sleep(5), answered::incrementAndGet);
         assertEquals(WarmUp.Outcome.SETTLED, result.outcome());
         assertEquals(10, result.requests());
         assertEquals(10, answered.get());
         assertTrue(result.p50Nanos() >= 5_000_000, "p50 " + result.p50Nanos() + " ns of 5 ms sleeps");
+        assertEquals(0, result.compileShare());
         assertNull(result.failure());
+    }
+
+    @Test
+    void aBusyJitKeepsTheWarmUpGoingUntilItGoesQuietThoughLatencySettledEarlier() {
+        // the JIT compiles 4 ms per 5 ms request for the first 12 requests, then nothing
+        AtomicInteger sent = new AtomicInteger();
+        AtomicLong compiled = new AtomicLong();
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05), compiled::get,
+                deadline -> {
+                    sleep(5);
+                    if (sent.incrementAndGet() <= 12) {
+                        compiled.addAndGet(4);
+                    }
+                }, () -> { });
+        // latency settled after 10; the first window without compilation is requests 13 to 17
+        assertEquals(WarmUp.Outcome.SETTLED, result.outcome());
+        assertEquals(17, result.requests());
+        assertEquals(0, result.compileShare());
+    }
+
+    @Test
+    void aJitThatNeverQuietsRunsToTheTimeLimitAndReportsItsShare() {
+        AtomicLong compiled = new AtomicLong();
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(400), 5, 1.0, 0.05), compiled::get,
+                deadline -> {
+                    sleep(5);
+                    compiled.addAndGet(5);
+                }, () -> { });
+        assertEquals(WarmUp.Outcome.TIME_LIMIT, result.outcome());
+        assertTrue(result.compileShare() > 0.5 && result.compileShare() <= 1.0, "share " + result.compileShare());
     }
 
     @Test
     void theTimeLimitEndsAWarmUpThatNeverSettlesAndIsEveryRequestsDeadline() {
         long start = System.nanoTime();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1), deadline -> {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1, 0.05), deadline -> {
             assertTrue(deadline.timeRemaining(TimeUnit.MILLISECONDS) <= 500, deadline.toString());
             sleep(10);
         }, () -> { });
@@ -74,7 +111,7 @@ class WarmUpTest {
 
     @Test
     void aRequestCutOffByTheTimeLimitsDeadlineIsTheLimitNotAFailure() {
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(300), 20, 0.1), deadline -> {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(300), 20, 0.1, 0.05), deadline -> {
             sleep(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 1);
             throw Status.DEADLINE_EXCEEDED.asRuntimeException();
         }, () -> { });
@@ -87,7 +124,7 @@ class WarmUpTest {
     void aFailedRequestEndsTheWarmUpWithItsError() {
         RuntimeException refused = Status.RESOURCE_EXHAUSTED.asRuntimeException();
         AtomicInteger sent = new AtomicInteger();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 20, 0.1), deadline -> {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 20, 0.1, 0.05), deadline -> {
             if (sent.incrementAndGet() == 3) {
                 throw refused;
             }
@@ -95,6 +132,16 @@ class WarmUpTest {
         assertEquals(WarmUp.Outcome.FAILED, result.outcome());
         assertEquals(2, result.requests());
         assertSame(refused, result.failure());
+    }
+
+    @Test
+    void aNegativeOrMissingCompileShareIsRefusedWithTheSettingsName() {
+        for (double share : new double[] {-0.01, Double.NaN}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> new WarmUp.Settings(Duration.ofSeconds(1), 20, 0.1, share));
+            assertTrue(refused.getMessage().contains("stackgan.serving.warm-up.compile-share must be >= 0"),
+                    refused.getMessage());
+        }
     }
 
     private static void sleep(long millis) {
