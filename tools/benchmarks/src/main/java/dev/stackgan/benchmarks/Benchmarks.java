@@ -247,7 +247,11 @@ public final class Benchmarks implements Callable<Integer> {
                     + "own HTTP client first, on a server of its own), against the warm p50 of the same request "
                     + "from one client on the same stack (section 3's 1-client point). Goal (issue 16): even the "
                     + "slowest of the first "
-                    + ServingBench.COLD_REQUESTS + " at most " + COLD_GOAL + "x the warm p50.");
+                    + ServingBench.COLD_REQUESTS + " at most " + COLD_GOAL + "x the warm p50. After them, and "
+                    + "before any warm figure of the stack, the harness sends the same request until every JVM's "
+                    + "compilers spent at most " + Math.round(100 * JitBacklog.QUIET_SHARE) + " % of "
+                    + JitBacklog.POLL_SECONDS + " s compiling (jstat -compiler; at most " + JitBacklog.LIMIT_SECONDS
+                    + " s): the last column says how long that took. Latency settles while they still work.");
             add(Tables.coldStarts(results.coldStarts(), COLD_GOAL));
         }
         if (sections.contains("3")) {

@@ -59,9 +59,11 @@ public final class ServingBench {
 
     /**
      * The first {@link #COLD_REQUESTS} requests (one client, HTTP) after a fresh stack reported SERVING, in order,
-     * and the warm p50 of the same request from one client on the same stack.
+     * and the warm p50 of the same request from one client on the same stack; {@code jitQuietSeconds}: how long
+     * requests then ran until every JVM's compilers were quiet ({@link JitBacklog}), negative when they never were.
      */
-    public record ColdStart(int maxBatchSize, List<Double> firstRequestsMs, double warmP50Ms) {
+    public record ColdStart(int maxBatchSize, List<Double> firstRequestsMs, double warmP50Ms,
+                            double jitQuietSeconds) {
     }
 
     /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the requests timed. */
@@ -212,6 +214,7 @@ public final class ServingBench {
                 List<Double> firstRequests = firstRequests(url);
                 // idle is measured after the first requests, which load lazily created paths
                 stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
+                double jitQuiet = JitBacklog.drain("stack max batch " + maxBatch, stack.pids(), () -> httpImage(url));
                 if (maxBatch == BATCH_SIZES[0]) {
                     overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
                             windows.latency("gateway HTTP b1", () -> httpImage(url), Map.of())));
@@ -236,7 +239,7 @@ public final class ServingBench {
                 }
                 // warm: this stack's first load point, one client (CLIENTS[0]) sending the same request
                 coldStarts.add(new ColdStart(maxBatch, firstRequests, load.get(load.size() - CLIENTS.length)
-                        .latency().p50()));
+                        .latency().p50(), jitQuiet));
             }
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
@@ -298,8 +301,9 @@ public final class ServingBench {
         try (ServingStack stack = ServingStack.start(root, models, maxBatch,
                 work.resolve("logs-" + comparison.name()), comparison.other());
              Gateway other = new Gateway(stack.gatewayGrpcPort())) {
-            // the new stack's JIT warm-up until its latency is stable, as the current stack's was: a stack still
-            // compiling would lose the comparison for that alone
+            // the new stack's JIT warm-up, as the current stack's was: a stack still compiling would lose the
+            // comparison for that alone
+            JitBacklog.drain("stack " + comparison.name(), stack.pids(), other::generate);
             windows.latency("gateway gRPC b1 " + comparison.name() + " warm-up", other::generate, Map.of());
             Gateway a = comparison.otherIsA() ? other : current;
             Gateway b = comparison.otherIsA() ? current : other;

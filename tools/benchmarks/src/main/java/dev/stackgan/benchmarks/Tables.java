@@ -86,7 +86,7 @@ public final class Tables {
         int count = starts.get(0).firstRequestsMs().size();
         MarkdownTable table = new MarkdownTable("dynamic batching", "1st request ms",
                 "p50 / max of first " + count + " ms", "warm p50 ms", "max / warm p50",
-                "goal: first " + count + " <= " + goal + "x warm p50");
+                "goal: first " + count + " <= " + goal + "x warm p50", "JIT quiet after s");
         for (ServingBench.ColdStart c : starts) {
             double[] sorted = c.firstRequestsMs().stream().mapToDouble(Double::doubleValue).sorted().toArray();
             double max = sorted[sorted.length - 1];
@@ -94,7 +94,9 @@ public final class Tables {
             table.row(batching(c.maxBatchSize()), String.format("%.2f", c.firstRequestsMs().get(0)),
                     String.format("%.2f / %.2f", LatencyStats.percentile(sorted, 50), max),
                     String.format("%.2f", c.warmP50Ms()), String.format("%.2fx", ratio), ratio <= goal ? "holds"
-                            : String.format("MISSES by %.2fx", ratio / goal));
+                            : String.format("MISSES by %.2fx", ratio / goal), c.jitQuietSeconds() >= 0
+                            ? String.format("%.0f", c.jitQuietSeconds())
+                            : String.format("not within %.0f", -c.jitQuietSeconds()));
         }
         return table.render();
     }
