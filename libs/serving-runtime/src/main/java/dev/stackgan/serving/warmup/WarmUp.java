@@ -95,9 +95,10 @@ public final class WarmUp {
             jit.mark();
             requests++;
             answered.run();
-            if (settling.settled() && jit.lastWindow() <= settings.compileShare()) {
+            double compileShare = jit.lastWindow();
+            if (settling.settled() && compileShare <= settings.compileShare()) {
                 return new Result(Outcome.SETTLED, requests, System.nanoTime() - start, settling.recentMedian(),
-                        jit.lastWindow(), null);
+                        compileShare, null);
             }
         }
         return new Result(Outcome.TIME_LIMIT, requests, System.nanoTime() - start, settling.recentMedian(),

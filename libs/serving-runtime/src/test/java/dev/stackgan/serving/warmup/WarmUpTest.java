@@ -99,7 +99,8 @@ class WarmUpTest {
     @Test
     void theTimeLimitEndsAWarmUpThatNeverSettlesAndIsEveryRequestsDeadline() {
         long start = System.nanoTime();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1, 0.05), deadline -> {
+        WarmUp.Settings neverSettling = new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1, 0.05);
+        WarmUp.Result result = WarmUp.run(neverSettling, deadline -> {
             assertTrue(deadline.timeRemaining(TimeUnit.MILLISECONDS) <= 500, deadline.toString());
             sleep(10);
         }, () -> { });
