@@ -89,7 +89,7 @@ compose up -d --no-build
 for service in "${SERVICES[@]}"; do
   CONTAINER[$service]=$(compose ps -q "$service")
 done
-deadline=$((SECONDS + 300))
+deadline=$((SECONDS + 420))
 while :; do
   states=""
   for service in "${SERVICES[@]}"; do
@@ -98,7 +98,7 @@ while :; do
   done
   case "$states" in *unhealthy*|*exited*|*dead*) fail "a service failed to start: $states" ;; esac
   [ "$(grep -o '=healthy' <<< "$states" | wc -l)" = 6 ] && break
-  [ "$SECONDS" -lt "$deadline" ] || fail "not healthy within 300 s: $states"
+  [ "$SECONDS" -lt "$deadline" ] || fail "not healthy within 420 s: $states"
   sleep 2
 done
 echo "$states"
@@ -130,12 +130,12 @@ restarts=$(docker inspect -f '{{.RestartCount}}' "$stage2")
 killed=$SECONDS
 kill -9 "$(docker inspect -f '{{.State.Pid}}' "$stage2")"
 codes=""
-deadline=$((SECONDS + 180))
+deadline=$((SECONDS + 240))
 while :; do
   code=$(fetch)
   [ "${codes##* }" = "$code" ] || codes+=" $code"
   [ "$code" = 200 ] && break
-  [ "$SECONDS" -lt "$deadline" ] || fail "Stage-II not back within 180 s; HTTP statuses seen:$codes"
+  [ "$SECONDS" -lt "$deadline" ] || fail "Stage-II not back within 240 s; HTTP statuses seen:$codes"
   sleep 0.5
 done
 echo "HTTP statuses after the kill:$codes; images again after $((SECONDS - killed)) s"

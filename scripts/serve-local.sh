@@ -79,8 +79,10 @@ for entry in "${services[@]}"; do
 done
 
 # Ready = the gateway's readiness: all three model services answer and serve one common bundle version.
-say "waiting for the stack to answer (up to 180 s)"
-for i in $(seq 1 180); do
+# up to 300 s: each service warms up before it is ready, until its JIT is quiet (at most 120 s, docs/operations.md)
+ready_limit=300
+say "waiting for the stack to answer (up to $ready_limit s)"
+for i in $(seq 1 "$ready_limit"); do
   for index in "${!pids[@]}"; do
     if ! kill -0 "${pids[$index]}" 2>/dev/null; then
       module=${services[$index]%%:*}
@@ -103,7 +105,7 @@ for i in $(seq 1 180); do
       break
     fi
   fi
-  [ "$i" -lt 180 ] || fail "the stack did not answer within 180 s; see $logs"
+  [ "$i" -lt "$ready_limit" ] || fail "the stack did not answer within $ready_limit s; see $logs"
   [ $((i % 10)) -ne 0 ] || say "still waiting (${i} s; gateway HTTP: ${status:-not listening})"
   sleep 1
 done
