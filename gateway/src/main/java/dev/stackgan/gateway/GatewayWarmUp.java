@@ -40,7 +40,8 @@ import reactor.core.publisher.Mono;
  * latency settles or {@code stackgan.serving.warm-up.time-limit} passes. Both APIs: they share the chain and the PNG
  * encoder, but each has its own server, codec and filters that the JIT compiles on first use (a fresh gateway's first
  * request took 41x the warm median, docs/benchmarks.md section 7). The calls carry the warm-up mark
- * ({@link WarmUpCalls}: not counted as requests, not rate limited, access lines at DEBUG) and the gateway's own token.
+ * ({@link WarmUpCalls}: not counted as requests, not rate limited, access lines at INFO with the request id
+ * {@code warm-up}) and the gateway's own token.
  */
 @Singleton
 public class GatewayWarmUp extends SelfWarmUp {

@@ -9,9 +9,11 @@ import dev.stackgan.security.BearerToken;
 import dev.stackgan.serving.testing.GrpcClients;
 import dev.stackgan.serving.testing.HttpHealth;
 import dev.stackgan.serving.testing.TinyBundles;
+import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The gateway's warm-up (GatewayWarmUp): not SERVING while the stages have no model, then it warms itself up over
  * both APIs and turns SERVING. Its calls pass a required API token and a rate limit of three requests per 1000 s, are
- * not counted as requests, and take nothing from the bucket: the test's promotion (a ReloadModel through the gateway),
+ * not counted as requests but write INFO access lines as users' calls do, and take nothing from the bucket: the test's promotion (a ReloadModel through the gateway),
  * its request without the token (the limit comes before the token check) and one with it use the three.
  */
 class GatewayWarmUpTest {
@@ -33,7 +35,7 @@ class GatewayWarmUpTest {
     @Test
     void notServingUntilTheStagesServeAndTheGatewayHasWarmedUpOverBothApis() throws Exception {
         TinyBundles.export(repository, TinyBundles.V1, 1);
-        try (ServingStack stack = new ServingStack(repository, Map.of(
+        try (AccessLines access = AccessLines.attach(); ServingStack stack = new ServingStack(repository, Map.of(
                 "stackgan.serving.warm-up.enabled", true,
                 "stackgan.serving.warm-up.window", WINDOW,
                 "stackgan.serving.warm-up.time-limit", "60s",
@@ -65,6 +67,10 @@ class GatewayWarmUpTest {
             assertEquals(warmUps, ready.body().path("details").path("warm-up").path("details").path("requests")
                     .asDouble(), ready.body().toString());
             assertEquals(0, warmed.value("stackgan_gateway_requests_total"), warmed.text());
+            // their access lines are INFO, as users' are: writing the line is part of the path the warm-up compiles
+            List<String> warmUpLines = access.calls(WarmUpCalls.REQUEST_ID);
+            assertTrue(warmUpLines.contains("grpc stackgan.v1.GatewayService/Generate OK"), warmUpLines.toString());
+            assertTrue(warmUpLines.contains("http GET /v1/images.png 200"), warmUpLines.toString());
             assertEquals(0, warmed.value("stackgan_gateway_rejections_total"), warmed.text());
 
             String png = "/v1/images.png?prompt=a+bird&seed=3";

@@ -4,7 +4,6 @@ import dev.stackgan.serving.Errors;
 import dev.stackgan.serving.requests.AccessLog;
 import dev.stackgan.serving.requests.RequestIds;
 import dev.stackgan.serving.requests.RequestScope;
-import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.core.propagation.MutablePropagatedContext;
@@ -75,8 +74,8 @@ public class RequestIdFilter implements Ordered {
         long nanos = System.nanoTime() - request.getAttribute(START, Long.class).orElseThrow();
         String path = request.getPath();
         try (RequestScope.Entered ignored = scope.enter()) {
-            boolean probe = path.startsWith("/health") || path.equals("/prometheus")
-                    || WarmUpCalls.marked(request.getHeaders());
+            // warm-up calls log at INFO as users' calls do (WarmUpCalls says why)
+            boolean probe = path.startsWith("/health") || path.equals("/prometheus");
             AccessLog.http(probe, request.getMethodName(), Errors.excerpt(path), status, nanos);
         }
     }

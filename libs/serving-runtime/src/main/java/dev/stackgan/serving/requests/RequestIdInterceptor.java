@@ -1,6 +1,5 @@
 package dev.stackgan.serving.requests;
 
-import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -35,8 +34,8 @@ public class RequestIdInterceptor implements ServerInterceptor, Ordered {
         String sent = headers.get(RequestIds.METADATA);
         String problem = sent == null ? null : RequestIds.problem(sent);
         RequestScope scope = RequestScope.of(sent == null || problem != null ? RequestIds.create() : sent);
-        // the calls a service sends itself while it warms up log at DEBUG, as probes do
-        boolean probe = AccessLog.probe(call.getMethodDescriptor()) || WarmUpCalls.marked(headers);
+        // warm-up calls log at INFO as users' calls do: writing the line is part of the path the warm-up compiles
+        boolean probe = AccessLog.probe(call.getMethodDescriptor());
         ServerCall<Q, A> answer = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             private volatile boolean headersSent;
 
