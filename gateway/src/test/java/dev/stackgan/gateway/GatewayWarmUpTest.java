@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The gateway's warm-up (GatewayWarmUp): not SERVING while the stages have no model, then it warms itself up over
  * both APIs and turns SERVING. Its calls pass a required API token and a rate limit of three requests per 1000 s, are
- * not counted as requests but write INFO access lines as users' calls do, and take nothing from the bucket: the test's promotion (a ReloadModel through the gateway),
- * its request without the token (the limit comes before the token check) and one with it use the three.
+ * not counted as requests but write INFO access lines as users' calls do, and take nothing from the bucket: the
+ * test's promotion (a ReloadModel through the gateway), its request without the token (the limit comes before the
+ * token check) and one with it use the three.
  */
 class GatewayWarmUpTest {
 
