@@ -7,6 +7,7 @@ import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.graph.GraphSignature;
 import dev.stackgan.bundle.graph.TensorSpec;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ public final class LoadedModel {
     private volatile boolean retired;
     private boolean closed;
 
-    LoadedModel(ModelBundle bundle, String graph, OrtRuntime runtime) throws OrtException {
+    LoadedModel(ModelBundle bundle, String graph, OrtRuntime runtime) throws OrtException, IOException {
         this.bundle = bundle;
         this.signature = bundle.signature(graph);
         this.runtime = runtime;

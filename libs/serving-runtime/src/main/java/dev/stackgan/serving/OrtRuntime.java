@@ -3,6 +3,8 @@ package dev.stackgan.serving;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,11 +76,17 @@ public final class OrtRuntime {
         return environment;
     }
 
-    public synchronized OrtSession createSession(Path onnxFile) throws OrtException {
+    /** A session of the graph in {@code onnxFile}, after {@link AtanhRewrite}. */
+    public synchronized OrtSession createSession(Path onnxFile) throws OrtException, IOException {
+        byte[] exported = Files.readAllBytes(onnxFile);
+        byte[] graph = AtanhRewrite.apply(exported);
+        if (graph != exported) {
+            LOG.info("{}: Atanh rewritten as 0.5 * log((1 + x) / (1 - x)), which runs vectorized", onnxFile);
+        }
         if (requested != ExecutionProvider.CPU && active != ExecutionProvider.CPU) {
             try (OrtSession.SessionOptions options = options()) {
                 options.addCUDA(0);
-                OrtSession session = environment.createSession(onnxFile.toString(), options);
+                OrtSession session = environment.createSession(graph, options);
                 active = ExecutionProvider.CUDA;
                 return session;
             } catch (OrtException e) {
@@ -90,7 +98,7 @@ public final class OrtRuntime {
             }
         }
         try (OrtSession.SessionOptions options = options()) {
-            OrtSession session = environment.createSession(onnxFile.toString(), options);
+            OrtSession session = environment.createSession(graph, options);
             active = ExecutionProvider.CPU;
             return session;
         }

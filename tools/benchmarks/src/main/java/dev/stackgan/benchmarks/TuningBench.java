@@ -3,6 +3,7 @@ package dev.stackgan.benchmarks;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.stackgan.bundle.ModelBundle;
 import dev.stackgan.bundle.config.ModelConfig;
 import dev.stackgan.bundle.graph.ModelGraphs;
 import dev.stackgan.bundle.image.PngEncoder;
@@ -10,9 +11,11 @@ import dev.stackgan.datasets.Batch;
 import dev.stackgan.datasets.CubDataset;
 import dev.stackgan.datasets.CubLayout;
 import dev.stackgan.datasets.Split;
+import dev.stackgan.serving.AtanhRewrite;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,8 +27,9 @@ import javax.imageio.ImageIO;
 /**
  * The Tuning section's in-process rows: each setting the serving path exposes, two values side by side in one run
  * ({@link Stopwatch#compare}), on the {@code small} preset at batch 1: ONNX Runtime spinning, graph optimization
- * level, intra-op threads and batch-norm folding on the three-session chain as the gateway runs it, PNG encoding
- * of one 256 px picture, and the trainer's native allocator ({@link AllocatorBench}, in child processes).
+ * level, intra-op threads and batch-norm folding on the three-session chain as the gateway runs it; the rewrite of
+ * Stage-II's residual output on the shipped bundle's chain; PNG encoding of one 256 px picture, and the trainer's
+ * native allocator ({@link AllocatorBench}, in child processes).
  */
 public final class TuningBench {
 
@@ -59,7 +63,7 @@ public final class TuningBench {
 
     /** Stopwatch measurements {@link #run} takes. */
     public static int measurements() {
-        return 7;
+        return 8;
     }
 
     public List<Row> run(ModelConfig config, Path work) throws Exception {
@@ -80,6 +84,7 @@ public final class TuningBench {
             rows.add(row("batch norm folded into Conv / Gemm at export", chain + ", all optimizations",
                     "no (before)", "yes", chainPair("bn fold no/yes", graphs, serving, nets.export(true), serving,
                             config), "", "no (GraphExporter option)"));
+            rows.add(residualRow(work, serving));
         }
         rows.addAll(png(work));
         rows.addAll(AllocatorBench.rows(ALLOCATOR_STEPS));
@@ -118,6 +123,24 @@ public final class TuningBench {
             text.values().forEach(OnnxTensor::close);
             stage1.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * The shipped bundle's graphs as exported, Stage-II's residual output through ONNX Runtime's scalar Atanh kernel,
+     * against the same graphs as the serving runtime loads them ({@link AtanhRewrite}).
+     */
+    private Row residualRow(Path work, OrtBench.Settings serving) throws Exception {
+        ModelBundle bundle = ShippedBundle.promote(Files.createDirectories(work.resolve("shipped-residual")));
+        Map<String, byte[]> exported = new LinkedHashMap<>();
+        Map<String, byte[]> rewritten = new LinkedHashMap<>();
+        for (String graph : ModelGraphs.ALL) {
+            exported.put(graph, Files.readAllBytes(bundle.graphFile(graph)));
+            rewritten.put(graph, AtanhRewrite.apply(exported.get(graph)));
+        }
+        return row("Atanh of Stage-II's residual output", "chain of 3 sessions of the shipped bundle, batch 1",
+                "ONNX Atanh, as exported (before)", "0.5 * log((1 + x) / (1 - x)), rewritten at load",
+                chainPair("residual atanh/rewritten", exported, serving, rewritten, serving,
+                        bundle.manifest().modelConfig()), "", "rewritten (AtanhRewrite)");
     }
 
     /**
