@@ -3,6 +3,7 @@ package dev.stackgan.serving.requests;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@code x-request-id} rule (docs/operations.md): an id a client sends is kept if it is 1 to {@link #MAX_LENGTH}
@@ -26,9 +27,16 @@ public final class RequestIds {
     private RequestIds() {
     }
 
-    /** A new id for a request that came without one. */
+    /**
+     * A new id for a request that came without one: a random (version 4) UUID. Drawn from the thread's own generator,
+     * not SecureRandom as {@link UUID#randomUUID()} is: an id names a request and guards nothing, and the warm-up's
+     * calls, which carry their own id, never ran SecureRandom's code, so the JIT compiled it under the first users.
+     */
     public static String create() {
-        return UUID.randomUUID().toString();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long version4 = random.nextLong() & ~0xf000L | 0x4000L;
+        long variant = random.nextLong() & ~(0xcL << 60) | 0x8L << 60;
+        return new UUID(version4, variant).toString();
     }
 
     /** Why {@code id} breaks the rule, or null if it keeps it. The message never repeats the id. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class RequestIdsTest {
@@ -20,6 +21,15 @@ class RequestIdsTest {
         String created = RequestIds.create();
         assertNull(RequestIds.problem(created));
         assertNotEquals(created, RequestIds.create());
+    }
+
+    @Test
+    void createsRandomVersion4Uuids() {
+        for (int i = 0; i < 1000; i++) {
+            UUID id = UUID.fromString(RequestIds.create());
+            assertEquals(4, id.version());
+            assertEquals(2, id.variant()); // RFC 4122
+        }
     }
 
     @Test
