@@ -240,8 +240,11 @@ public final class Benchmarks implements Callable<Integer> {
             add(String.format("Where the time goes (the gateway's own timings in its gRPC answers over the two "
                     + "reported windows, medians, whole ms; each stage includes the gRPC call and any batching "
                     + "queue delay): text encoder %.0f, Stage-I %.0f, Stage-II %.0f, total %.0f ms. The rest of the "
-                    + "client's p50 is the gateway's request handling and the transport of the PNG.",
-                    t.textEncoderMs(), t.stage1Ms(), t.stage2Ms(), t.totalMs()) + " " + hop(results.textEncoderHop()));
+                    + "client's p50 is the gateway's request handling and the transport of the PNG. The same three "
+                    + "calls made by this process itself (the table's row without the gateway; medians of its "
+                    + "reported windows): text encoder %.2f, Stage-I %.2f, Stage-II %.2f ms.",
+                    t.textEncoderMs(), t.stage1Ms(), t.stage2Ms(), t.totalMs(), results.directCallMs()[0],
+                    results.directCallMs()[1], results.directCallMs()[2]) + " " + hop(results.textEncoderHop()));
             add("Cold: the first " + ServingBench.COLD_REQUESTS + " HTTP GET /v1/images.png requests, one after "
                     + "the other, right after a freshly started stack reported SERVING (the harness warms only its "
                     + "own HTTP client first, on a server of its own), against the warm p50 of the same request "

@@ -54,7 +54,8 @@ public final class ServingBench {
     static final String THIS_PROCESS = "this process";
 
     /** Latency of one 256 px image by one path. */
-    public record Overhead(String path, WindowedLoad.Result measured) {
+    /** One path of section 2; {@code gatewayPath}: the goal applies to it (not to the baseline or the direct calls). */
+    public record Overhead(String path, WindowedLoad.Result measured, boolean gatewayPath) {
     }
 
     /**
@@ -120,8 +121,12 @@ public final class ServingBench {
      * {@code overhead} starts with the in-process chain (the baseline of sections 2 and 3); {@code comparisons} is
      * empty unless they were asked for.
      */
-    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, TextEncoderHop textEncoderHop,
-                          List<ColdStart> coldStarts, List<Load> load, List<Footprint> footprint,
+    /**
+     * {@code directCallMs}: the median ms of each model service call (text encoder, Stage-I, Stage-II) when this
+     * process makes the three calls itself ({@link DirectChain}), over that path's reported windows.
+     */
+    public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, double[] directCallMs,
+                          TextEncoderHop textEncoderHop, List<ColdStart> coldStarts, List<Load> load, List<Footprint> footprint,
                           List<ComparedStacks> comparisons, InProcessThroughput inProcessThroughput) {
     }
 
@@ -180,10 +185,11 @@ public final class ServingBench {
 
     /**
      * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
-     * direct text encoder call, the load points, and the stack comparisons (each with its new stack's warm-up).
+     * three direct calls, the direct text encoder call, the load points, and the stack comparisons (each with its new
+     * stack's warm-up).
      */
     public static int measurements(boolean compareStacks) {
-        return 6 + CLIENTS.length * BATCH_SIZES.length + (compareStacks ? STACK_COMPARISONS.stream()
+        return 7 + CLIENTS.length * BATCH_SIZES.length + (compareStacks ? STACK_COMPARISONS.stream()
                 .mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
     }
 
@@ -195,7 +201,7 @@ public final class ServingBench {
         InProcess inProcess = inProcess(bundle);
         warmHttpClient();
         List<Overhead> overhead = new ArrayList<>();
-        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions) + PNG", inProcess.chain()));
+        overhead.add(new Overhead("in-process ONNX Runtime (3 sessions) + PNG", inProcess.chain(), false));
         List<ColdStart> coldStarts = new ArrayList<>();
         List<Load> load = new ArrayList<>();
         Map<String, List<Double>> startups = new LinkedHashMap<>();
@@ -203,6 +209,7 @@ public final class ServingBench {
         Map<String, Long> loaded = new LinkedHashMap<>();
         GatewayTimings gatewayTimings = null;
         TextEncoderHop hop = null;
+        double[] directCalls = null;
         List<ComparedStacks> comparisons = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
@@ -217,15 +224,21 @@ public final class ServingBench {
                 double jitQuiet = JitBacklog.drain("stack max batch " + maxBatch, stack.pids(), () -> httpImage(url));
                 if (maxBatch == BATCH_SIZES[0]) {
                     overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
-                            windows.latency("gateway HTTP b1", () -> httpImage(url), Map.of())));
+                            windows.latency("gateway HTTP b1", () -> httpImage(url), Map.of()), true));
                     try (Gateway gateway = new Gateway(stack.gatewayGrpcPort())) {
                         List<StageTimings> timings = new ArrayList<>();
                         WindowedLoad.Result grpc = windows.latency("gateway gRPC b1",
                                 () -> timings.add(gateway.generate()), Map.of());
-                        overhead.add(new Overhead("gateway gRPC Generate", grpc));
+                        overhead.add(new Overhead("gateway gRPC Generate", grpc, true));
                         // the reported windows are the last two, and a latency measurement has no failed requests
                         gatewayTimings = timings(timings.subList(timings.size() - grpc.latency().runs(),
                                 timings.size()));
+                        try (DirectChain direct = new DirectChain(stack)) {
+                            WindowedLoad.Result calls = windows.latency("direct calls b1", direct::run, Map.of());
+                            overhead.add(new Overhead("the three model services called from this process, no "
+                                    + "gateway", calls, false));
+                            directCalls = direct.medianCallMs(calls.latency().runs());
+                        }
                         hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
                         if (compareStacks) {
                             for (StackComparison comparison : STACK_COMPARISONS) {
@@ -244,7 +257,7 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, gatewayTimings, hop, coldStarts, load, footprint, comparisons,
+        return new Results(overhead, gatewayTimings, directCalls, hop, coldStarts, load, footprint, comparisons,
                 inProcess.throughput());
     }
 

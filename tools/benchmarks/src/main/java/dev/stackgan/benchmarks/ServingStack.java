@@ -50,7 +50,9 @@ public final class ServingStack implements AutoCloseable {
     }
 
     static final String TEXT_ENCODER_SERVICE = "text-encoder-service";
-    static final List<String> MODEL_SERVICES = List.of(TEXT_ENCODER_SERVICE, "stage1-service", "stage2-service");
+    static final String STAGE1_SERVICE = "stage1-service";
+    static final String STAGE2_SERVICE = "stage2-service";
+    static final List<String> MODEL_SERVICES = List.of(TEXT_ENCODER_SERVICE, STAGE1_SERVICE, STAGE2_SERVICE);
     static final String GATEWAY = "gateway";
     private static final double START_TIMEOUT_SECONDS = 240;
 

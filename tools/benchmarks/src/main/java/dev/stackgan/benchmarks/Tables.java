@@ -72,7 +72,8 @@ public final class Tables {
             table.row(o.path(), String.format("%.2f", latency.p50()), String.format("%.2f", latency.p99()),
                     String.format("%.2fx", p50), String.format("%.2fx", latency.p99() / base.p99()),
                     String.format("%.2f", tail),
-                    o == paths.get(0) ? "(baseline)" : overheadVerdict(p50, goal, tail, tailGoal),
+                    o == paths.get(0) ? "(baseline)" : o.gatewayPath() ? overheadVerdict(p50, goal, tail, tailGoal)
+                            : "(no goal: where the rest goes)",
                     windows(o.measured()));
         }
         return table.render();
