@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sections 2, 3 and 6 on the real serving stack (four child processes, the shipped bundle): the gateway's latency
@@ -262,14 +263,19 @@ public final class ServingBench {
     }
 
     /**
-     * Sends this process's HTTP client a few hundred requests to a server of its own, so that the stack's first
-     * requests time the stack, not the client's first use (class loading, its connection pool, JIT): the first
-     * stack's cold figures paid for it, the second's did not.
+     * Sends this process's HTTP client a few hundred requests to a server of its own, half of them on new
+     * connections, so that the stack's first requests time the stack, not the client's first use (class loading,
+     * connecting, its connection pool, JIT): the first stack's cold figures paid for it, the second's did not.
      */
     private void warmHttpClient() throws IOException, InterruptedException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = new byte[40_000];
+        AtomicInteger served = new AtomicInteger();
         server.createContext("/", exchange -> {
+            // every other answer closes its connection: the client's first request to the stack opens one too
+            if (served.incrementAndGet() % 2 == 0) {
+                exchange.getResponseHeaders().add("Connection", "close");
+            }
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
