@@ -127,8 +127,9 @@ public final class ServingBench {
      * process makes the three calls itself ({@link DirectChain}), over that path's reported windows.
      */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, double[] directCallMs,
-                          TextEncoderHop textEncoderHop, List<ColdStart> coldStarts, List<Load> load, List<Footprint> footprint,
-                          List<ComparedStacks> comparisons, InProcessThroughput inProcessThroughput) {
+                          TextEncoderHop textEncoderHop, List<ColdStart> coldStarts, List<Load> load,
+                          List<Footprint> footprint, List<ComparedStacks> comparisons,
+                          InProcessThroughput inProcessThroughput) {
     }
 
     private static final String GENERATE = "gateway gRPC Generate, one 256 px image";
