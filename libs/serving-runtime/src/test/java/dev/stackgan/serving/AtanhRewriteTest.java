@@ -3,6 +3,7 @@ package dev.stackgan.serving;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
@@ -16,13 +17,16 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.stackgan.bundle.graph.ModelGraphs;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -87,6 +91,14 @@ class AtanhRewriteTest {
             exported = Files.readAllBytes(shipped.directory().resolve(ModelGraphs.STAGE1 + ".onnx"));
         }
         assertSame(exported, AtanhRewrite.apply(exported));
+    }
+
+    @Test
+    void bytesThatAreNotOnnxAreLeftForOnnxRuntimeToRefuse() {
+        byte[] notOnnx = "not an ONNX graph".getBytes(StandardCharsets.US_ASCII);
+        assertSame(notOnnx, AtanhRewrite.apply(notOnnx));
+        OrtException refused = assertThrows(OrtException.class, () -> ENV.createSession(notOnnx).close());
+        assertTrue(refused.getMessage().toLowerCase(Locale.ROOT).contains("protobuf"), refused.getMessage());
     }
 
     private static List<String> ops(byte[] onnx) throws Exception {
