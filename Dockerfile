@@ -7,21 +7,26 @@
 ARG BASE=debian:bookworm-slim
 
 # Java 17 cut to the modules the five services use (jlink; jdeps on their jars, plus what they load by reflection):
-# 52 MB where Debian's openjdk-17-jre-headless takes 225 MB with its dependencies. Made on BASE so that it fits that
+# 64 MB where Debian's openjdk-17-jre-headless takes 225 MB with its dependencies. Made on BASE so that it fits that
 # image's C library; runtime-packages lists the distribution's packages its native libraries link (ldd, dpkg -S),
 # leaving out the X11 window, splash screen and sound libraries that a headless server never loads.
+# --generate-cds-archive: the JDK's class-data sharing archive (12 MB), which a jlink image otherwise lacks; every
+# JVM start maps the JDK's classes from it, and the services' own archives (write-class-archive.sh) build on it.
+# classes_nocoops.jsa, its twin for heaps over 32 GB, goes.
 FROM ${BASE} AS jre
 RUN mkdir -p /usr/share/man/man1 \
  && apt-get update \
  && apt-get install -y --no-install-recommends openjdk-17-jdk-headless
-RUN jlink --output /opt/java --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 --add-modules \
+RUN jlink --output /opt/java --generate-cds-archive --strip-java-debug-attributes --no-man-pages --no-header-files \
+      --compress=2 --add-modules \
       java.base,java.compiler,java.desktop,java.instrument,java.management,java.naming,java.net.http,java.rmi,\
 java.security.jgss,java.sql,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported,jdk.zipfs \
  && ls /opt/java/lib/*.so /opt/java/lib/server/*.so | grep -v -e xawt -e splashscreen -e jsound | xargs -n1 ldd \
     | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u \
     | while read -r lib; do dpkg -S "$lib" || dpkg -S "/usr$lib" || dpkg -S "${lib#/usr}"; done 2>/dev/null \
     | cut -d: -f1 | sort -u > /opt/java/runtime-packages \
- && test -s /opt/java/runtime-packages
+ && test -s /opt/java/runtime-packages \
+ && rm /opt/java/lib/server/classes_nocoops.jsa
 
 FROM ${BASE}
 # in layers that all five images share (they come before MODULE)
@@ -44,9 +49,11 @@ RUN case "$MODULE" in \
       *) echo "build argument MODULE='$MODULE': expected gateway, text-encoder-service, stage1-service," \
               "stage2-service or trainer-service" >&2; exit 1 ;; \
     esac
-COPY docker/entrypoint.sh docker/service-jvm-flags scripts/with-jemalloc.sh /app/
+COPY docker/entrypoint.sh docker/service-jvm-flags docker/write-class-archive.sh scripts/with-jemalloc.sh /app/
 COPY ${MODULE}/target/*.jar /app/app.jar
 ENV STACKGAN_MODULE=${MODULE}
 USER stackgan
 WORKDIR /app
+# the serving modules' class-data sharing archive, /app/app.jsa (the trainer starts seldom and trains for hours)
+RUN [ "$MODULE" = trainer-service ] || /app/write-class-archive.sh
 ENTRYPOINT ["/app/entrypoint.sh"]

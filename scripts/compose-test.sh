@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite in containers, as docker-compose.yml runs it, from the images scripts/docker-images.sh built:
-#  1. up: the gateway, the three model services, the trainer and PostgreSQL; all healthy
+#  1. up: the gateway, the three model services, the trainer and PostgreSQL; all healthy; the serving JVMs on their
+#     class archives
 #  2. a 256 px PNG through the gateway's published HTTP port
 #  3. only the gateway publishes ports, 8080 and 50050
 #  4. Stage-II's process killed: the gateway answers 503, then the restart policy brings Stage-II back
@@ -102,6 +103,12 @@ while :; do
   sleep 2
 done
 echo "$states"
+# a JVM that cannot map the class archive its image build wrote starts without it, silently: look for it
+for service in gateway text-encoder stage1 stage2; do
+  docker exec "${CONTAINER[$service]}" grep -q /app/app.jsa /proc/1/maps \
+    || fail "$service's JVM (PID 1) has not mapped its class archive /app/app.jsa"
+done
+echo "the four serving JVMs run on their class archives"
 
 step "2. a 256 px PNG through the published gateway port"
 deadline=$((SECONDS + 120))
