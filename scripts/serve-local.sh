@@ -73,13 +73,17 @@ trap stop_all INT TERM EXIT
 
 # Class-data sharing: a service's first stop writes the classes it loaded into an archive that its later starts map
 # instead of loading and verifying them again (Micronaut started in 5-8 s instead of 15-19 s, four JVMs on 2 cores;
-# docs/operations.md, "Class-data sharing"). A rebuilt jar makes its archive stale: it is written anew.
+# docs/operations.md, "Class-data sharing"). An archive holds only for the very jar file it was written with, and the
+# build above rewrites the jars each time (byte for byte the same when nothing changed: the build is reproducible). So
+# the services run from copies in serve-local/jars, replaced only when their jar changed, which makes the archive stale.
 archives=$root/serve-local/class-archives
-mkdir -p "$archives"
+runnable=$root/serve-local/jars
+mkdir -p "$archives" "$runnable"
 
 for entry in "${services[@]}"; do
   IFS=: read -r module port <<<"$entry"
-  jar=$(jar_of "$module")
+  jar=$runnable/$module.jar
+  cmp -s "$(jar_of "$module")" "$jar" || cp "$(jar_of "$module")" "$jar"
   archive=$archives/$module.jsa
   if [ "$archive" -nt "$jar" ]; then
     archive_flags=("-XX:SharedArchiveFile=$archive") archive_note="its class archive"
