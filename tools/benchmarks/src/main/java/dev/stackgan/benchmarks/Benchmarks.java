@@ -287,6 +287,14 @@ public final class Benchmarks implements Callable<Integer> {
                     + "idle after the first " + ServingBench.COLD_REQUESTS + " requests, and the peak sampled every "
                     + "100 ms during section 3's windows, warm-up windows included.");
             add(Tables.footprint(results.footprint()));
+            add("Class-data sharing (issue 16): the four processes started at once with the warm-up off (as "
+                    + "`./stackgan generate` starts them), timed to SERVING as above, " + StartupBench.ROUNDS
+                    + " starts without class archives and " + StartupBench.ROUNDS + " with them, in turn. The "
+                    + "archives were written by one start before them, as its processes exited "
+                    + "(`-XX:ArchiveClassesAtExit`, as scripts/serve-local.sh's first start does); the images write "
+                    + "theirs while they are built (docs/operations.md, \"Class-data sharing\"). The last row is "
+                    + "the last of the four to serve, per start.");
+            add(Tables.classArchives(results.classArchives()));
         }
         return results.comparisons();
     }

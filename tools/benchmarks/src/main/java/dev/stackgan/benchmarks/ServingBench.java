@@ -2,7 +2,6 @@ package dev.stackgan.benchmarks;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.stackgan.bundle.ModelBundle;
-import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.GatewayServiceGrpc;
 import dev.stackgan.proto.v1.GenerateRequest;
 import dev.stackgan.proto.v1.Stage;
@@ -120,16 +119,14 @@ public final class ServingBench {
 
     /**
      * {@code overhead} starts with the in-process chain (the baseline of sections 2 and 3); {@code comparisons} is
-     * empty unless they were asked for.
-     */
-    /**
-     * {@code directCallMs}: the median ms of each model service call (text encoder, Stage-I, Stage-II) when this
-     * process makes the three calls itself ({@link DirectChain}), over that path's reported windows.
+     * empty unless they were asked for. {@code directCallMs}: the median ms of each model service call (text
+     * encoder, Stage-I, Stage-II) when this process makes the three calls itself ({@link DirectChain}), over that
+     * path's reported windows.
      */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, double[] directCallMs,
                           TextEncoderHop textEncoderHop, List<ColdStart> coldStarts, List<Load> load,
-                          List<Footprint> footprint, List<ComparedStacks> comparisons,
-                          InProcessThroughput inProcessThroughput) {
+                          List<Footprint> footprint, StartupBench.Result classArchives,
+                          List<ComparedStacks> comparisons, InProcessThroughput inProcessThroughput) {
     }
 
     private static final String GENERATE = "gateway gRPC Generate, one 256 px image";
@@ -187,12 +184,12 @@ public final class ServingBench {
 
     /**
      * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
-     * three direct calls, the direct text encoder call, the load points, and the stack comparisons (each with its new
-     * stack's warm-up).
+     * three direct calls, the direct text encoder call, the load points, the starts with and without class archives,
+     * and the stack comparisons (each with its new stack's warm-up).
      */
     public static int measurements(boolean compareStacks) {
-        return 7 + CLIENTS.length * BATCH_SIZES.length + (compareStacks ? STACK_COMPARISONS.stream()
-                .mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
+        return 7 + CLIENTS.length * BATCH_SIZES.length + StartupBench.measurements() + (compareStacks
+                ? STACK_COMPARISONS.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
     }
 
     public Results run(Path root) throws Exception {
@@ -259,8 +256,9 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        return new Results(overhead, gatewayTimings, directCalls, hop, coldStarts, load, footprint, comparisons,
-                inProcess.throughput());
+        StartupBench.Result classArchives = new StartupBench(stopwatch, work).run(root, models);
+        return new Results(overhead, gatewayTimings, directCalls, hop, coldStarts, load, footprint, classArchives,
+                comparisons, inProcess.throughput());
     }
 
     /**
@@ -308,8 +306,7 @@ public final class ServingBench {
         ManagedChannel channel = ServingStack.channel(stack.grpcPort(ServingStack.TEXT_ENCODER_SERVICE));
         try {
             var stub = TextEncoderServiceGrpc.newBlockingStub(channel);
-            EncodeRequest request = EncodeRequest.newBuilder().addCaptions(PROMPT).setSeed(SEED).build();
-            return windows.latency("text encoder gRPC b1", () -> stub.encode(request), Map.of());
+            return windows.latency("text encoder gRPC b1", () -> stub.encode(DirectChain.ENCODE), Map.of());
         } finally {
             channel.shutdownNow();
         }
@@ -448,7 +445,7 @@ public final class ServingBench {
         return new Load(maxBatch, clients, measured);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {

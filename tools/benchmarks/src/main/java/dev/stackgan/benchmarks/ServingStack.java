@@ -41,12 +41,33 @@ public final class ServingStack implements AutoCloseable {
 
     /**
      * What a stack's processes get beyond the ports and the model repository: {@code jvmOptions} go to all four
-     * command lines, {@code modelServiceProperties} ({@code -Dkey=value}) to the three model services only.
+     * command lines, {@code modelServiceProperties} ({@code -Dkey=value}) to the three model services only;
+     * {@code classArchives} null for none.
      */
-    public record Options(List<String> jvmOptions, List<String> modelServiceProperties) {
+    public record Options(List<String> jvmOptions, List<String> modelServiceProperties, ClassArchives classArchives) {
 
         /** The services as they are configured today. */
         public static final Options CURRENT = new Options(List.of(), List.of());
+
+        public Options(List<String> jvmOptions, List<String> modelServiceProperties) {
+            this(jvmOptions, modelServiceProperties, null);
+        }
+    }
+
+    /**
+     * Class-data sharing archives, one per module in {@code directory}, as scripts/serve-local.sh keeps them: written
+     * when the processes exit ({@code write}), or used.
+     */
+    public record ClassArchives(Path directory, boolean write) {
+
+        Path archive(String module) {
+            return directory.resolve(module + ".jsa");
+        }
+
+        List<String> jvmOptions(String module) {
+            return write ? List.of("-XX:ArchiveClassesAtExit=" + archive(module), "-Xlog:cds=off")
+                    : List.of("-XX:SharedArchiveFile=" + archive(module));
+        }
     }
 
     static final String TEXT_ENCODER_SERVICE = "text-encoder-service";
@@ -86,10 +107,10 @@ public final class ServingStack implements AutoCloseable {
                         "-Dstackgan.serving.model-repository=" + models,
                         "-Dstackgan.serving.batching.max-batch-size=" + maxBatchSize));
                 properties.addAll(options.modelServiceProperties());
-                stack.processes.add(launch(root, module, logs, options.jvmOptions(), properties));
+                stack.processes.add(launch(root, module, logs, options, properties));
             }
             ports.add(stack.gatewayGrpcPort);
-            stack.processes.add(launch(root, GATEWAY, logs, options.jvmOptions(), List.of(
+            stack.processes.add(launch(root, GATEWAY, logs, options, List.of(
                     "-Dgrpc.server.port=" + stack.gatewayGrpcPort, "-Dmicronaut.server.port=" + stack.httpPort,
                     "-Dstackgan.gateway.text-encoder-target=" + targets.get(0),
                     "-Dstackgan.gateway.stage1-target=" + targets.get(1),
@@ -136,8 +157,8 @@ public final class ServingStack implements AutoCloseable {
         return ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     }
 
-    private static Process launch(Path root, String module, Path logs, List<String> jvmOptions,
-                                  List<String> properties) throws IOException {
+    private static Process launch(Path root, String module, Path logs, Options options, List<String> properties)
+            throws IOException {
         Path jar = root.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the serving jars first (scripts/benchmark.sh "
@@ -147,7 +168,10 @@ public final class ServingStack implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         // the flags the containers and serve-local start the services with; a comparison's own come later and win
         command.addAll(serviceJvmFlags(root));
-        command.addAll(jvmOptions);
+        command.addAll(options.jvmOptions());
+        if (options.classArchives() != null) {
+            command.addAll(options.classArchives().jvmOptions(module));
+        }
         command.addAll(properties);
         // the model services' HTTP health port: a random one, so replicas do not collide on 8081-8083
         if (!module.equals(GATEWAY)) {

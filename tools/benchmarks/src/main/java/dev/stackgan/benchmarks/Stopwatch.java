@@ -83,10 +83,15 @@ public final class Stopwatch {
 
     /** Counts one measurement done and prints its progress line; {@code runs} says what was run. */
     void report(String label, String runs, double value) {
+        report(label, runs, runs.contains("+") ? "b/a p50" : "p50 ms", value);
+    }
+
+    /** {@link #report(String, String, double)} with the value's {@code unit}. */
+    void report(String label, String runs, String unit, double value) {
         done++;
         double elapsed = (System.nanoTime() - start) / 1e9;
-        String what = String.format("%s %d/%d %-34s %9s  %s %9.2f", section, done, planned, label, runs,
-                runs.contains("+") ? "b/a p50" : "p50 ms", value);
+        String what = String.format("%s %d/%d %-34s %9s  %s %9.2f", section, done, planned, label, runs, unit,
+                value);
         progress.println(Progress.line(100.0 * done / planned, what, done / elapsed, "measurements",
                 (planned - done) * elapsed / done));
     }

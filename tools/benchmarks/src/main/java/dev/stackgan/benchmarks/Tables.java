@@ -189,11 +189,31 @@ public final class Tables {
         MarkdownTable table = new MarkdownTable("service", "start to SERVING s (each start)", "RSS idle MiB",
                 "RSS peak under load MiB");
         for (ServingBench.Footprint f : services) {
-            table.row(f.module(), String.join(" / ", f.startupSeconds().stream()
-                            .map(x -> String.format("%.1f", x)).toList()),
-                    f.idleRssKib() / 1024, f.loadedRssKib() / 1024);
+            table.row(f.module(), seconds(f.startupSeconds()), f.idleRssKib() / 1024, f.loadedRssKib() / 1024);
         }
         return table.render();
+    }
+
+    /** Section 6: seconds to SERVING without and with class-data sharing archives, each start and the medians. */
+    public static String classArchives(StartupBench.Result result) {
+        MarkdownTable table = new MarkdownTable("service", "no archive: s to SERVING (each start)",
+                "class archive: s to SERVING (each start)", "with / without (medians)", "archive MiB");
+        result.withoutSeconds().forEach((module, without) -> {
+            List<Double> with = result.withSeconds().get(module);
+            Long kib = result.archiveKib().get(module);
+            table.row(module, seconds(without), seconds(with),
+                    String.format("%.2fx", median(with) / median(without)), kib == null ? "" : kib / 1024);
+        });
+        return table.render();
+    }
+
+    private static String seconds(List<Double> values) {
+        return String.join(" / ", values.stream().map(x -> String.format("%.1f", x)).toList());
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /** Section 5: training images/s per stage and the estimated share of peak. */

@@ -84,8 +84,8 @@ public final class TuningBench {
             rows.add(row("batch norm folded into Conv / Gemm at export", chain + ", all optimizations",
                     "no (before)", "yes", chainPair("bn fold no/yes", graphs, serving, nets.export(true), serving,
                             config), "", "no (GraphExporter option)"));
-            rows.add(residualRow(work, serving));
         }
+        rows.add(residualRow(work, serving));
         rows.addAll(png(work));
         rows.addAll(AllocatorBench.rows(ALLOCATOR_STEPS));
         return rows;

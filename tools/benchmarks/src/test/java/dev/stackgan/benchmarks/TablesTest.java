@@ -49,6 +49,22 @@ class TablesTest {
     }
 
     @Test
+    void classArchiveStartsCompareMediansOfEachStart() {
+        Map<String, List<Double>> without = new LinkedHashMap<>();
+        without.put("stage2-service", List.of(20.0, 16.0, 18.0));
+        without.put(StartupBench.STACK, List.of(21.0, 17.0, 19.0));
+        Map<String, List<Double>> with = new LinkedHashMap<>();
+        with.put("stage2-service", List.of(6.0, 9.0, 4.5));
+        with.put(StartupBench.STACK, List.of(7.0, 10.0, 9.5));
+        List<String> lines = Tables.classArchives(new StartupBench.Result(without, with,
+                Map.of("stage2-service", 56_320L))).lines().toList();
+        // medians 18 and 6: 0.33x; the stack's 19 and 9.5: 0.50x, and no archive of its own
+        assertTrue(lines.get(2).contains("20.0 / 16.0 / 18.0") && lines.get(2).contains("6.0 / 9.0 / 4.5")
+                && lines.get(2).contains("0.33x") && lines.get(2).contains("| 55 "), lines.get(2));
+        assertTrue(lines.get(3).contains("0.50x") && lines.get(3).endsWith("|             |"), lines.get(3));
+    }
+
+    @Test
     void coldStartsAreJudgedOnTheSlowestOfTheFirstRequests() {
         // p50 of the first requests is warm, but the first one took 5x the warm p50: the goal misses
         List<Double> slowFirst = List.of(100.0, 21.0, 20.0, 19.0);
