@@ -16,6 +16,8 @@ import java.util.Map;
 final class StartupBench {
 
     static final int ROUNDS = 3;
+    /** The last row's name: per start, the last of the four to serve. */
+    static final String STACK = "the stack (the last to serve)";
     private static final List<String> WARM_UP_OFF = List.of("-Dstackgan.serving.warm-up.enabled=false");
 
     /**
@@ -25,8 +27,6 @@ final class StartupBench {
     record Result(Map<String, List<Double>> withoutSeconds, Map<String, List<Double>> withSeconds,
                   Map<String, Long> archiveKib) {
     }
-
-    static final String STACK = "the stack (the last to serve)";
 
     private final Stopwatch stopwatch;
     private final Path work;
@@ -46,9 +46,10 @@ final class StartupBench {
         ServingBench.deleteRecursively(directory);
         Files.createDirectories(directory);
         start(root, models, "write class archives", new ServingStack.ClassArchives(directory, true));
+        ServingStack.ClassArchives written = new ServingStack.ClassArchives(directory, false);
         Map<String, Long> archiveKib = new LinkedHashMap<>();
         for (String module : modules()) {
-            Path archive = new ServingStack.ClassArchives(directory, false).archive(module);
+            Path archive = written.archive(module);
             if (!Files.isRegularFile(archive)) {
                 throw new IllegalStateException(module + " wrote no class archive " + archive + " as it exited");
             }
@@ -58,8 +59,7 @@ final class StartupBench {
         Map<String, List<Double>> with = new LinkedHashMap<>();
         for (int round = 0; round < ROUNDS; round++) {
             add(without, start(root, models, "start, no class archives", null));
-            add(with, start(root, models, "start, class archives", new ServingStack.ClassArchives(directory,
-                    false)));
+            add(with, start(root, models, "start, class archives", written));
         }
         return new Result(without, with, archiveKib);
     }
