@@ -7,7 +7,7 @@
 ARG BASE=debian:bookworm-slim
 
 # Java 17 cut to the modules the five services use (jlink; jdeps on their jars, plus what they load by reflection):
-# 64 MB where Debian's openjdk-17-jre-headless takes 225 MB with its dependencies. Made on BASE so that it fits that
+# 63 MB where Debian's openjdk-17-jre-headless takes 225 MB with its dependencies. Made on BASE so that it fits that
 # image's C library; runtime-packages lists the distribution's packages its native libraries link (ldd, dpkg -S),
 # leaving out the X11 window, splash screen and sound libraries that a headless server never loads.
 # --generate-cds-archive: the JDK's class-data sharing archive (12 MB), which a jlink image otherwise lacks; every

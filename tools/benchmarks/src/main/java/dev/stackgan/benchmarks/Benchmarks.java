@@ -216,9 +216,12 @@ public final class Benchmarks implements Callable<Integer> {
     private List<ServingBench.ComparedStacks> serving(double budget, int threads, List<String> sections, Path work)
             throws Exception {
         boolean compare = sections.contains("7");
-        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(compare), budget, 20, System.out);
+        boolean classArchives = sections.contains("6");
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(compare, classArchives), budget, 20,
+                System.out);
         Path root = Path.of("").toAbsolutePath();
-        ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, compare).run(root);
+        ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, compare,
+                classArchives).run(root);
         String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
                 + "ports), serving the trained bundle shipped in the model services' jars (copied into a model "
                 + "repository and promoted there); requests from this process. The stack is started twice: dynamic "

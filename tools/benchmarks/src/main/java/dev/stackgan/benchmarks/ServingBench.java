@@ -119,9 +119,9 @@ public final class ServingBench {
 
     /**
      * {@code overhead} starts with the in-process chain (the baseline of sections 2 and 3); {@code comparisons} is
-     * empty unless they were asked for. {@code directCallMs}: the median ms of each model service call (text
-     * encoder, Stage-I, Stage-II) when this process makes the three calls itself ({@link DirectChain}), over that
-     * path's reported windows.
+     * empty unless they were asked for, {@code classArchives} null. {@code directCallMs}: the median ms of each model
+     * service call (text encoder, Stage-I, Stage-II) when this process makes the three calls itself
+     * ({@link DirectChain}), over that path's reported windows.
      */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, double[] directCallMs,
                           TextEncoderHop textEncoderHop, List<ColdStart> coldStarts, List<Load> load,
@@ -166,20 +166,24 @@ public final class ServingBench {
     private final int threads;
     private final Path work;
     private final boolean compareStacks;
+    private final boolean startWithClassArchives;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /**
      * {@code windowSeconds}: the length of one warm-up or measurement window; {@code stopwatch} times the stack
      * comparisons and counts every measurement's progress. {@code compareStacks}: also run the
-     * {@link #STACK_COMPARISONS}.
+     * {@link #STACK_COMPARISONS}; {@code startWithClassArchives}: also time starts with and without class archives
+     * ({@link StartupBench}, section 6).
      */
-    public ServingBench(Stopwatch stopwatch, double windowSeconds, int threads, Path work, boolean compareStacks) {
+    public ServingBench(Stopwatch stopwatch, double windowSeconds, int threads, Path work, boolean compareStacks,
+                        boolean startWithClassArchives) {
         this.stopwatch = stopwatch;
         this.windows = new WindowedLoad(new MeasurementPolicy(TOLERANCE, WARM_UP_LIMIT_WINDOWS * windowSeconds,
                 TOLERANCE, MAX_WINDOWS), windowSeconds, stopwatch);
         this.threads = threads;
         this.work = work;
         this.compareStacks = compareStacks;
+        this.startWithClassArchives = startWithClassArchives;
     }
 
     /**
@@ -187,8 +191,9 @@ public final class ServingBench {
      * three direct calls, the direct text encoder call, the load points, the starts with and without class archives,
      * and the stack comparisons (each with its new stack's warm-up).
      */
-    public static int measurements(boolean compareStacks) {
-        return 7 + CLIENTS.length * BATCH_SIZES.length + StartupBench.measurements() + (compareStacks
+    public static int measurements(boolean compareStacks, boolean startWithClassArchives) {
+        return 7 + CLIENTS.length * BATCH_SIZES.length + (startWithClassArchives ? StartupBench.measurements() : 0)
+                + (compareStacks
                 ? STACK_COMPARISONS.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
     }
 
@@ -256,7 +261,8 @@ public final class ServingBench {
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
                 idle.get(m), loaded.get(m))).toList();
-        StartupBench.Result classArchives = new StartupBench(stopwatch, work).run(root, models);
+        StartupBench.Result classArchives = startWithClassArchives ? new StartupBench(stopwatch, work).run(root, models)
+                : null;
         return new Results(overhead, gatewayTimings, directCalls, hop, coldStarts, load, footprint, classArchives,
                 comparisons, inProcess.throughput());
     }

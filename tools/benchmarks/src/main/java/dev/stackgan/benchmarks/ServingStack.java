@@ -75,6 +75,8 @@ public final class ServingStack implements AutoCloseable {
     static final String STAGE2_SERVICE = "stage2-service";
     static final List<String> MODEL_SERVICES = List.of(TEXT_ENCODER_SERVICE, STAGE1_SERVICE, STAGE2_SERVICE);
     static final String GATEWAY = "gateway";
+    /** All four, in start order. */
+    static final List<String> MODULES = List.of(TEXT_ENCODER_SERVICE, STAGE1_SERVICE, STAGE2_SERVICE, GATEWAY);
     private static final double START_TIMEOUT_SECONDS = 240;
 
     private final List<Process> processes = new ArrayList<>();
@@ -115,11 +117,9 @@ public final class ServingStack implements AutoCloseable {
                     "-Dstackgan.gateway.text-encoder-target=" + targets.get(0),
                     "-Dstackgan.gateway.stage1-target=" + targets.get(1),
                     "-Dstackgan.gateway.stage2-target=" + targets.get(2))));
-            List<String> modules = new ArrayList<>(MODEL_SERVICES);
-            modules.add(GATEWAY);
-            double[] seconds = awaitServing(modules, stack.processes, ports, start, logs);
-            for (int i = 0; i < modules.size(); i++) {
-                stack.services.add(new Service(modules.get(i), stack.processes.get(i), ports.get(i), seconds[i]));
+            double[] seconds = awaitServing(MODULES, stack.processes, ports, start, logs);
+            for (int i = 0; i < MODULES.size(); i++) {
+                stack.services.add(new Service(MODULES.get(i), stack.processes.get(i), ports.get(i), seconds[i]));
             }
             return stack;
         } catch (Exception | Error e) {

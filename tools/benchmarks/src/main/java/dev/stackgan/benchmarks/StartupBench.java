@@ -48,7 +48,7 @@ final class StartupBench {
         start(root, models, "write class archives", new ServingStack.ClassArchives(directory, true));
         ServingStack.ClassArchives written = new ServingStack.ClassArchives(directory, false);
         Map<String, Long> archiveKib = new LinkedHashMap<>();
-        for (String module : modules()) {
+        for (String module : ServingStack.MODULES) {
             Path archive = written.archive(module);
             if (!Files.isRegularFile(archive)) {
                 throw new IllegalStateException(module + " wrote no class archive " + archive + " as it exited");
@@ -62,12 +62,6 @@ final class StartupBench {
             add(with, start(root, models, "start, class archives", written));
         }
         return new Result(without, with, archiveKib);
-    }
-
-    private static List<String> modules() {
-        List<String> modules = new ArrayList<>(ServingStack.MODEL_SERVICES);
-        modules.add(ServingStack.GATEWAY);
-        return modules;
     }
 
     /** Starts a stack, stops it again (an archive is written as its process exits); each module's seconds. */

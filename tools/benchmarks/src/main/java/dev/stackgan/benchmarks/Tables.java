@@ -212,8 +212,7 @@ public final class Tables {
     }
 
     private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        return sorted.get(sorted.size() / 2);
+        return LatencyStats.percentile(values.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 50);
     }
 
     /** Section 5: training images/s per stage and the estimated share of peak. */
