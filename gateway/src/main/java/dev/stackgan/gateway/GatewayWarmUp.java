@@ -10,8 +10,8 @@ import dev.stackgan.serving.micronaut.SelfWarmUp;
 import dev.stackgan.serving.micronaut.ServingConfiguration;
 import dev.stackgan.serving.warmup.WarmUp;
 import dev.stackgan.serving.warmup.WarmUpCalls;
+import io.grpc.ClientInterceptor;
 import io.grpc.Deadline;
-import io.grpc.ManagedChannel;
 import io.grpc.stub.MetadataUtils;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.health.HealthStatus;
@@ -20,12 +20,11 @@ import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +56,9 @@ public class GatewayWarmUp extends SelfWarmUp {
     private volatile int grpcPort = -1;
     private volatile URI http;
     private volatile boolean waitingForStages;
+    /** The last HTTP GET's connection and its body, read but left open until the next GET or a reconnect. */
+    private HttpURLConnection httpConnection;
+    private InputStream httpBody;
 
     public GatewayWarmUp(ServingConfiguration config, StagesReadiness stages, GatewayMetrics metrics,
                          AccessPolicy access) {
@@ -83,20 +85,30 @@ public class GatewayWarmUp extends SelfWarmUp {
     }
 
     @Override
-    protected WarmUp.Result warmUp(ManagedChannel loopback) throws InterruptedException {
+    protected WarmUp.Result warmUp() throws InterruptedException {
         awaitStages();
-        GatewayServiceGrpc.GatewayServiceBlockingStub marked = GatewayServiceGrpc.newBlockingStub(loopback)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(WarmUpCalls.headers()));
-        GatewayServiceGrpc.GatewayServiceBlockingStub grpc = token == null ? marked
-                : marked.withInterceptors(BearerToken.attach(token));
+        ClientInterceptor mark = MetadataUtils.newAttachHeadersInterceptor(WarmUpCalls.headers());
+        ClientInterceptor[] calls = token == null ? new ClientInterceptor[] {mark}
+                : new ClientInterceptor[] {mark, BearerToken.attach(token)};
         GenerateRequest generate = GenerateRequest.newBuilder().setPrompt(PROMPT).setNumImages(1).setSeed(1)
                 .setFinalStage(Stage.STAGE_2).build();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI png = http.resolve("/v1/images.png?seed=1&prompt=" + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8));
         return WarmUp.run(settings, deadline -> {
-            grpc.withDeadline(deadline).generate(generate);
-            get(client, png, deadline);
+            GatewayServiceGrpc.newBlockingStub(loopback()).withInterceptors(calls).withDeadline(deadline)
+                    .generate(generate);
+            get(png, deadline);
         }, this::answered);
+    }
+
+    /** Closes the HTTP connection of the last GET, as the warm-up's gRPC channel is closed. */
+    @Override
+    protected void closeOtherConnections() {
+        if (httpConnection != null) {
+            // with the body still open this closes the socket; after close() it would stay in the keep-alive cache
+            httpConnection.disconnect();
+            httpConnection = null;
+            httpBody = null;
+        }
     }
 
     private void awaitStages() throws InterruptedException {
@@ -110,25 +122,37 @@ public class GatewayWarmUp extends SelfWarmUp {
         }
     }
 
-    private void get(HttpClient client, URI uri, Deadline deadline) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
-        WarmUpCalls.httpHeaders().forEach(request::header);
-        if (token != null) {
-            request.header(BearerToken.HEADER, BearerToken.header(token));
-        }
-        HttpResponse<byte[]> response;
+    /**
+     * GETs {@code uri} over the connection of the GET before (kept alive), or a new one after
+     * {@link #closeOtherConnections()}. HttpURLConnection rather than Java 17's HttpClient, which cannot close a
+     * connection when asked: the server would see the warm-up's connections close whenever the garbage collector got
+     * to their clients, after ready.
+     */
+    private void get(URI uri, Deadline deadline) {
+        String what = "GET /v1/images.png";
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (httpBody != null) {
+                httpBody.close(); // hands the connection back for this GET to reuse
+            }
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+            int timeoutMillis = (int) Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS));
+            connection.setConnectTimeout(timeoutMillis);
+            connection.setReadTimeout(timeoutMillis);
+            WarmUpCalls.httpHeaders().forEach(connection::setRequestProperty);
+            if (token != null) {
+                connection.setRequestProperty(BearerToken.HEADER, BearerToken.header(token));
+            }
+            int status = connection.getResponseCode();
+            InputStream body = status == 200 ? connection.getInputStream() : connection.getErrorStream();
+            byte[] bytes = body == null ? new byte[0] : body.readAllBytes();
+            httpConnection = connection;
+            httpBody = body;
+            if (status != 200) {
+                throw new IllegalStateException(what + " answered " + status + ": "
+                        + Errors.excerpt(new String(bytes, StandardCharsets.UTF_8)));
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("GET /v1/images.png: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("GET /v1/images.png interrupted", e);
-        }
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("GET /v1/images.png answered " + response.statusCode() + ": "
-                    + Errors.excerpt(new String(response.body(), StandardCharsets.UTF_8)));
+            throw new UncheckedIOException(what + ": " + e, e);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.stackgan.serving.testing.HttpHealth;
 import dev.stackgan.serving.testing.TinyBundles;
 import dev.stackgan.serving.warmup.WarmUpCalls;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,9 +37,11 @@ class GatewayWarmUpTest {
     @Test
     void notServingUntilTheStagesServeAndTheGatewayHasWarmedUpOverBothApis() throws Exception {
         TinyBundles.export(repository, TinyBundles.V1, 1);
+        WarmUpCallers.CALLERS.clear();
         try (AccessLines access = AccessLines.attach(); ServingStack stack = new ServingStack(repository, Map.of(
                 "stackgan.serving.warm-up.enabled", true,
                 "stackgan.serving.warm-up.window", WINDOW,
+                "stackgan.serving.warm-up.min-requests", 0,
                 "stackgan.serving.warm-up.time-limit", "60s",
                 "stackgan.access.api-token", API,
                 "stackgan.gateway.rate-limit.enabled", true,
@@ -73,6 +76,14 @@ class GatewayWarmUpTest {
             assertTrue(warmUpLines.contains("grpc stackgan.v1.GatewayService/Generate OK"), warmUpLines.toString());
             assertTrue(warmUpLines.contains("http GET /v1/images.png 200"), warmUpLines.toString());
             assertEquals(0, warmed.value("stackgan_gateway_rejections_total"), warmed.text());
+            // a new HTTP connection for every window of requests, as for the gRPC channel (SelfWarmUpTest)
+            List<InetSocketAddress> callers = List.copyOf(WarmUpCallers.CALLERS);
+            assertEquals(warmUps, callers.size(), callers.toString());
+            for (int i = 0; i < callers.size(); i++) {
+                assertEquals(callers.get(i - i % WINDOW), callers.get(i), "call " + i + " of " + callers);
+            }
+            assertEquals((callers.size() + WINDOW - 1) / WINDOW, callers.stream().distinct().count(),
+                    callers.toString());
 
             String png = "/v1/images.png?prompt=a+bird&seed=3";
             assertEquals(401, HttpJson.get(stack.http(), png).status(), "the API still needs its token");

@@ -6,9 +6,8 @@ import dev.stackgan.serving.ModelRepository;
 import dev.stackgan.serving.warmup.WarmUp;
 import dev.stackgan.serving.warmup.WarmUpCalls;
 import dev.stackgan.serving.warmup.WarmUpRequest;
-import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
 import io.grpc.stub.MetadataUtils;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -64,15 +63,14 @@ public class ModelWarmUp extends SelfWarmUp {
     }
 
     @Override
-    protected WarmUp.Result warmUp(ManagedChannel loopback) {
+    protected WarmUp.Result warmUp() {
         ModelConfig model;
         try (ModelLease lease = repository.lease(null)) {
             model = lease.model().config();
         }
-        Channel marked = ClientInterceptors.intercept(loopback,
-                MetadataUtils.newAttachHeadersInterceptor(WarmUpCalls.headers()));
+        ClientInterceptor mark = MetadataUtils.newAttachHeadersInterceptor(WarmUpCalls.headers());
         return WarmUp.run(settings,
-                deadline -> request.send(ClientInterceptors.intercept(marked, WarmUp.until(deadline)), model),
+                deadline -> request.send(ClientInterceptors.intercept(loopback(), mark, WarmUp.until(deadline)), model),
                 this::answered);
     }
 

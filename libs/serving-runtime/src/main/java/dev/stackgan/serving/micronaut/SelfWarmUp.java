@@ -1,10 +1,13 @@
 package dev.stackgan.serving.micronaut;
 
 import dev.stackgan.serving.warmup.WarmUp;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -15,8 +18,19 @@ import org.slf4j.Logger;
  * {@link #warmUp}; until that ends the service is not {@link #warm()}, then its listeners hear it. A warm-up that
  * cannot start is logged as a warning and the service turns ready anyway: a cold service beats none.
  * {@code stackgan.serving.warm-up.*} configures it ({@link ServingConfiguration.WarmUp}).
+ * <p>
+ * After every window of requests the warm-up closes its connections, idles {@link #IDLE_BETWEEN_WINDOWS} and opens
+ * new ones, and it closes the last before it turns ready. A warm-up that kept one connection and closed it at the
+ * end ran the closing, the idle event loop and the accept path for the first time just as users came: the gateway
+ * threw away (deoptimized) about 30 of its hottest compiled Netty, gRPC and selector methods within 130 ms of ready,
+ * and its compilers took 200-280 ms of the 500 ms its first 20 requests took (docs/benchmarks.md, section 2).
  */
 public abstract class SelfWarmUp {
+
+    /** How long the warm-up leaves the service idle between windows, as users leave it between requests. */
+    static final Duration IDLE_BETWEEN_WINDOWS = Duration.ofMillis(100);
+    /** How long a closed connection may take to finish closing before the warm-up goes on regardless. */
+    private static final Duration CLOSING = Duration.ofSeconds(5);
 
     protected final WarmUp.Settings settings;
     private final String name;
@@ -28,6 +42,7 @@ public abstract class SelfWarmUp {
     private volatile boolean warm;
     private volatile boolean closing;
     private volatile ManagedChannel channel;
+    private volatile int grpcPort;
 
     /**
      * @param name          what warms up, in log lines and the thread's name
@@ -36,7 +51,7 @@ public abstract class SelfWarmUp {
     protected SelfWarmUp(ServingConfiguration.WarmUp config, String name, Logger log, Runnable answeredMeter) {
         // checked at start-up, so a bad setting stops the service instead of leaving it cold
         this.settings = new WarmUp.Settings(config.getTimeLimit(), config.getWindow(), config.getTolerance(),
-                config.getCompileShare());
+                config.getCompileShare(), config.getMinRequests());
         this.name = name;
         this.log = log;
         this.answeredMeter = answeredMeter;
@@ -66,32 +81,48 @@ public abstract class SelfWarmUp {
         if (warm || !started.compareAndSet(false, true)) {
             return;
         }
-        Thread thread = new Thread(() -> run(grpcPort), "warm-up-" + name);
+        this.grpcPort = grpcPort;
+        Thread thread = new Thread(this::run, "warm-up-" + name);
         thread.setDaemon(true);
         thread.start();
     }
 
     /**
-     * Sends representative requests over {@code loopback}, a plaintext channel to this service's own gRPC port,
-     * with {@link WarmUp#run} and {@link #settings}, calling {@link #answered()} for each answer; returns how it ended.
+     * Sends representative requests over {@link #loopback()}, a plaintext channel to this service's own gRPC port
+     * (taken anew for each request: it changes between windows), with {@link WarmUp#run} and {@link #settings},
+     * calling {@link #answered()} for each answer; returns how it ended.
      */
-    protected abstract WarmUp.Result warmUp(ManagedChannel loopback) throws InterruptedException;
+    protected abstract WarmUp.Result warmUp() throws InterruptedException;
 
-    /** One warm-up request was answered. */
+    /** The warm-up's current channel to this service's own gRPC port. */
+    protected final Channel loopback() {
+        return channel;
+    }
+
+    /**
+     * Closes the connections the warm-up opened besides its gRPC channel and waits until they are closed; the next
+     * request opens new ones. Nothing here; the gateway closes its HTTP connection.
+     */
+    protected void closeOtherConnections() {
+    }
+
+    /** One warm-up request was answered; after each window the warm-up reconnects. */
     protected final void answered() {
-        requests.incrementAndGet();
+        int answered = requests.incrementAndGet();
         answeredMeter.run();
+        if (answered % settings.window() == 0 && !closing) {
+            reconnect();
+        }
     }
 
     protected final boolean closing() {
         return closing;
     }
 
-    private void run(int grpcPort) {
-        ManagedChannel loopback = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
-        channel = loopback;
+    private void run() {
+        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
         try {
-            WarmUp.Result result = warmUp(loopback);
+            WarmUp.Result result = warmUp();
             // a request cut off by the shutdown is no failure worth a warning
             if (result.outcome() != WarmUp.Outcome.FAILED || !closing) {
                 WarmUp.log(log, name, settings, result);
@@ -101,9 +132,37 @@ public abstract class SelfWarmUp {
         } catch (RuntimeException e) {
             log.warn("warm-up of {} could not start; serving cold: {}", name, e.toString());
         } finally {
-            loopback.shutdownNow();
+            disconnect();
             warm = true;
             warmListeners.forEach(Runnable::run);
+        }
+    }
+
+    /** Closes the warm-up's connections, idles, and opens a new channel (unless the service is shutting down). */
+    private void reconnect() {
+        disconnect();
+        try {
+            Thread.sleep(IDLE_BETWEEN_WINDOWS.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the next request fails and ends the warm-up
+        }
+        ManagedChannel next = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        channel = next;
+        if (closing) {
+            next.shutdownNow(); // close() may have run between disconnect() and here
+        }
+    }
+
+    /** Closes the gRPC channel and the other connections, waiting (at most {@link #CLOSING}) until they are. */
+    private void disconnect() {
+        closeOtherConnections();
+        ManagedChannel open = channel;
+        open.shutdown();
+        try {
+            open.awaitTermination(CLOSING.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            open.shutdownNow();
         }
     }
 

@@ -113,6 +113,13 @@ public class ServingConfiguration {
          * over the compiler threads). Latency alone settles while the compilers still hold a core.
          */
         private double compileShare = 0.05;
+        /**
+         * The fewest requests before the warm-up may settle. Latency and the JIT's share can both look settled while
+         * the request path still runs in C1's profiling code, short of C2's thresholds: the first users then push it
+         * over them. The model services reach them under the gateway's warm-up; the gateway sets 1,500
+         * (docs/operations.md, "Warm-up before ready").
+         */
+        private int minRequests = 0;
 
         public boolean isEnabled() {
             return enabled;
@@ -144,6 +151,14 @@ public class ServingConfiguration {
 
         public void setTolerance(double tolerance) {
             this.tolerance = tolerance;
+        }
+
+        public int getMinRequests() {
+            return minRequests;
+        }
+
+        public void setMinRequests(int minRequests) {
+            this.minRequests = minRequests;
         }
 
         public double getCompileShare() {

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 
 /**
  * Sends a representative request over and over until its latency has settled ({@link LatencySettling}) and the JIT
- * has gone quiet ({@link CompileShare}), or the time limit passes. Each request gets the time limit's end as its
+ * has gone quiet ({@link CompileShare}), after at least a minimum of requests, or until the time limit passes. Each request gets the time limit's end as its
  * deadline, so a request that hangs cannot hold the warm-up past it. A failed request ends the warm-up: the caller
  * reports it and becomes ready anyway.
  */
@@ -25,8 +25,9 @@ public final class WarmUp {
      * @param window    latencies per window of the settling rule
      * @param tolerance how far (a fraction) the last window's median may differ from the one before's
      * @param compileShare the largest share of the last window's wall time the JIT may have spent compiling
+     * @param minRequests the fewest requests before the warm-up may settle
      */
-    public record Settings(Duration timeLimit, int window, double tolerance, double compileShare) {
+    public record Settings(Duration timeLimit, int window, double tolerance, double compileShare, int minRequests) {
         public Settings {
             if (timeLimit.isNegative() || timeLimit.isZero()) {
                 throw new IllegalArgumentException("stackgan.serving.warm-up.time-limit must be positive, got "
@@ -43,11 +44,18 @@ public final class WarmUp {
                 throw new IllegalArgumentException("stackgan.serving.warm-up.compile-share must be >= 0, got "
                         + compileShare);
             }
+            if (minRequests < 0) {
+                throw new IllegalArgumentException("stackgan.serving.warm-up.min-requests must be >= 0, got "
+                        + minRequests);
+            }
         }
     }
 
     public enum Outcome {
-        /** The last window's median latency came within the tolerance of the one before, the JIT quiet in it. */
+        /**
+         * The last window's median latency came within the tolerance of the one before, the JIT quiet in it, after
+         * at least the minimum of requests.
+         */
         SETTLED,
         /** The time limit passed first. */
         TIME_LIMIT,
@@ -96,7 +104,7 @@ public final class WarmUp {
             requests++;
             answered.run();
             double compileShare = jit.lastWindow();
-            if (settling.settled() && compileShare <= settings.compileShare()) {
+            if (requests >= settings.minRequests() && settling.settled() && compileShare <= settings.compileShare()) {
                 return new Result(Outcome.SETTLED, requests, System.nanoTime() - start, settling.recentMedian(),
                         compileShare, null);
             }
@@ -113,7 +121,8 @@ public final class WarmUp {
                 result.requests(), result.elapsedNanos() / 1e9, result.p50Nanos() / 1e6, jit);
         switch (result.outcome()) {
             case SETTLED -> log.info("{}; latency settled and the JIT quiet (window {}, tolerance {}, compile share "
-                    + "{})", summary, settings.window(), settings.tolerance(), settings.compileShare());
+                    + "{}, min requests {})", summary, settings.window(), settings.tolerance(), settings.compileShare(),
+                    settings.minRequests());
             case TIME_LIMIT -> log.info("{}; stopped at the time limit ({}) before latency settled and the JIT went "
                     + "quiet", summary, settings.timeLimit());
             case FAILED -> log.warn("{}; a request failed, serving without finishing it: {}", summary,

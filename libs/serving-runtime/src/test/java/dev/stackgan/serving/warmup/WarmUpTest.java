@@ -56,7 +56,7 @@ class WarmUpTest {
     @Test
     void steadyRequestsSettleAfterTwoWindows() {
         AtomicInteger answered = new AtomicInteger();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05), NO_JIT,
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05, 0), NO_JIT,
                 deadline -> sleep(5), answered::incrementAndGet);
         assertEquals(WarmUp.Outcome.SETTLED, result.outcome());
         assertEquals(10, result.requests());
@@ -71,7 +71,7 @@ class WarmUpTest {
         // the JIT compiles 4 ms per 5 ms request for the first 12 requests, then nothing
         AtomicInteger sent = new AtomicInteger();
         AtomicLong compiled = new AtomicLong();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05), compiled::get,
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05, 0), compiled::get,
                 deadline -> {
                     sleep(5);
                     if (sent.incrementAndGet() <= 12) {
@@ -87,7 +87,7 @@ class WarmUpTest {
     @Test
     void aJitThatNeverQuietsRunsToTheTimeLimitAndReportsItsShare() {
         AtomicLong compiled = new AtomicLong();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(400), 5, 1.0, 0.05), compiled::get,
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(400), 5, 1.0, 0.05, 0), compiled::get,
                 deadline -> {
                     sleep(5);
                     compiled.addAndGet(5);
@@ -99,7 +99,7 @@ class WarmUpTest {
     @Test
     void theTimeLimitEndsAWarmUpThatNeverSettlesAndIsEveryRequestsDeadline() {
         long start = System.nanoTime();
-        WarmUp.Settings neverSettling = new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1, 0.05);
+        WarmUp.Settings neverSettling = new WarmUp.Settings(Duration.ofMillis(500), 1_000_000, 0.1, 0.05, 0);
         WarmUp.Result result = WarmUp.run(neverSettling, deadline -> {
             assertTrue(deadline.timeRemaining(TimeUnit.MILLISECONDS) <= 500, deadline.toString());
             sleep(10);
@@ -112,7 +112,7 @@ class WarmUpTest {
 
     @Test
     void aRequestCutOffByTheTimeLimitsDeadlineIsTheLimitNotAFailure() {
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(300), 20, 0.1, 0.05), deadline -> {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofMillis(300), 20, 0.1, 0.05, 0), deadline -> {
             sleep(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 1);
             throw Status.DEADLINE_EXCEEDED.asRuntimeException();
         }, () -> { });
@@ -125,7 +125,7 @@ class WarmUpTest {
     void aFailedRequestEndsTheWarmUpWithItsError() {
         RuntimeException refused = Status.RESOURCE_EXHAUSTED.asRuntimeException();
         AtomicInteger sent = new AtomicInteger();
-        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 20, 0.1, 0.05), deadline -> {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 20, 0.1, 0.05, 0), deadline -> {
             if (sent.incrementAndGet() == 3) {
                 throw refused;
             }
@@ -136,10 +136,27 @@ class WarmUpTest {
     }
 
     @Test
+    void settledLatencyAndAQuietJitWaitForTheMinimumOfRequests() {
+        WarmUp.Result result = WarmUp.run(new WarmUp.Settings(Duration.ofSeconds(60), 5, 1.0, 0.05, 23), NO_JIT,
+                deadline -> sleep(1), () -> { });
+        // settled from the 10th request on; the 23rd is the first the minimum allows
+        assertEquals(WarmUp.Outcome.SETTLED, result.outcome());
+        assertEquals(23, result.requests());
+    }
+
+    @Test
+    void aNegativeMinimumOfRequestsIsRefusedWithTheSettingsName() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new WarmUp.Settings(Duration.ofSeconds(1), 20, 0.1, 0.05, -1));
+        assertTrue(refused.getMessage().contains("stackgan.serving.warm-up.min-requests must be >= 0, got -1"),
+                refused.getMessage());
+    }
+
+    @Test
     void aNegativeOrMissingCompileShareIsRefusedWithTheSettingsName() {
         for (double share : new double[] {-0.01, Double.NaN}) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> new WarmUp.Settings(Duration.ofSeconds(1), 20, 0.1, share));
+                    () -> new WarmUp.Settings(Duration.ofSeconds(1), 20, 0.1, share, 0));
             assertTrue(refused.getMessage().contains("stackgan.serving.warm-up.compile-share must be >= 0"),
                     refused.getMessage());
         }
