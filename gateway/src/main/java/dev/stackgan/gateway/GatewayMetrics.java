@@ -6,6 +6,7 @@ import dev.stackgan.serving.metrics.CallMeter;
 import dev.stackgan.serving.metrics.LatencyBuckets;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -33,6 +34,7 @@ public class GatewayMetrics extends CallMeter {
             Metadata.ASCII_STRING_MARSHALLER);
     /** The reason of a refusal by the per-client rate limit, apart from the concurrency limit's resource_exhausted. */
     public static final String RATE_LIMITED = "rate_limited";
+    private static final String SUCCESS = "success";
 
     /** Refusals of a request as it stands (fix it, pick another version, or retry later), not failures of the chain. */
     private static final Set<Status.Code> REJECTIONS = EnumSet.of(Status.Code.INVALID_ARGUMENT,
@@ -43,6 +45,12 @@ public class GatewayMetrics extends CallMeter {
     public GatewayMetrics(MeterRegistry registry) {
         super(GatewayServiceGrpc.SERVICE_NAME);
         this.registry = registry;
+        // The meters of answered requests exist from the start, at zero: Prometheus' rate() needs the zero, and the
+        // first users' requests find them made, not code the warm-up (which they do not count) never ran.
+        requests(HTTP, SUCCESS, "200");
+        duration(HTTP, SUCCESS);
+        requests(GRPC, SUCCESS, Status.Code.OK.name());
+        duration(GRPC, SUCCESS);
     }
 
     /**
@@ -50,12 +58,20 @@ public class GatewayMetrics extends CallMeter {
      * {@code httpStatus} decides the outcome (the gRPC code's HTTP equivalent), so both APIs count alike.
      */
     public void requestEnded(String api, String code, int httpStatus, long nanos) {
-        String outcome = httpStatus < 400 ? "success" : httpStatus < 500 ? "client_error" : "server_error";
-        registry.counter("stackgan.gateway.requests", "api", api, "outcome", outcome, "code", code).increment();
-        Timer.builder("stackgan.gateway.request.duration")
+        String outcome = httpStatus < 400 ? SUCCESS : httpStatus < 500 ? "client_error" : "server_error";
+        requests(api, outcome, code).increment();
+        duration(api, outcome).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter requests(String api, String outcome, String code) {
+        return registry.counter("stackgan.gateway.requests", "api", api, "outcome", outcome, "code", code);
+    }
+
+    private Timer duration(String api, String outcome) {
+        return Timer.builder("stackgan.gateway.request.duration")
                 .description("End-to-end time of a request, from arrival to its answer")
                 .tags(Tags.of("api", api, "outcome", outcome)).serviceLevelObjectives(LatencyBuckets.SECONDS)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry);
     }
 
     /**
