@@ -11,7 +11,7 @@ public final class CpuTime {
 
     /** Used when {@code getconf CLK_TCK} cannot be run: Linux's USER_HZ on every common architecture. */
     private static final long DEFAULT_TICKS_PER_SECOND = 100;
-    private static final double MS_PER_TICK = 1000.0 / ticksPerSecond();
+    static final double MS_PER_TICK = 1000.0 / ticksPerSecond();
 
     private CpuTime() {
     }

@@ -60,11 +60,12 @@ public final class ServingBench {
 
     /**
      * The first {@link #COLD_REQUESTS} requests (one client, HTTP) after a fresh stack reported SERVING, in order,
-     * and the warm p50 of the same request from one client on the same stack; {@code jitQuietSeconds}: how long
-     * requests then ran until every JVM's compilers were quiet ({@link JitBacklog}), negative when they never were.
+     * the CPU each process's compiler threads used meanwhile (by module, ms), and the warm p50 of the same request
+     * from one client on the same stack; {@code jitQuietSeconds}: how long requests then ran until every JVM's
+     * compilers were quiet ({@link JitBacklog}), negative when they never were.
      */
-    public record ColdStart(int maxBatchSize, List<Double> firstRequestsMs, double warmP50Ms,
-                            double jitQuietSeconds) {
+    public record ColdStart(int maxBatchSize, List<Double> firstRequestsMs, Map<String, Double> compilerCpuMs,
+                            double warmP50Ms, double jitQuietSeconds) {
     }
 
     /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the requests timed. */
@@ -222,7 +223,9 @@ public final class ServingBench {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
                 String url = imageUrl(stack.httpPort());
+                Map<String, Double> compilersBefore = CompilerCpu.ms(stack.pids());
                 List<Double> firstRequests = firstRequests(url);
+                Map<String, Double> compilers = CompilerCpu.since(compilersBefore, CompilerCpu.ms(stack.pids()));
                 // idle is measured after the first requests, which load lazily created paths
                 stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
                 double jitQuiet = JitBacklog.drain("stack max batch " + maxBatch, stack.pids(), () -> httpImage(url));
@@ -255,8 +258,8 @@ public final class ServingBench {
                     load.add(load(stack, url, maxBatch, clients, loaded));
                 }
                 // warm: this stack's first load point, one client (CLIENTS[0]) sending the same request
-                coldStarts.add(new ColdStart(maxBatch, firstRequests, load.get(load.size() - CLIENTS.length)
-                        .latency().p50(), jitQuiet));
+                coldStarts.add(new ColdStart(maxBatch, firstRequests, compilers, load.get(load.size()
+                        - CLIENTS.length).latency().p50(), jitQuiet));
             }
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),

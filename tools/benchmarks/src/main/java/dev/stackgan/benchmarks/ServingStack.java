@@ -80,6 +80,8 @@ public final class ServingStack implements AutoCloseable {
     private static final double START_TIMEOUT_SECONDS = 240;
 
     private final List<Process> processes = new ArrayList<>();
+    /** The health checks' channels, open while the stack runs, as a prober's stay open. */
+    private final List<ManagedChannel> healthChannels = new ArrayList<>();
     private final List<Service> services = new ArrayList<>();
     private final int httpPort;
     private final int gatewayGrpcPort;
@@ -117,7 +119,8 @@ public final class ServingStack implements AutoCloseable {
                     "-Dstackgan.gateway.text-encoder-target=" + targets.get(0),
                     "-Dstackgan.gateway.stage1-target=" + targets.get(1),
                     "-Dstackgan.gateway.stage2-target=" + targets.get(2))));
-            double[] seconds = awaitServing(MODULES, stack.processes, ports, start, logs);
+            ports.stream().map(ServingStack::channel).forEach(stack.healthChannels::add);
+            double[] seconds = awaitServing(MODULES, stack.processes, stack.healthChannels, start, logs);
             for (int i = 0; i < MODULES.size(); i++) {
                 stack.services.add(new Service(MODULES.get(i), stack.processes.get(i), ports.get(i), seconds[i]));
             }
@@ -188,30 +191,29 @@ public final class ServingStack implements AutoCloseable {
                 .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     }
 
-    /** Polls every service's health every 20 ms; returns each one's seconds from {@code start} to SERVING. */
-    private static double[] awaitServing(List<String> modules, List<Process> processes, List<Integer> ports,
+    /**
+     * Polls every service's health every 20 ms over {@code channels}; returns each one's seconds from {@code start}
+     * to SERVING. The channels stay open: closing them the moment the stack is ready ran each service's
+     * connection-closing code for the first time during the first requests timed after it (section 2's cold table).
+     */
+    private static double[] awaitServing(List<String> modules, List<Process> processes, List<ManagedChannel> channels,
                                          long start, Path logs) throws InterruptedException {
-        List<ManagedChannel> channels = ports.stream().map(ServingStack::channel).toList();
         double[] seconds = new double[modules.size()];
-        try {
-            int pending = modules.size();
-            while (pending > 0) {
-                for (int i = 0; i < modules.size(); i++) {
-                    if (seconds[i] == 0 && serving(modules.get(i), processes.get(i), channels.get(i), logs)) {
-                        seconds[i] = (System.nanoTime() - start) / 1e9;
-                        pending--;
-                    }
+        int pending = modules.size();
+        while (pending > 0) {
+            for (int i = 0; i < modules.size(); i++) {
+                if (seconds[i] == 0 && serving(modules.get(i), processes.get(i), channels.get(i), logs)) {
+                    seconds[i] = (System.nanoTime() - start) / 1e9;
+                    pending--;
                 }
-                if (pending > 0 && (System.nanoTime() - start) / 1e9 > START_TIMEOUT_SECONDS) {
-                    throw new IllegalStateException("not every service was SERVING after " + START_TIMEOUT_SECONDS
-                            + " s; see the logs in " + logs);
-                }
-                Thread.sleep(20);
             }
-            return seconds;
-        } finally {
-            channels.forEach(ManagedChannel::shutdownNow);
+            if (pending > 0 && (System.nanoTime() - start) / 1e9 > START_TIMEOUT_SECONDS) {
+                throw new IllegalStateException("not every service was SERVING after " + START_TIMEOUT_SECONDS
+                        + " s; see the logs in " + logs);
+            }
+            Thread.sleep(20);
         }
+        return seconds;
     }
 
     private static boolean serving(String module, Process process, ManagedChannel channel, Path logs) {
@@ -235,6 +237,7 @@ public final class ServingStack implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        healthChannels.forEach(ManagedChannel::shutdownNow);
         for (Process process : processes) {
             process.destroy();
         }

@@ -86,14 +86,17 @@ public final class Tables {
     public static String coldStarts(List<ServingBench.ColdStart> starts, double goal) {
         int count = starts.get(0).firstRequestsMs().size();
         MarkdownTable table = new MarkdownTable("dynamic batching", "1st request ms",
-                "p50 / max of first " + count + " ms", "warm p50 ms", "max / warm p50",
-                "goal: first " + count + " <= " + goal + "x warm p50", "JIT quiet after s");
+                "p50 / max of first " + count + " ms", "compilers' CPU meanwhile ms: gateway / all four",
+                "warm p50 ms", "max / warm p50", "goal: first " + count + " <= " + goal + "x warm p50",
+                "JIT quiet after s");
         for (ServingBench.ColdStart c : starts) {
             double[] sorted = c.firstRequestsMs().stream().mapToDouble(Double::doubleValue).sorted().toArray();
             double max = sorted[sorted.length - 1];
             double ratio = max / c.warmP50Ms();
             table.row(batching(c.maxBatchSize()), String.format("%.2f", c.firstRequestsMs().get(0)),
                     String.format("%.2f / %.2f", LatencyStats.percentile(sorted, 50), max),
+                    String.format("%.0f / %.0f", c.compilerCpuMs().get(ServingStack.GATEWAY),
+                            c.compilerCpuMs().values().stream().mapToDouble(Double::doubleValue).sum()),
                     String.format("%.2f", c.warmP50Ms()), String.format("%.2fx", ratio), ratio <= goal ? "holds"
                             : String.format("MISSES by %.2fx", ratio / goal), c.jitQuietSeconds() >= 0
                             ? String.format("%.0f", c.jitQuietSeconds())

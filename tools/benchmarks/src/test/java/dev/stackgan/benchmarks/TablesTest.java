@@ -69,10 +69,13 @@ class TablesTest {
         // p50 of the first requests is warm, but the first one took 5x the warm p50: the goal misses
         List<Double> slowFirst = List.of(100.0, 21.0, 20.0, 19.0);
         List<Double> even = List.of(30.0, 21.0, 20.0, 19.0);
-        List<String> lines = Tables.coldStarts(List.of(new ServingBench.ColdStart(8, slowFirst, 20, 41.4),
-                new ServingBench.ColdStart(1, even, 20, -181.2)), 2.0).lines().toList();
+        Map<String, Double> compilers = Map.of("text-encoder-service", 30.0, "stage1-service", 0.0,
+                "stage2-service", 40.0, "gateway", 190.0);
+        List<String> lines = Tables.coldStarts(List.of(new ServingBench.ColdStart(8, slowFirst, compilers, 20, 41.4),
+                new ServingBench.ColdStart(1, even, compilers, 20, -181.2)), 2.0).lines().toList();
         assertTrue(lines.get(0).contains("p50 / max of first 4 ms"), lines.get(0));
         assertTrue(lines.get(2).contains("on (max 8)") && lines.get(2).contains("20.00 / 100.00")
+                && lines.get(2).contains("| 190 / 260 ")
                 && lines.get(2).contains("5.00x") && lines.get(2).contains("MISSES by 2.50x"), lines.get(2));
         assertTrue(lines.get(3).contains("off (max 1)") && lines.get(3).contains("1.50x")
                 && lines.get(3).contains("holds"), lines.get(3));
