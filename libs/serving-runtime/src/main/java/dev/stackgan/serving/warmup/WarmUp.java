@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 
 /**
  * Sends a representative request over and over until its latency has settled ({@link LatencySettling}) and the JIT
- * has gone quiet ({@link CompileShare}), after at least a minimum of requests, or until the time limit passes. Each request gets the time limit's end as its
- * deadline, so a request that hangs cannot hold the warm-up past it. A failed request ends the warm-up: the caller
- * reports it and becomes ready anyway.
+ * has gone quiet ({@link CompileShare}), after at least a minimum of requests, or until the time limit passes. Each
+ * request gets the time limit's end as its deadline, so a request that hangs cannot hold the warm-up past it. A
+ * failed request ends the warm-up: the caller reports it and becomes ready anyway.
  */
 public final class WarmUp {
 
