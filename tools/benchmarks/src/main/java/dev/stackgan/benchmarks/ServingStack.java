@@ -86,9 +86,17 @@ public final class ServingStack implements AutoCloseable {
     private final int httpPort;
     private final int gatewayGrpcPort;
 
+    /**
+     * Stops the services when the harness itself is stopped (Ctrl-C, kill): they are child processes, which outlive
+     * their parent, and a stack left behind went on writing into the next run's logs and taking its cores.
+     */
+    private final Thread stopOnExit = new Thread(() -> processes.forEach(Process::destroyForcibly),
+            "stop-serving-stack");
+
     private ServingStack(int httpPort, int gatewayGrpcPort) {
         this.httpPort = httpPort;
         this.gatewayGrpcPort = gatewayGrpcPort;
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /**
@@ -237,6 +245,11 @@ public final class ServingStack implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to: it stops the processes too
+        }
         healthChannels.forEach(ManagedChannel::shutdownNow);
         for (Process process : processes) {
             process.destroy();
