@@ -120,7 +120,7 @@ public abstract class SelfWarmUp {
     }
 
     private void run() {
-        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        channel = openLoopback();
         try {
             WarmUp.Result result = warmUp();
             // a request cut off by the shutdown is no failure worth a warning
@@ -146,11 +146,16 @@ public abstract class SelfWarmUp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the next request fails and ends the warm-up
         }
-        ManagedChannel next = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        ManagedChannel next = openLoopback();
         channel = next;
         if (closing) {
             next.shutdownNow(); // close() may have run between disconnect() and here
         }
+    }
+
+    /** A plaintext channel to this service's own gRPC port; it connects at its first call. */
+    private ManagedChannel openLoopback() {
+        return ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
     }
 
     /** Closes the gRPC channel and the other connections, waiting (at most {@link #CLOSING}) until they are. */
