@@ -21,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway's warm-up (GatewayWarmUp): not SERVING while the stages have no model, then it warms itself up over
- * both APIs and turns SERVING. Its calls pass a required API token and a rate limit of three requests per 1000 s, are
- * not counted as requests but write INFO access lines as users' calls do, and take nothing from the bucket: the
- * test's promotion (a ReloadModel through the gateway), its request without the token (the limit comes before the
- * token check) and one with it use the three.
+ * both APIs, each of their image endpoints in turn, and turns SERVING. Its calls pass a required API token and a rate
+ * limit of three requests per 1000 s, are not counted as requests but write INFO access lines as users' calls do, and
+ * take nothing from the bucket: the test's promotion (a ReloadModel through the gateway), its request without the
+ * token (the limit comes before the token check) and one with it use the three.
  */
 class GatewayWarmUpTest {
 
@@ -35,7 +35,7 @@ class GatewayWarmUpTest {
     Path repository;
 
     @Test
-    void notServingUntilTheStagesServeAndTheGatewayHasWarmedUpOverBothApis() throws Exception {
+    void notServingUntilTheStagesServeAndTheGatewayHasWarmedUpOverEveryImageEndpoint() throws Exception {
         TinyBundles.export(repository, TinyBundles.V1, 1);
         WarmUpCallers.CALLERS.clear();
         try (AccessLines access = AccessLines.attach(); ServingStack stack = new ServingStack(repository, Map.of(
@@ -71,10 +71,18 @@ class GatewayWarmUpTest {
             assertEquals(warmUps, ready.body().path("details").path("warm-up").path("details").path("requests")
                     .asDouble(), ready.body().toString());
             assertEquals(0, warmed.value("stackgan_gateway_requests_total"), warmed.text());
-            // their access lines are INFO, as users' are: writing the line is part of the path the warm-up compiles
-            List<String> warmUpLines = access.calls(WarmUpCalls.REQUEST_ID);
-            assertTrue(warmUpLines.contains("grpc stackgan.v1.GatewayService/Generate OK"), warmUpLines.toString());
-            assertTrue(warmUpLines.contains("http GET /v1/images.png 200"), warmUpLines.toString());
+            // their access lines are INFO, as users' are: writing the line is part of the path the warm-up compiles;
+            // they take each API in turn, and some HTTP calls send no request id, as most users' do
+            List<String> withId = access.calls(WarmUpCalls.REQUEST_ID);
+            List<String> withoutId = access.all().stream().filter(line -> !WarmUpCalls.REQUEST_ID
+                    .equals(line.requestId()) && line.call().startsWith("http ")).map(AccessLines.Line::call).toList();
+            for (String call : List.of("grpc stackgan.v1.GatewayService/Generate OK",
+                    "grpc stackgan.v1.GatewayService/GenerateStream OK", "http GET /v1/images.png 200",
+                    "http POST /v1/images 200")) {
+                assertTrue(withId.contains(call), call + " in " + withId);
+            }
+            assertTrue(withoutId.contains("http GET /v1/images.png 200"), withoutId.toString());
+            assertTrue(withoutId.contains("http GET /v1/images/stream 200"), withoutId.toString());
             assertEquals(0, warmed.value("stackgan_gateway_rejections_total"), warmed.text());
             // a new HTTP connection for every window of requests, as for the gRPC channel (SelfWarmUpTest)
             List<InetSocketAddress> callers = List.copyOf(WarmUpCallers.CALLERS);

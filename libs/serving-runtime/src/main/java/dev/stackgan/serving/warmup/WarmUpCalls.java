@@ -3,16 +3,16 @@ package dev.stackgan.serving.warmup;
 import dev.stackgan.serving.requests.RequestIds;
 import io.grpc.Metadata;
 import io.micronaut.http.HttpHeaders;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * The mark of the calls a service sends itself while it warms up: a header holding a secret made at start, which no
  * other process knows, so a client cannot hide its own calls from the request metrics by sending the header. Marked
  * calls are counted as warm-up requests, not in the request totals. Their access lines are INFO, as users' calls' are,
- * with the request id {@value #REQUEST_ID}: writing that line is part of every request's path, and a warm-up that
- * logged at DEBUG left the JIT to compile it during the first users' requests (the slowest of the first 20 after
- * ready 3.5x the warm median, against 1.7-2.0x; docs/operations.md).
+ * with the request id {@value #REQUEST_ID} (or, for HTTP calls sent without one as most users send them, the id the
+ * gateway makes): writing that line is part of every request's path, and a warm-up that logged at DEBUG left the JIT
+ * to compile it during the first users' requests (the slowest of the first 20 after ready 3.5x the warm median,
+ * against 1.7-2.0x; docs/operations.md).
  */
 public final class WarmUpCalls {
 
@@ -20,7 +20,7 @@ public final class WarmUpCalls {
     public static final String HEADER = "stackgan-warm-up";
     private static final Metadata.Key<String> MARK = Metadata.Key.of(HEADER, Metadata.ASCII_STRING_MARSHALLER);
     private static final String SECRET = UUID.randomUUID().toString();
-    /** The request id of every warm-up call, which its log lines carry. */
+    /** The request id of the warm-up calls that send one, which their log lines carry. */
     public static final String REQUEST_ID = "warm-up";
 
     private WarmUpCalls() {
@@ -34,9 +34,9 @@ public final class WarmUpCalls {
         return headers;
     }
 
-    /** The same two as HTTP headers. */
-    public static Map<String, String> httpHeaders() {
-        return Map.of(HEADER, SECRET, RequestIds.HEADER, REQUEST_ID);
+    /** The mark's value, for the HTTP header {@value #HEADER}. */
+    public static String mark() {
+        return SECRET;
     }
 
     public static boolean marked(Metadata headers) {
