@@ -250,14 +250,19 @@ public final class Benchmarks implements Callable<Integer> {
                     results.directCallMs()[1], results.directCallMs()[2]) + " " + hop(results.textEncoderHop()));
             add("Cold: the first " + ServingBench.COLD_REQUESTS + " HTTP GET /v1/images.png requests, one after "
                     + "the other, right after a freshly started stack reported SERVING (the harness warms only its "
-                    + "own HTTP client first, on a server of its own), against the warm p50 of the same request "
-                    + "from one client on the same stack (section 3's 1-client point). Goal (issue 16): even the "
-                    + "slowest of the first "
-                    + ServingBench.COLD_REQUESTS + " at most " + COLD_GOAL + "x the warm p50. After them, and "
-                    + "before any warm figure of the stack, the harness sends the same request until every JVM's "
-                    + "compilers spent at most " + Math.round(100 * JitBacklog.QUIET_SHARE) + " % of "
-                    + JitBacklog.POLL_SECONDS + " s compiling (jstat -compiler; at most " + JitBacklog.LIMIT_SECONDS
-                    + " s): the last column says how long that took. Latency settles while they still work.");
+                    + "own HTTP client first, on a server of its own that answers with the gateway's headers), "
+                    + ServingBench.COLD_STARTS + " starts per batching setting, against the warm p50 of the same "
+                    + "request from one client on the setting's first stack (section 3's 1-client point). Goal "
+                    + "(issue 16): even the slowest of the first " + ServingBench.COLD_REQUESTS + " at most "
+                    + COLD_GOAL + "x the warm p50. For scale, the warm column beside it: on the first stack after "
+                    + "section 3, the slowest of " + ServingBench.COLD_REQUESTS + " requests one after the other, the "
+                    + "median of " + ServingBench.WARM_BLOCKS + " such blocks: what the slowest is with nothing "
+                    + "left cold. After the first stack's first requests, and before any warm figure of it, the "
+                    + "harness sends the same request until every JVM's compilers spent at most "
+                    + Math.round(100 * JitBacklog.QUIET_SHARE) + " % of " + JitBacklog.POLL_SECONDS + " s compiling "
+                    + "(jstat -compiler; at most " + JitBacklog.LIMIT_SECONDS + " s): the last column says how long "
+                    + "that took. Latency settles while they still work. The other starts serve only their first "
+                    + "requests.");
             add(Tables.coldStarts(results.coldStarts(), COLD_GOAL));
         }
         if (sections.contains("3")) {
@@ -286,7 +291,8 @@ public final class Benchmarks implements Callable<Integer> {
             add("## 6. Start-up and memory\n\nAll four processes start at once (they compete for the cores), "
                     + "timed from process start until grpc.health.v1 reports SERVING (model services: model loaded); "
                     + "first figure: batching on, second: off (cold: a single start each, no repetition; the "
-                    + "first requests after it are section 2's cold table). RSS is VmRSS from /proc/PID/status: "
+                    + "first requests after it are start 1 of section 2's cold table). RSS is VmRSS from "
+                    + "/proc/PID/status: "
                     + "idle after the first " + ServingBench.COLD_REQUESTS + " requests, and the peak sampled every "
                     + "100 ms during section 3's windows, warm-up windows included.");
             add(Tables.footprint(results.footprint()));

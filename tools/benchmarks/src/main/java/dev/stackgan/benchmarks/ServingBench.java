@@ -9,7 +9,6 @@ import dev.stackgan.proto.v1.StageTimings;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -42,6 +43,16 @@ public final class ServingBench {
     static final int[] BATCH_SIZES = {8, 1};
     /** Requests timed one after the other right after a start, before any warm-up: the cold figure. */
     static final int COLD_REQUESTS = 20;
+    /**
+     * Fresh stacks per batching setting whose first requests are timed: the first also gives every warm figure, the
+     * others only their first requests (one start is one sample of a noisy figure).
+     */
+    static final int COLD_STARTS = 3;
+    /**
+     * Blocks of {@link #COLD_REQUESTS} requests timed on the warm stack: the median of their slowest requests is what
+     * the cold requests' slowest would be with nothing left cold (the host's own spread).
+     */
+    static final int WARM_BLOCKS = 5;
     /** Relative difference within which two windows count as stable (warm-up) or agreeing (measurement). */
     static final double TOLERANCE = 0.10;
     /** Warm-up gives up on stable latency after this many windows' time. */
@@ -52,6 +63,8 @@ public final class ServingBench {
     static final int LOAD_ROUNDS = 2;
     /** The CPU time counted for in-process measurements: this harness's own. */
     static final String THIS_PROCESS = "this process";
+    /** The address of every HTTP request of this harness ({@link #imageUrl}). */
+    private static final String LOOPBACK = "127.0.0.1";
 
     /** Latency of one 256 px image by one path. */
     /** One path of section 2; {@code gatewayPath}: the goal applies to it (not to the baseline or the direct calls). */
@@ -60,12 +73,20 @@ public final class ServingBench {
 
     /**
      * The first {@link #COLD_REQUESTS} requests (one client, HTTP) after a fresh stack reported SERVING, in order,
-     * the CPU each process's compiler threads used meanwhile (by module, ms), and the warm p50 of the same request
-     * from one client on the same stack; {@code jitQuietSeconds}: how long requests then ran until every JVM's
-     * compilers were quiet ({@link JitBacklog}), negative when they never were.
+     * and the CPU each process's compiler threads used meanwhile (by module, ms).
      */
-    public record ColdStart(int maxBatchSize, List<Double> firstRequestsMs, Map<String, Double> compilerCpuMs,
-                            double warmP50Ms, double jitQuietSeconds) {
+    public record FirstRequests(List<Double> ms, Map<String, Double> compilerCpuMs) {
+    }
+
+    /**
+     * Start {@code start} (from 1) of a batching setting: its {@link FirstRequests}, and the warm p50 of the same
+     * request from one client on the setting's first stack and the median of the slowest of {@link #WARM_BLOCKS}
+     * blocks of {@link #COLD_REQUESTS} requests there; {@code jitQuietSeconds}: how long requests ran after the first
+     * stack's first requests until every JVM's compilers were quiet ({@link JitBacklog}), negative when they never
+     * were, NaN for the other starts.
+     */
+    public record ColdStart(int maxBatchSize, int start, FirstRequests first, double warmP50Ms, double warmSlowestMs,
+                            double jitQuietSeconds) {
     }
 
     /** Medians of the gateway's own per-stage timings (GenerateResponse.timings, whole ms) over the requests timed. */
@@ -189,11 +210,12 @@ public final class ServingBench {
 
     /**
      * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
-     * three direct calls, the direct text encoder call, the load points, the starts with and without class archives,
-     * and the stack comparisons (each with its new stack's warm-up).
+     * three direct calls, the direct text encoder call, the load points, the further cold starts, the starts with and
+     * without class archives, and the stack comparisons (each with its new stack's warm-up).
      */
     public static int measurements(boolean compareStacks, boolean startWithClassArchives) {
-        return 7 + CLIENTS.length * BATCH_SIZES.length + (startWithClassArchives ? StartupBench.measurements() : 0)
+        return 7 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
+                + (startWithClassArchives ? StartupBench.measurements() : 0)
                 + (compareStacks
                 ? STACK_COMPARISONS.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
     }
@@ -218,17 +240,18 @@ public final class ServingBench {
         List<ComparedStacks> comparisons = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
+            FirstRequests first;
+            double jitQuiet;
+            double warmSlowest;
             try (ServingStack stack = ServingStack.start(root, models, maxBatch, logs,
                     ServingStack.Options.CURRENT)) {
                 stack.services().forEach(s -> startups.computeIfAbsent(s.module(), m -> new ArrayList<>())
                         .add(s.startupSeconds()));
                 String url = imageUrl(stack.httpPort());
-                Map<String, Double> compilersBefore = CompilerCpu.ms(stack.pids());
-                List<Double> firstRequests = firstRequests(url);
-                Map<String, Double> compilers = CompilerCpu.since(compilersBefore, CompilerCpu.ms(stack.pids()));
+                first = firstRequests(stack);
                 // idle is measured after the first requests, which load lazily created paths
                 stack.services().forEach(s -> idle.merge(s.module(), s.rssKib(), Math::max));
-                double jitQuiet = JitBacklog.drain("stack max batch " + maxBatch, stack.pids(), () -> httpImage(url));
+                jitQuiet = JitBacklog.drain("stack max batch " + maxBatch, stack.pids(), () -> httpImage(url));
                 if (maxBatch == BATCH_SIZES[0]) {
                     overhead.add(new Overhead("gateway HTTP GET /v1/images.png",
                             windows.latency("gateway HTTP b1", () -> httpImage(url), Map.of()), true));
@@ -257,9 +280,20 @@ public final class ServingBench {
                 for (int clients : CLIENTS) {
                     load.add(load(stack, url, maxBatch, clients, loaded));
                 }
-                // warm: this stack's first load point, one client (CLIENTS[0]) sending the same request
-                coldStarts.add(new ColdStart(maxBatch, firstRequests, compilers, load.get(load.size()
-                        - CLIENTS.length).latency().p50(), jitQuiet));
+                warmSlowest = warmSlowest(url);
+            }
+            // warm: the first stack's first load point, one client (CLIENTS[0]) sending the same request
+            double warmP50 = load.get(load.size() - CLIENTS.length).latency().p50();
+            coldStarts.add(new ColdStart(maxBatch, 1, first, warmP50, warmSlowest, jitQuiet));
+            for (int start = 2; start <= COLD_STARTS; start++) {
+                try (ServingStack stack = ServingStack.start(root, models, maxBatch,
+                        work.resolve("logs-batch" + maxBatch + "-start" + start), ServingStack.Options.CURRENT)) {
+                    FirstRequests requests = firstRequests(stack);
+                    coldStarts.add(new ColdStart(maxBatch, start, requests, warmP50, warmSlowest, Double.NaN));
+                    double slowest = requests.ms().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                    stopwatch.report("cold start " + start + " max batch " + maxBatch, COLD_REQUESTS + " requests",
+                            "max ms", slowest);
+                }
             }
         }
         List<Footprint> footprint = startups.keySet().stream().map(m -> new Footprint(m, startups.get(m),
@@ -276,7 +310,7 @@ public final class ServingBench {
      * connecting, its connection pool, JIT): the first stack's cold figures paid for it, the second's did not.
      */
     private void warmHttpClient() throws IOException, InterruptedException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
         byte[] body = new byte[40_000];
         AtomicInteger served = new AtomicInteger();
         server.createContext("/", exchange -> {
@@ -284,13 +318,18 @@ public final class ServingBench {
             if (served.incrementAndGet() % 2 == 0) {
                 exchange.getResponseHeaders().add("Connection", "close");
             }
+            // the headers of the gateway's answer, for the client's first answer from the stack to be no news
+            exchange.getResponseHeaders().add("Content-Type", "image/png");
+            exchange.getResponseHeaders().add("X-Seed", Long.toString(SEED));
+            exchange.getResponseHeaders().add("X-Model-Version", "v1");
+            exchange.getResponseHeaders().add("x-request-id", UUID.randomUUID().toString());
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
         server.start();
         try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/warm";
+            String url = "http://" + LOOPBACK + ":" + server.getAddress().getPort() + "/warm";
             for (int i = 0; i < 500; i++) {
                 httpImage(url);
             }
@@ -299,8 +338,25 @@ public final class ServingBench {
         }
     }
 
+    /** Times the first {@link #COLD_REQUESTS} requests to a stack that has just reported SERVING. */
+    private FirstRequests firstRequests(ServingStack stack) throws Exception {
+        Map<String, Double> compilersBefore = CompilerCpu.ms(stack.pids());
+        List<Double> ms = timeRequests(imageUrl(stack.httpPort()));
+        return new FirstRequests(ms, CompilerCpu.since(compilersBefore, CompilerCpu.ms(stack.pids())));
+    }
+
+    /** The median, over {@link #WARM_BLOCKS} blocks of {@link #COLD_REQUESTS} requests, of a block's slowest. */
+    private double warmSlowest(String url) throws Exception {
+        double[] slowest = new double[WARM_BLOCKS];
+        for (int i = 0; i < WARM_BLOCKS; i++) {
+            slowest[i] = timeRequests(url).stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        }
+        Arrays.sort(slowest);
+        return LatencyStats.percentile(slowest, 50);
+    }
+
     /** Times {@link #COLD_REQUESTS} requests one after the other, in ms, in order. */
-    private List<Double> firstRequests(String url) throws Exception {
+    private List<Double> timeRequests(String url) throws Exception {
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < COLD_REQUESTS; i++) {
             long start = System.nanoTime();
@@ -360,8 +416,12 @@ public final class ServingBench {
                 () -> { });
     }
 
+    /**
+     * The loopback address, not {@code localhost}: the first lookup of a host name in this process took 10-20 ms of
+     * the first request after a start (a client's cost, not the stack's), and the client is warmed on the same address.
+     */
     private static String imageUrl(int httpPort) {
-        return "http://localhost:" + httpPort + "/v1/images.png?seed=" + SEED + "&prompt="
+        return "http://" + LOOPBACK + ":" + httpPort + "/v1/images.png?seed=" + SEED + "&prompt="
                 + URLEncoder.encode(PROMPT, StandardCharsets.UTF_8);
     }
 

@@ -71,17 +71,25 @@ class TablesTest {
         List<Double> even = List.of(30.0, 21.0, 20.0, 19.0);
         Map<String, Double> compilers = Map.of("text-encoder-service", 30.0, "stage1-service", 0.0,
                 "stage2-service", 40.0, "gateway", 190.0);
-        List<String> lines = Tables.coldStarts(List.of(new ServingBench.ColdStart(8, slowFirst, compilers, 20, 41.4),
-                new ServingBench.ColdStart(1, even, compilers, 20, -181.2)), 2.0).lines().toList();
+        List<String> lines = Tables.coldStarts(List.of(
+                new ServingBench.ColdStart(8, 1, new ServingBench.FirstRequests(slowFirst, compilers), 20, 32, 41.4),
+                new ServingBench.ColdStart(8, 2, new ServingBench.FirstRequests(even, compilers), 20, 32, Double.NaN),
+                new ServingBench.ColdStart(1, 1, new ServingBench.FirstRequests(even, compilers), 20, 25, -181.2),
+                new ServingBench.ColdStart(1, 2, new ServingBench.FirstRequests(even, compilers), 20, 25, Double.NaN)),
+                2.0).lines().toList();
         assertTrue(lines.get(0).contains("p50 / max of first 4 ms"), lines.get(0));
-        assertTrue(lines.get(2).contains("on (max 8)") && lines.get(2).contains("20.00 / 100.00")
-                && lines.get(2).contains("| 190 / 260 ")
+        assertTrue(lines.get(2).contains("on (max 8)") && lines.get(2).contains("| 1 / 2 ")
+                && lines.get(2).contains("20.00 / 100.00") && lines.get(2).contains("| 190 / 260 ")
+                && lines.get(2).contains("| 32.00 / 1.60x ")
                 && lines.get(2).contains("5.00x") && lines.get(2).contains("MISSES by 2.50x"), lines.get(2));
-        assertTrue(lines.get(3).contains("off (max 1)") && lines.get(3).contains("1.50x")
+        assertTrue(lines.get(3).contains("| 2 / 2 ") && lines.get(3).contains("1.50x")
                 && lines.get(3).contains("holds"), lines.get(3));
-        // after the first requests, how long until the compilers were quiet; a stack that never got there says so
+        assertTrue(lines.get(4).contains("off (max 1)") && lines.get(4).contains("| 25.00 / 1.25x "), lines.get(4));
+        // after the first stack's first requests, how long until the compilers were quiet; a stack that never got
+        // there says so, and the other starts were not drained
         assertTrue(lines.get(2).matches(".*\\| 41 +\\|$"), lines.get(2));
-        assertTrue(lines.get(3).matches(".*\\| not within 181 +\\|$"), lines.get(3));
+        assertTrue(lines.get(4).matches(".*\\| not within 181 +\\|$"), lines.get(4));
+        assertTrue(lines.get(5).matches(".*\\| - +\\|$"), lines.get(5));
     }
 
     @Test
