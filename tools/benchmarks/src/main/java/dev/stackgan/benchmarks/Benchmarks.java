@@ -239,6 +239,7 @@ public final class Benchmarks implements Callable<Integer> {
                     + TAIL_GOAL + "x the path's own p50."
                     + "\n\n" + windowMethod(budget));
             add(Tables.overhead(results.overhead(), OVERHEAD_GOAL, TAIL_GOAL));
+            add(Tables.sideBySide(results.sideBySide(), OVERHEAD_GOAL));
             ServingBench.GatewayTimings t = results.gatewayTimings();
             add(String.format("Where the time goes (the gateway's own timings in its gRPC answers over the two "
                     + "reported windows, medians, whole ms; each stage includes the gRPC call and any batching "

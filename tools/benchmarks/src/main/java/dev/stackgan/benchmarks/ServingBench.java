@@ -143,10 +143,12 @@ public final class ServingBench {
      * {@code overhead} starts with the in-process chain (the baseline of sections 2 and 3); {@code comparisons} is
      * empty unless they were asked for, {@code classArchives} null. {@code directCallMs}: the median ms of each model
      * service call (text encoder, Stage-I, Stage-II) when this process makes the three calls itself
-     * ({@link DirectChain}), over that path's reported windows.
+     * ({@link DirectChain}), over that path's reported windows. {@code sideBySide}: the in-process chain + PNG and the
+     * gateway's gRPC Generate timed in alternating blocks.
      */
     public record Results(List<Overhead> overhead, GatewayTimings gatewayTimings, double[] directCallMs,
-                          TextEncoderHop textEncoderHop, List<ColdStart> coldStarts, List<Load> load,
+                          TextEncoderHop textEncoderHop, LatencyStats[] sideBySide, List<ColdStart> coldStarts,
+                          List<Load> load,
                           List<Footprint> footprint, StartupBench.Result classArchives,
                           List<ComparedStacks> comparisons, InProcessThroughput inProcessThroughput) {
     }
@@ -210,11 +212,11 @@ public final class ServingBench {
 
     /**
      * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
-     * three direct calls, the direct text encoder call, the load points, the further cold starts, the starts with and
+     * three direct calls, the direct text encoder call, gRPC beside the in-process chain, the load points, the further cold starts, the starts with and
      * without class archives, and the stack comparisons (each with its new stack's warm-up).
      */
     public static int measurements(boolean compareStacks, boolean startWithClassArchives) {
-        return 7 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
+        return 8 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
                 + (startWithClassArchives ? StartupBench.measurements() : 0)
                 + (compareStacks
                 ? STACK_COMPARISONS.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
@@ -237,6 +239,7 @@ public final class ServingBench {
         GatewayTimings gatewayTimings = null;
         TextEncoderHop hop = null;
         double[] directCalls = null;
+        LatencyStats[] sideBySide = null;
         List<ComparedStacks> comparisons = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
@@ -270,6 +273,7 @@ public final class ServingBench {
                             directCalls = direct.medianCallMs(calls.latency().runs());
                         }
                         hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
+                        sideBySide = sideBySide(bundle, gateway);
                         if (compareStacks) {
                             for (StackComparison comparison : STACK_COMPARISONS) {
                                 comparisons.add(compare(comparison, root, models, maxBatch, gateway, stack));
@@ -300,8 +304,8 @@ public final class ServingBench {
                 idle.get(m), loaded.get(m))).toList();
         StartupBench.Result classArchives = startWithClassArchives ? new StartupBench(stopwatch, work).run(root, models)
                 : null;
-        return new Results(overhead, gatewayTimings, directCalls, hop, coldStarts, load, footprint, classArchives,
-                comparisons, inProcess.throughput());
+        return new Results(overhead, gatewayTimings, directCalls, hop, sideBySide, coldStarts, load, footprint,
+                classArchives, comparisons, inProcess.throughput());
     }
 
     /**
@@ -453,18 +457,32 @@ public final class ServingBench {
         WindowedLoad.Result chain;
         WindowedLoad.Result textEncoder;
         try (InProcessChain sessions = new InProcessChain(bundle, threads, 1)) {
-            chain = windows.latency("in-process chain + PNG b1", () -> sessions.run(images ->
-                    InProcessChain.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
+            chain = windows.latency("in-process chain + PNG b1", chainAndPng(sessions), thisProcess);
             textEncoder = windows.latency("in-process text encoder b1", sessions::runTextEncoder, thisProcess);
         }
         int batch = BATCH_SIZES[0];
         WindowedLoad.Result batched;
         try (InProcessChain sessions = new InProcessChain(bundle, threads, batch)) {
-            batched = windows.latency("in-process chain + PNG b" + batch, () -> sessions.run(images ->
-                    InProcessChain.pngs(images, TuningBench.GATEWAY_PNG)), thisProcess);
+            batched = windows.latency("in-process chain + PNG b" + batch, chainAndPng(sessions), thisProcess);
         }
         return new InProcess(chain, textEncoder, new InProcessThroughput(batch, batched.requestsPerSecond() * batch,
                 chain.requestsPerSecond()));
+    }
+
+    /** One run of the three sessions and the PNG encoding with the gateway's settings: the baseline's request. */
+    private static Stopwatch.Work chainAndPng(InProcessChain sessions) {
+        return () -> sessions.run(images -> InProcessChain.pngs(images, TuningBench.GATEWAY_PNG));
+    }
+
+    /**
+     * The in-process chain + PNG and the gateway's gRPC Generate side by side, in alternating blocks
+     * ({@link Stopwatch#compare}): their ratio does not move with the host's speed, which changed by up to 1.4x
+     * between measurements minutes apart. Returns {in-process, gateway}.
+     */
+    private LatencyStats[] sideBySide(ModelBundle bundle, Gateway gateway) throws Exception {
+        try (InProcessChain sessions = new InProcessChain(bundle, threads, 1)) {
+            return stopwatch.compare("in-process chain vs gateway gRPC b1", chainAndPng(sessions), gateway::generate);
+        }
     }
 
     private static double median(List<StageTimings> timings, java.util.function.ToLongFunction<StageTimings> field) {

@@ -17,7 +17,7 @@ public final class Stopwatch {
     }
 
     /** Runs per block when two alternatives alternate. */
-    private static final int BLOCK = 5;
+    static final int BLOCK = 5;
 
     private final String section;
     private final int planned;

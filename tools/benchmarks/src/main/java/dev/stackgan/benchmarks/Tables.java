@@ -111,6 +111,21 @@ public final class Tables {
         return table.render();
     }
 
+    /**
+     * Section 2's gRPC goal judged on the in-process chain and the gateway timed in alternating blocks
+     * ({in-process, gateway}), which a drift of the host's speed between the table's rows cannot skew.
+     */
+    public static String sideBySide(LatencyStats[] inProcessAndGateway, double goal) {
+        LatencyStats inProcess = inProcessAndGateway[0];
+        LatencyStats gateway = inProcessAndGateway[1];
+        double ratio = gateway.p50() / inProcess.p50();
+        return String.format("Side by side: the table's rows are measured minutes apart, while this shared host's "
+                + "speed drifts. Timed in alternating blocks of %d, %d runs each, the in-process chain + PNG took p50 "
+                + "%.2f ms and the gateway's gRPC Generate %.2f ms: %.2fx (goal %sx: %s).", Stopwatch.BLOCK,
+                gateway.runs(), inProcess.p50(), gateway.p50(), ratio, goal, ratio <= goal ? "holds"
+                        : String.format("MISSES by %.2fx", ratio / goal));
+    }
+
     static String overheadVerdict(double p50Ratio, double goal, double tail, double tailGoal) {
         List<String> misses = new ArrayList<>();
         if (p50Ratio > goal) {

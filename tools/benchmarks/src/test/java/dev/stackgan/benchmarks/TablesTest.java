@@ -93,6 +93,15 @@ class TablesTest {
     }
 
     @Test
+    void sideBySideJudgesTheGrpcGoalOnTheAlternatingBlocks() {
+        LatencyStats inProcess = new LatencyStats(200, 8.0, 12.0, 7.0, 8.5);
+        assertTrue(Tables.sideBySide(new LatencyStats[] {inProcess, new LatencyStats(200, 11.6, 20.0, 10.0, 12.0)},
+                1.5).endsWith("p50 8.00 ms and the gateway's gRPC Generate 11.60 ms: 1.45x (goal 1.5x: holds)."));
+        assertTrue(Tables.sideBySide(new LatencyStats[] {inProcess, new LatencyStats(200, 16.0, 20.0, 15.0, 16.0)},
+                1.5).endsWith(": 2.00x (goal 1.5x: MISSES by 1.33x)."));
+    }
+
+    @Test
     void windowsColumnFlagsUnsettledWarmUpAndDisagreeingWindows() {
         assertEquals("3 / 2, 10 requests", Tables.windows(measured(3, true, 2, true, Map.of())));
         assertEquals("10 (NOT stable) / 6 (NONE agreed), 10 requests",
