@@ -56,10 +56,11 @@ public class GatewayWarmUp extends SelfWarmUp {
     /** How often the stages are asked while they are not ready: before that no request can succeed. */
     private static final Duration STAGES_POLL = Duration.ofMillis(500);
     /** Captions of common words and of several lengths, as users write them, taken in turn. */
-    static final List<String> PROMPTS = List.of("a small bird with a red crown, black wings and a white belly",
-            "this bird is yellow with grey wings", "A tiny brown bird with a short pointed beak.");
+    private static final List<String> PROMPTS = List.of(
+            "a small bird with a red crown, black wings and a white belly", "this bird is yellow with grey wings",
+            "A tiny brown bird with a short pointed beak.");
     /** The HTTP calls, taken in turn; half of them the endpoint the CLI and links use. */
-    static final List<HttpCall> HTTP_CALLS = List.of(HttpCall.PNG_BY_CURL, HttpCall.JSON_BY_JAVA,
+    private static final List<HttpCall> HTTP_CALLS = List.of(HttpCall.PNG_BY_CURL, HttpCall.JSON_BY_JAVA,
             HttpCall.PNG_BY_JAVA, HttpCall.STREAM_BY_BROWSER);
 
     private final StagesReadiness stages;
@@ -69,7 +70,7 @@ public class GatewayWarmUp extends SelfWarmUp {
     private volatile boolean waitingForStages;
     /** Warm-up requests sent so far: which caption, gRPC method and HTTP call the next one takes. */
     private int sent;
-    /** The last HTTP GET's connection and its body, read but left open until the next GET or a reconnect. */
+    /** The last HTTP call's connection and its body, read but left open until the next call or a reconnect. */
     private HttpURLConnection httpConnection;
     private InputStream httpBody;
 
@@ -119,7 +120,7 @@ public class GatewayWarmUp extends SelfWarmUp {
         }, this::answered);
     }
 
-    /** Closes the HTTP connection of the last GET, as the warm-up's gRPC channel is closed. */
+    /** Closes the HTTP connection of the last call, as the warm-up's gRPC channel is closed. */
     @Override
     protected void closeOtherConnections() {
         if (httpConnection != null) {
@@ -198,7 +199,8 @@ public class GatewayWarmUp extends SelfWarmUp {
      * An HTTP call of the warm-up: the endpoint, the headers its usual client sends beside those HttpURLConnection
      * always sends (Host, Connection; User-Agent and Accept unless given), whether it sends a seed and a request id.
      */
-    record HttpCall(String method, String path, Map<String, String> headers, boolean seeded, boolean requestId) {
+    private record HttpCall(String method, String path, Map<String, String> headers, boolean seeded,
+                            boolean requestId) {
 
         static final HttpCall PNG_BY_CURL = new HttpCall("GET", "/v1/images.png",
                 Map.of("User-Agent", "curl/7.88.1", "Accept", "*/*"), false, false);
