@@ -212,8 +212,9 @@ public final class ServingBench {
 
     /**
      * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
-     * three direct calls, the direct text encoder call, gRPC beside the in-process chain, the load points, the further cold starts, the starts with and
-     * without class archives, and the stack comparisons (each with its new stack's warm-up).
+     * three direct calls, the direct text encoder call, gRPC beside the in-process chain, the load points, the further
+     * cold starts, the starts with and without class archives, and the stack comparisons (each with its new stack's
+     * warm-up).
      */
     public static int measurements(boolean compareStacks, boolean startWithClassArchives) {
         return 8 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
@@ -294,9 +295,8 @@ public final class ServingBench {
                         work.resolve("logs-batch" + maxBatch + "-start" + start), ServingStack.Options.CURRENT)) {
                     FirstRequests requests = firstRequests(stack);
                     coldStarts.add(new ColdStart(maxBatch, start, requests, warmP50, warmSlowest, Double.NaN));
-                    double slowest = requests.ms().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
                     stopwatch.report("cold start " + start + " max batch " + maxBatch, COLD_REQUESTS + " requests",
-                            "max ms", slowest);
+                            "max ms", slowest(requests.ms()));
                 }
             }
         }
@@ -353,10 +353,14 @@ public final class ServingBench {
     private double warmSlowest(String url) throws Exception {
         double[] slowest = new double[WARM_BLOCKS];
         for (int i = 0; i < WARM_BLOCKS; i++) {
-            slowest[i] = timeRequests(url).stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            slowest[i] = slowest(timeRequests(url));
         }
         Arrays.sort(slowest);
         return LatencyStats.percentile(slowest, 50);
+    }
+
+    private static double slowest(List<Double> ms) {
+        return ms.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     }
 
     /** Times {@link #COLD_REQUESTS} requests one after the other, in ms, in order. */
@@ -421,8 +425,9 @@ public final class ServingBench {
     }
 
     /**
-     * The loopback address, not {@code localhost}: the first lookup of a host name in this process took 10-20 ms of
-     * the first request after a start (a client's cost, not the stack's), and the client is warmed on the same address.
+     * The loopback address, not {@code localhost}: the first lookup of a host name in a JVM takes 4-5 ms, and a new
+     * client's first request by name took 26-45 ms against 20-23 by address (a client's cost, not the stack's); the
+     * client is warmed on the same address.
      */
     private static String imageUrl(int httpPort) {
         return "http://" + LOOPBACK + ":" + httpPort + "/v1/images.png?seed=" + SEED + "&prompt="
