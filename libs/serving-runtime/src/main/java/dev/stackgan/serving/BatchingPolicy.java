@@ -8,9 +8,11 @@ import java.time.Duration;
  * {@code maxQueueSize} requests wait, more are refused with RESOURCE_EXHAUSTED. {@code maxBatchSize} is also the
  * largest batch one request may carry. {@code waitWhenIdle} false: a request that arrives while nothing is queued
  * or running is run at once (no sign of company, so waiting only adds latency); requests that arrive while a batch
- * runs wait to be merged as before.
+ * runs wait to be merged as before. {@code instances} batches may run at once, as Triton's instance count: each
+ * instance is a worker thread of its own running one batch at a time on the same session.
  */
-public record BatchingPolicy(int maxBatchSize, Duration maxQueueDelay, int maxQueueSize, boolean waitWhenIdle) {
+public record BatchingPolicy(int maxBatchSize, Duration maxQueueDelay, int maxQueueSize, boolean waitWhenIdle,
+                             int instances) {
 
     public BatchingPolicy {
         if (maxBatchSize < 1) {
@@ -21,6 +23,9 @@ public record BatchingPolicy(int maxBatchSize, Duration maxQueueDelay, int maxQu
         }
         if (maxQueueSize < 1) {
             throw new IllegalArgumentException("batching.max-queue-size must be >= 1, got " + maxQueueSize);
+        }
+        if (instances < 1) {
+            throw new IllegalArgumentException("batching.instances must be >= 1, got " + instances);
         }
     }
 }

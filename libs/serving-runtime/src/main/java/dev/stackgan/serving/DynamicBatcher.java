@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Merges concurrent requests for the same {@link LoadedModel} into one session run and splits the outputs back.
- * One worker thread forms batches in arrival order: it waits until the oldest waiting request's version has
- * {@code maxBatchSize} rows waiting or the oldest request has waited {@code maxQueueDelay}, then runs every waiting
- * request of that version that fits. Requests for other versions wait for their own run (never merged). A request
- * that arrives while nothing is queued or running runs at once unless {@link BatchingPolicy#waitWhenIdle()}. A
- * request whose deadline passes while it waits is answered DEADLINE_EXCEEDED and never run.
+ * {@link BatchingPolicy#instances()} worker threads form batches in arrival order: a free worker waits until the
+ * oldest waiting request's version has {@code maxBatchSize} rows waiting or the oldest request has waited
+ * {@code maxQueueDelay}, then runs every waiting request of that version that fits. Requests for other versions wait
+ * for their own run (never merged). A request that arrives while nothing is queued and a worker is free runs at once
+ * unless {@link BatchingPolicy#waitWhenIdle()}. A request whose deadline passes while it waits is answered
+ * DEADLINE_EXCEEDED and never run.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
@@ -36,14 +37,13 @@ public final class DynamicBatcher implements AutoCloseable {
     private final LinkedList<Pending> queue = new LinkedList<>();
     private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
             daemon("batcher-deadlines"));
-    private final Thread worker;
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong runRows = new AtomicLong();
     private volatile boolean closed;
-    /** Whether the worker is running a batch; guarded by lock. */
-    private boolean running;
+    /** Workers running a batch now; guarded by lock. */
+    private int running;
 
-    /** {@code arrivedIdle}: nothing was queued or running when it arrived. */
+    /** {@code arrivedIdle}: nothing was queued and a worker was free when it arrived. */
     private record Pending(LoadedModel model, Map<String, InputRows> inputs, int rows, long arrivedNanos,
                            boolean arrivedIdle, CompletableFuture<Map<String, float[]>> result) {
     }
@@ -65,8 +65,10 @@ public final class DynamicBatcher implements AutoCloseable {
         this.policy = policy;
         this.listener = listener;
         deadlines.setRemoveOnCancelPolicy(true);
-        this.worker = daemon("batcher-" + name).newThread(this::work);
-        worker.start();
+        for (int i = 0; i < policy.instances(); i++) {
+            daemon(policy.instances() == 1 ? "batcher-" + name : "batcher-" + name + "-" + i).newThread(this::work)
+                    .start();
+        }
     }
 
     public BatchingPolicy policy() {
@@ -120,7 +122,8 @@ public final class DynamicBatcher implements AutoCloseable {
                         + "); retry later"));
                 return result;
             }
-            queue.add(new Pending(model, inputs, rows, System.nanoTime(), queue.isEmpty() && !running, result));
+            boolean idle = queue.isEmpty() && running < policy.instances();
+            queue.add(new Pending(model, inputs, rows, System.nanoTime(), idle, result));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -146,11 +149,11 @@ public final class DynamicBatcher implements AutoCloseable {
                 continue;
             }
             Runnable answers = run(batch);
-            // idle again before anyone hears back: a client that sends its next request as soon as its answer
-            // arrives finds the batcher idle, and a lone request then runs at once instead of waiting the delay
+            // free again before anyone hears back: a client that sends its next request as soon as its answer
+            // arrives finds a worker free, and a lone request then runs at once instead of waiting the delay
             lock.lock();
             try {
-                running = false;
+                running--;
             } finally {
                 lock.unlock();
             }
@@ -187,7 +190,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     continue;
                 }
                 queue.removeAll(batch);
-                running = true;
+                running++;
                 return batch;
             }
         } finally {
@@ -195,7 +198,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** Runs the batch; returns what answers its requests, for the caller to run once the batcher is idle. */
+    /** Runs the batch; returns what answers its requests, for the caller to run once its worker is free. */
     private Runnable run(List<Pending> batch) {
         // A request may have expired between forming the batch and now: drop it rather than run it.
         batch.removeIf(p -> p.result().isDone());

@@ -23,7 +23,8 @@ public final class ModelInfos {
                 .setExecutionProvider(provider(repository.runtime().active()))
                 .setMaxBatchSize(batching.maxBatchSize())
                 .setMaxQueueSize(batching.maxQueueSize())
-                .setMaxQueueDelayMs(batching.maxQueueDelay().toMillis());
+                .setMaxQueueDelayMs(batching.maxQueueDelay().toMillis())
+                .setInstances(batching.instances());
         if (state.ready()) {
             info.setCurrentVersion(state.current());
             try (ModelLease lease = repository.lease(null)) {

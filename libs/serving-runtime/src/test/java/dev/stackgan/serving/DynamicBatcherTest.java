@@ -11,9 +11,12 @@ import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +50,8 @@ public class DynamicBatcherTest {
 
     @Test
     void concurrentRequestsMergeIntoFewerRunsAndGetTheirOwnRows() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(1), 64, true), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(16, Duration.ofSeconds(1), 64, true, 1), "t");
              ModelLease lease = models.lease("v2")) {
             List<CompletableFuture<Map<String, float[]>>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -66,8 +70,8 @@ public class DynamicBatcherTest {
 
     @Test
     void loneRequestOnAnIdleBatcherRunsWithoutTheQueueDelay() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(20), 64, false),
-                "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(16, Duration.ofSeconds(20), 64, false, 1), "t");
              ModelLease lease = models.lease("v2")) {
             long start = System.nanoTime();
             batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null).get(30, TimeUnit.SECONDS);
@@ -83,8 +87,8 @@ public class DynamicBatcherTest {
      */
     @Test
     void requestSentAsTheLastAnswerArrivesRunsWithoutTheQueueDelay() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(20), 64, false),
-                "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(16, Duration.ofSeconds(20), 64, false, 1), "t");
              ModelLease lease = models.lease("v2")) {
             long start = System.nanoTime();
             batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null)
@@ -98,7 +102,8 @@ public class DynamicBatcherTest {
 
     @Test
     void requestsForDifferentVersionsAreNeverMerged() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofMillis(300), 64, true), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(16, Duration.ofMillis(300), 64, true, 1), "t");
              ModelLease v1 = models.lease("v1");
              ModelLease v2 = models.lease("v2")) {
             var a = batcher.submit(v1.model(), stage1Inputs(v1.model(), 2, 0), null);
@@ -114,7 +119,8 @@ public class DynamicBatcherTest {
 
     @Test
     void deadlinePassingWhileQueuedAnswersDeadlineExceededWithoutRunning() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(3), 64, true), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(16, Duration.ofSeconds(3), 64, true, 1), "t");
              ModelLease lease = models.lease("v2")) {
             var result = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0),
                     Deadline.after(100, TimeUnit.MILLISECONDS));
@@ -127,7 +133,8 @@ public class DynamicBatcherTest {
 
     @Test
     void fullQueueRejectsWithResourceExhausted() throws Exception {
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(16, Duration.ofSeconds(2), 2, true), "t");
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(16, Duration.ofSeconds(2), 2, true, 1), "t");
              ModelLease lease = models.lease("v2")) {
             var first = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 0), null);
             var second = batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, 1), null);
@@ -137,6 +144,45 @@ public class DynamicBatcherTest {
             assertTrue(status.getDescription().contains("batching.max-queue-size 2"), status.getDescription());
             CompletableFuture.allOf(first, second).get(30, TimeUnit.SECONDS);
             assertEquals(1, batcher.runs());
+        }
+    }
+
+    /**
+     * Two instances run two batches at once, each on its own worker thread; one runs them one after the other. Forty
+     * requests of 4 rows each, queued at once, with batches of at most 4 rows: 40 runs either way.
+     */
+    @Test
+    void instancesRunThatManyBatchesAtOnce() throws Exception {
+        for (int instances = 1; instances <= 2; instances++) {
+            List<long[]> runSpans = Collections.synchronizedList(new ArrayList<>());
+            Set<String> workers = ConcurrentHashMap.newKeySet();
+            DynamicBatcher.Listener listener = (rows, runNanos, waitNanos) -> {
+                long end = System.nanoTime();
+                runSpans.add(new long[] {end - runNanos, end});
+                workers.add(Thread.currentThread().getName());
+            };
+            try (DynamicBatcher batcher = new DynamicBatcher(
+                    new BatchingPolicy(4, Duration.ZERO, 64, true, instances), "t", listener);
+                 ModelLease lease = models.lease("v2")) {
+                List<CompletableFuture<Map<String, float[]>>> results = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    results.add(batcher.submit(lease.model(), stage1Inputs(lease.model(), 4, i), null));
+                }
+                CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                assertEquals(40, batcher.runs());
+            }
+            assertEquals(instances, workers.size(), "worker threads that ran batches: " + workers);
+            long overlapping = 0;
+            for (long[] a : runSpans) {
+                for (long[] b : runSpans) {
+                    overlapping += a != b && a[0] < b[1] && b[0] < a[1] ? 1 : 0;
+                }
+            }
+            if (instances == 1) {
+                assertEquals(0, overlapping, "one instance ran batches at the same time");
+            } else {
+                assertTrue(overlapping > 0, "two instances never ran two batches at the same time");
+            }
         }
     }
 

@@ -87,7 +87,8 @@ class ModelRepositoryTest {
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> versions = new ConcurrentLinkedQueue<>();
         AtomicBoolean swapped = new AtomicBoolean();
-        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(8, Duration.ofMillis(2), 64, true), "t")) {
+        try (DynamicBatcher batcher = new DynamicBatcher(
+                new BatchingPolicy(8, Duration.ofMillis(2), 64, true, 1), "t")) {
             CompletableFuture<Void> clients = CompletableFuture.allOf(client(batcher, failures, versions, swapped),
                     client(batcher, failures, versions, swapped));
             Thread.sleep(200);

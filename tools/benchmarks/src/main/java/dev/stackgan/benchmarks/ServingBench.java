@@ -179,6 +179,14 @@ public final class ServingBench {
                     "the gateway, from 8-bit RGB (before)", "Stage-II's service (IMAGE_ENCODING_PNG)",
                     "png-encoded-by stage2-service", new ServingStack.Options(
                     List.of("-Dstackgan.gateway.png-encoded-by=gateway"), List.of()), true, true),
+            // one run split over two ONNX Runtime threads hands work over and spin-waits for the other thread at
+            // every operator, which another process may hold; two single-threaded runs need neither. The property
+            // sets the other services' own defaults, so only Stage-II's differs
+            new StackComparison("stage2-instances", "Stage-II's service: runs at once", GENERATE,
+                    "1 instance, one ONNX Runtime thread per core (before)", "2 instances, 1 thread each",
+                    "2 x 1 (stage2-service's application.yml)", new ServingStack.Options(List.of(),
+                    List.of("-Dstackgan.serving.batching.instances=1", "-Dstackgan.serving.intra-op-threads=0")),
+                    true, true),
             // C2 compiles after thousands of calls per method; docker/service-jvm-flags lowers the thresholds
             new StackComparison("jit-thresholds", "JIT thresholds of all four services", GENERATE,
                     "-XX:CompileThresholdScaling=1 (the JVM's; before)", "0.1 (docker/service-jvm-flags)",
@@ -445,17 +453,23 @@ public final class ServingBench {
                              InProcessThroughput throughput) {
     }
 
-    /** Images/s of the in-process chain with PNG encoding at batch 1 and at {@code batch}. */
-    public record InProcessThroughput(int batch, double batchedImagesPerSecond, double singleImagesPerSecond) {
+    /**
+     * Images/s of the in-process chain with PNG encoding: one caller at batch 1 and at {@code batch} (one ONNX Runtime
+     * thread per core), and {@code callers} callers at {@code batch}, one ONNX Runtime thread each (as the model
+     * services' instances run).
+     */
+    public record InProcessThroughput(int batch, double batchedImagesPerSecond, double singleImagesPerSecond,
+                                      int callers, double parallelImagesPerSecond) {
 
         public double best() {
-            return Math.max(batchedImagesPerSecond, singleImagesPerSecond);
+            return Math.max(Math.max(batchedImagesPerSecond, singleImagesPerSecond), parallelImagesPerSecond);
         }
     }
 
     /**
      * The chain with Stage-II's pictures encoded as the gateway encodes them (8-bit RGB, then PNG with its default
-     * settings), at batch 1 and at the model services' default batch, and the text encoder's session alone.
+     * settings), at batch 1 and at the model services' default batch, the latter also from one caller per core, and
+     * the text encoder's session alone.
      */
     private InProcess inProcess(ModelBundle bundle) throws Exception {
         Map<String, Long> thisProcess = Map.of(THIS_PROCESS, ProcessHandle.current().pid());
@@ -470,8 +484,14 @@ public final class ServingBench {
         try (InProcessChain sessions = new InProcessChain(bundle, threads, batch)) {
             batched = windows.latency("in-process chain + PNG b" + batch, chainAndPng(sessions), thisProcess);
         }
+        // the sessions are safe to run from several threads at once, each run on its caller's thread alone
+        WindowedLoad.Result parallel;
+        try (InProcessChain sessions = new InProcessChain(bundle, 1, batch)) {
+            parallel = windows.load("in-process chain + PNG b" + batch + ", " + threads + " callers x 1 thread",
+                    threads, chainAndPng(sessions), thisProcess, () -> { });
+        }
         return new InProcess(chain, textEncoder, new InProcessThroughput(batch, batched.requestsPerSecond() * batch,
-                chain.requestsPerSecond()));
+                chain.requestsPerSecond(), threads, parallel.requestsPerSecond() * batch));
     }
 
     /** One run of the three sessions and the PNG encoding with the gateway's settings: the baseline's request. */

@@ -56,6 +56,13 @@ public class ServingConfiguration {
          * to be merged.
          */
         private boolean waitWhenIdle = false;
+        /**
+         * Batches run at once (Triton's instance count), each on a worker thread of its own; each run uses
+         * {@code intra-op-threads} ONNX Runtime threads. Two single-threaded instances keep 2 cores busy under load
+         * without the hand-offs and spin-waits of one run split over two threads (docs/benchmarks.md, section 7);
+         * one instance with a thread per core gives a lone request the shortest run.
+         */
+        private int instances = 1;
 
         public int getMaxBatchSize() {
             return maxBatchSize;
@@ -87,6 +94,14 @@ public class ServingConfiguration {
 
         public void setWaitWhenIdle(boolean waitWhenIdle) {
             this.waitWhenIdle = waitWhenIdle;
+        }
+
+        public int getInstances() {
+            return instances;
+        }
+
+        public void setInstances(int instances) {
+            this.instances = instances;
         }
     }
 

@@ -42,7 +42,7 @@ public class ServingFactory {
     BatchingPolicy batchingPolicy(ServingConfiguration config) {
         ServingConfiguration.Batching batching = config.getBatching();
         return new BatchingPolicy(batching.getMaxBatchSize(), batching.getMaxQueueDelay(),
-                batching.getMaxQueueSize(), batching.isWaitWhenIdle());
+                batching.getMaxQueueSize(), batching.isWaitWhenIdle(), batching.getInstances());
     }
 
     @Singleton
