@@ -1,6 +1,7 @@
 package dev.stackgan.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.fixtures.PrometheusScrape;
@@ -90,8 +91,11 @@ class GatewayWarmUpTest {
             for (int i = 0; i < callers.size(); i++) {
                 assertEquals(callers.get(i - i % WINDOW), callers.get(i), "call " + i + " of " + callers);
             }
-            assertEquals((callers.size() + WINDOW - 1) / WINDOW, callers.stream().distinct().count(),
-                    callers.toString());
+            // each window's connection is a new one; the kernel may hand a closed connection's port out again
+            // later in a long warm-up, so only neighbouring windows are compared
+            for (int i = WINDOW; i < callers.size(); i += WINDOW) {
+                assertNotEquals(callers.get(i - WINDOW), callers.get(i), "window at call " + i + " of " + callers);
+            }
 
             String png = "/v1/images.png?prompt=a+bird&seed=3";
             assertEquals(401, HttpJson.get(stack.http(), png).status(), "the API still needs its token");
