@@ -2,6 +2,7 @@ package dev.stackgan.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackgan.bundle.graph.ModelGraphs;
@@ -184,6 +185,13 @@ public class DynamicBatcherTest {
                 assertTrue(overlapping > 0, "two instances never ran two batches at the same time");
             }
         }
+    }
+
+    @Test
+    void instancesBelowOneAreRefusedNamingTheSetting() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new BatchingPolicy(8, Duration.ZERO, 64, false, 0));
+        assertEquals("batching.instances must be >= 1, got 0", refused.getMessage());
     }
 
     public static Map<String, InputRows> stage1Inputs(LoadedModel model, int rows, long seed) {

@@ -219,13 +219,13 @@ public final class ServingBench {
     }
 
     /**
-     * Measurements this section takes: in-process chain at two batch sizes and text encoder graph, HTTP, gRPC, the
-     * three direct calls, the direct text encoder call, gRPC beside the in-process chain, the load points, the further
-     * cold starts, the starts with and without class archives, and the stack comparisons (each with its new stack's
-     * warm-up).
+     * Measurements this section takes: in-process chain at two batch sizes (the larger also from one caller per
+     * core) and text encoder graph, HTTP, gRPC, the three direct calls, the direct text encoder call, gRPC beside the
+     * in-process chain, the load points, the further cold starts, the starts with and without class archives, and the
+     * stack comparisons (each with its new stack's warm-up).
      */
     public static int measurements(boolean compareStacks, boolean startWithClassArchives) {
-        return 8 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
+        return 9 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
                 + (startWithClassArchives ? StartupBench.measurements() : 0)
                 + (compareStacks
                 ? STACK_COMPARISONS.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
