@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code maxQueueDelay}, then runs every waiting request of that version that fits. Requests for other versions wait
  * for their own run (never merged). A request that arrives while nothing is queued and a worker is free runs at once
  * unless {@link BatchingPolicy#waitWhenIdle()}. A request whose deadline passes while it waits is answered
- * DEADLINE_EXCEEDED and never run.
+ * DEADLINE_EXCEEDED and never run. A batch that starts while another worker is still running or answering its own
+ * runs {@linkplain LoadedModel#run(Map, boolean) overlapped}.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
@@ -42,23 +43,29 @@ public final class DynamicBatcher implements AutoCloseable {
     private volatile boolean closed;
     /** Workers running a batch now; guarded by lock. */
     private int running;
+    /** Workers running a batch or answering its requests (building responses, encoding images); guarded by lock. */
+    private int busy;
 
     /** {@code arrivedIdle}: nothing was queued and a worker was free when it arrived. */
     private record Pending(LoadedModel model, Map<String, InputRows> inputs, int rows, long arrivedNanos,
                            boolean arrivedIdle, CompletableFuture<Map<String, float[]>> result) {
     }
 
+    /** A batch taken from the queue; {@code overlapped}: another worker was busy when it started. */
+    private record Batch(List<Pending> requests, boolean overlapped) {
+    }
+
     /** What the batcher reports of each run (metrics); called on its worker thread, so it must be quick. */
     public interface Listener {
         /**
          * One session run of {@code rows} rows took {@code runNanos} (failed or not); {@code waitNanos} holds how long
-         * each request in it waited in the queue.
+         * each request in it waited in the queue; {@code overlapped}: it started while another batch was busy.
          */
-        void batchRan(int rows, long runNanos, long[] waitNanos);
+        void batchRan(int rows, long runNanos, long[] waitNanos, boolean overlapped);
     }
 
     public DynamicBatcher(BatchingPolicy policy, String name) {
-        this(policy, name, (rows, runNanos, waitNanos) -> { });
+        this(policy, name, (rows, runNanos, waitNanos, overlapped) -> { });
     }
 
     public DynamicBatcher(BatchingPolicy policy, String name, Listener listener) {
@@ -139,13 +146,13 @@ public final class DynamicBatcher implements AutoCloseable {
 
     private void work() {
         while (!closed) {
-            List<Pending> batch;
+            Batch batch;
             try {
                 batch = nextBatch();
             } catch (InterruptedException e) {
                 return;
             }
-            if (batch.isEmpty()) {
+            if (batch == null) {
                 continue;
             }
             Runnable answers = run(batch);
@@ -157,18 +164,27 @@ public final class DynamicBatcher implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            answers.run();
+            try {
+                answers.run();
+            } finally {
+                lock.lock();
+                try {
+                    busy--;
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 
-    /** Blocks until a batch is due and takes it out of the queue. */
-    private List<Pending> nextBatch() throws InterruptedException {
+    /** Blocks until a batch is due and takes it out of the queue; null once closed. */
+    private Batch nextBatch() throws InterruptedException {
         lock.lock();
         try {
             while (true) {
                 queue.removeIf(p -> p.result().isDone());
                 if (closed) {
-                    return List.of();
+                    return null;
                 }
                 if (queue.isEmpty()) {
                     changed.await();
@@ -190,8 +206,10 @@ public final class DynamicBatcher implements AutoCloseable {
                     continue;
                 }
                 queue.removeAll(batch);
+                boolean overlapped = busy > 0;
                 running++;
-                return batch;
+                busy++;
+                return new Batch(batch, overlapped);
             }
         } finally {
             lock.unlock();
@@ -199,7 +217,8 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     /** Runs the batch; returns what answers its requests, for the caller to run once its worker is free. */
-    private Runnable run(List<Pending> batch) {
+    private Runnable run(Batch taken) {
+        List<Pending> batch = taken.requests();
         // A request may have expired between forming the batch and now: drop it rather than run it.
         batch.removeIf(p -> p.result().isDone());
         if (batch.isEmpty()) {
@@ -211,7 +230,7 @@ public final class DynamicBatcher implements AutoCloseable {
         long start = System.nanoTime();
         long[] waits = batch.stream().mapToLong(p -> start - p.arrivedNanos()).toArray();
         try {
-            outputs = model.run(concatenate(batch));
+            outputs = model.run(concatenate(batch), taken.overlapped());
             runs.incrementAndGet();
             runRows.addAndGet(rows);
         } catch (Exception | Error e) {
@@ -220,7 +239,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     .withDescription("model run failed: " + e.getMessage()).asRuntimeException()));
         } finally {
             // before any request is answered: a client that scrapes after its answer finds its run counted
-            listener.batchRan(rows, System.nanoTime() - start, waits);
+            listener.batchRan(rows, System.nanoTime() - start, waits, taken.overlapped());
         }
         return () -> answer(batch, outputs, rows);
     }

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One bundle version's session for one graph. Requests hold a lease while they use it; a version the repository has
- * retired is closed when its last lease is released, so pinned requests finish on the version they started with.
+ * One bundle version's sessions for one graph ({@link OrtRuntime.Sessions}). Requests hold a lease while they use
+ * it; a version the repository has retired is closed when its last lease is released, so pinned requests finish on
+ * the version they started with.
  */
 public final class LoadedModel {
 
@@ -28,7 +29,7 @@ public final class LoadedModel {
     private final ModelBundle bundle;
     private final GraphSignature signature;
     private final OrtRuntime runtime;
-    private final OrtSession session;
+    private final OrtRuntime.Sessions sessions;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicLong runs = new AtomicLong();
     private volatile boolean retired;
@@ -38,7 +39,7 @@ public final class LoadedModel {
         this.bundle = bundle;
         this.signature = bundle.signature(graph);
         this.runtime = runtime;
-        this.session = runtime.createSession(bundle.graphFile(graph));
+        this.sessions = runtime.createSessions(bundle.graphFile(graph));
     }
 
     public String version() {
@@ -62,11 +63,22 @@ public final class LoadedModel {
         return runs.get();
     }
 
-    /**
-     * Runs the graph on {@code rows} rows of every input and returns every output flattened, by name. All outputs
-     * of the bundle graphs are float32.
-     */
+    /** {@link #run(Map, boolean)} of a batch that starts alone. */
     public Map<String, float[]> run(Map<String, InputRows> inputs) throws OrtException {
+        return run(inputs, false);
+    }
+
+    /** Whether a batch that starts beside another runs on a session of its own ({@link OrtRuntime.Sessions}). */
+    public boolean hasOverlapSession() {
+        return sessions.overlap() != null;
+    }
+
+    /**
+     * Runs the graph on {@code rows} rows of every input and returns every output flattened, by name, on the overlap
+     * session if {@code overlapped} (another batch of this service is running) and there is one. All outputs of the
+     * bundle graphs are float32.
+     */
+    public Map<String, float[]> run(Map<String, InputRows> inputs, boolean overlapped) throws OrtException {
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
         try {
             for (TensorSpec spec : signature.inputs()) {
@@ -78,7 +90,7 @@ public final class LoadedModel {
                                 LongBuffer.wrap(((InputRows.Longs) rows).values()), shape));
             }
             runs.incrementAndGet();
-            try (OrtSession.Result result = session.run(tensors)) {
+            try (OrtSession.Result result = sessions.forRun(overlapped).run(tensors)) {
                 Map<String, float[]> outputs = new LinkedHashMap<>();
                 for (TensorSpec spec : signature.outputs()) {
                     OnnxTensor output = (OnnxTensor) result.get(spec.name()).orElseThrow();
@@ -137,10 +149,10 @@ public final class LoadedModel {
             closed = true;
         }
         try {
-            session.close();
-            LOG.info("closed {} session of bundle {}", signature.name(), version());
+            sessions.close();
+            LOG.info("closed {} sessions of bundle {}", signature.name(), version());
         } catch (OrtException e) {
-            LOG.warn("closing {} session of bundle {} failed: {}", signature.name(), version(), e.getMessage());
+            LOG.warn("closing {} sessions of bundle {} failed: {}", signature.name(), version(), e.getMessage());
         }
     }
 }

@@ -265,7 +265,11 @@ public final class ModelRepository implements AutoCloseable {
         }
         LoadedModel model = new LoadedModel(bundle, graph, runtime);
         try {
-            model.run(warmUpInputs(model));
+            // every session once, so neither allocates its buffers on a user's request
+            model.run(warmUpInputs(model), false);
+            if (model.hasOverlapSession()) {
+                model.run(warmUpInputs(model), true);
+            }
         } catch (Exception e) {
             model.retire();
             throw e;

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,18 +150,21 @@ public class DynamicBatcherTest {
     }
 
     /**
-     * Two instances run two batches at once, each on its own worker thread; one runs them one after the other. Forty
-     * requests of 4 rows each, queued at once, with batches of at most 4 rows: 40 runs either way.
+     * Two instances run two batches at once, each on its own worker thread, and a batch that starts while the other
+     * is busy says it overlapped; one instance runs them one after the other, never overlapped. Forty requests of 4
+     * rows each, queued at once, with batches of at most 4 rows: 40 runs either way.
      */
     @Test
     void instancesRunThatManyBatchesAtOnce() throws Exception {
         for (int instances = 1; instances <= 2; instances++) {
             List<long[]> runSpans = Collections.synchronizedList(new ArrayList<>());
             Set<String> workers = ConcurrentHashMap.newKeySet();
-            DynamicBatcher.Listener listener = (rows, runNanos, waitNanos) -> {
+            AtomicInteger overlappedRuns = new AtomicInteger();
+            DynamicBatcher.Listener listener = (rows, runNanos, waitNanos, overlapped) -> {
                 long end = System.nanoTime();
                 runSpans.add(new long[] {end - runNanos, end});
                 workers.add(Thread.currentThread().getName());
+                overlappedRuns.addAndGet(overlapped ? 1 : 0);
             };
             try (DynamicBatcher batcher = new DynamicBatcher(
                     new BatchingPolicy(4, Duration.ZERO, 64, true, instances), "t", listener);
@@ -181,8 +185,11 @@ public class DynamicBatcherTest {
             }
             if (instances == 1) {
                 assertEquals(0, overlapping, "one instance ran batches at the same time");
+                assertEquals(0, overlappedRuns.get(), "one instance reported overlapped runs");
             } else {
                 assertTrue(overlapping > 0, "two instances never ran two batches at the same time");
+                assertTrue(overlappedRuns.get() > 0 && overlappedRuns.get() < 40,
+                        overlappedRuns + " of 40 runs overlapped; the first starts alone, later ones beside another");
             }
         }
     }

@@ -1,11 +1,13 @@
 package dev.stackgan.serving;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OrtSession;
 import dev.stackgan.bundle.graph.ModelGraphs;
 import dev.stackgan.serving.testing.TinyBundles;
 import io.grpc.Status;
@@ -176,6 +178,34 @@ class ModelRepositoryTest {
             assertFalse(models.state().loadedVersions().contains("v1"));
             Map<String, float[]> out = pinned.model().run(DynamicBatcherTest.stage1Inputs(pinned.model(), 1, 0));
             assertEquals(3 * 16 * 16, out.get(ModelGraphs.IMAGE).length);
+        }
+    }
+
+    /**
+     * With overlap-intra-op-threads a loaded version gets a second session, which computes what the full one does;
+     * without (the runtime above: one thread, no overlap threads) it has one session.
+     */
+    @Test
+    void overlapThreadsLoadASecondSessionOfTheSameGraph() throws Exception {
+        install("v1");
+        ModelRepository.promote(repository, "v1");
+        models.reload();
+        try (ModelLease lease = models.lease(null)) {
+            assertFalse(lease.model().hasOverlapSession());
+        }
+        OrtRuntime overlapping = new OrtRuntime(ExecutionProvider.CPU, 2, 1, 1, false,
+                OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (ModelRepository twoSessions = new ModelRepository(repository, ModelGraphs.STAGE1, overlapping, 2)) {
+            twoSessions.reload();
+            try (ModelLease lease = twoSessions.lease(null)) {
+                LoadedModel model = lease.model();
+                assertTrue(model.hasOverlapSession());
+                Map<String, InputRows> inputs = DynamicBatcherTest.stage1Inputs(model, 3, 7);
+                float[] alone = model.run(inputs, false).get(ModelGraphs.IMAGE);
+                float[] overlapped = model.run(inputs, true).get(ModelGraphs.IMAGE);
+                assertEquals(3 * 3 * 16 * 16, overlapped.length);
+                assertArrayEquals(alone, overlapped, 1e-5f);
+            }
         }
     }
 

@@ -34,7 +34,8 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
 
     private final MeterRegistry registry;
     private final Tags graph;
-    private final Timer inference;
+    private final Timer inferenceAlone;
+    private final Timer inferenceOverlapped;
     private final Timer queueWait;
     private final DistributionSummary batchSize;
     private final Counter swaps;
@@ -47,9 +48,8 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
         super(graph.serviceName(), GRPCInferenceServiceGrpc.SERVICE_NAME);
         this.registry = registry;
         this.graph = Tags.of("graph", graph.graph());
-        this.inference = Timer.builder("stackgan.model.inference.duration")
-                .description("Time of one ONNX Runtime session run (one merged batch)")
-                .tags(this.graph).serviceLevelObjectives(LatencyBuckets.SECONDS).register(registry);
+        this.inferenceAlone = inferenceTimer(false);
+        this.inferenceOverlapped = inferenceTimer(true);
         this.queueWait = Timer.builder("stackgan.model.queue.wait")
                 .description("Time a request waited in the batching queue before its batch ran")
                 .tags(this.graph).serviceLevelObjectives(LatencyBuckets.SECONDS).register(registry);
@@ -69,6 +69,15 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
         this.served = MultiGauge.builder("stackgan.model.serving")
                 .description("1 for the bundle version served to unpinned requests, with the execution provider")
                 .tags(this.graph).register(registry);
+    }
+
+    /** Runs that started while another batch of the service ran ({@code overlapped}) or alone. */
+    private Timer inferenceTimer(boolean overlapped) {
+        return Timer.builder("stackgan.model.inference.duration")
+                .description("Time of one ONNX Runtime session run (one merged batch); overlapped: it started while"
+                        + " another batch ran, on the overlap session if there is one")
+                .tags(graph.and("overlapped", Boolean.toString(overlapped)))
+                .serviceLevelObjectives(LatencyBuckets.SECONDS).register(registry);
     }
 
     /** Counts swaps and failures and keeps the served-version gauge current. */
@@ -97,8 +106,8 @@ public class ModelServiceMetrics extends CallMeter implements DynamicBatcher.Lis
     }
 
     @Override
-    public void batchRan(int rows, long runNanos, long[] waitNanos) {
-        inference.record(runNanos, TimeUnit.NANOSECONDS);
+    public void batchRan(int rows, long runNanos, long[] waitNanos, boolean overlapped) {
+        (overlapped ? inferenceOverlapped : inferenceAlone).record(runNanos, TimeUnit.NANOSECONDS);
         batchSize.record(rows);
         for (long wait : waitNanos) {
             queueWait.record(wait, TimeUnit.NANOSECONDS);

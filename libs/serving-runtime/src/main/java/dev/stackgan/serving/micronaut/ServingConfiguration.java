@@ -23,6 +23,13 @@ public class ServingConfiguration {
     private String executionProvider = "auto";
     /** ONNX Runtime intra-op threads; 0 = one per core. */
     private int intraOpThreads = 0;
+    /**
+     * Intra-op threads of a second session per graph that runs the batches starting while another batch runs (with
+     * {@code batching.instances} above 1); 0 = no second session, every batch runs with {@code intra-op-threads}.
+     * One thread each lets two overlapping batches share 2 cores without splitting every operator, while a batch
+     * that runs alone still gets a thread per core (docs/benchmarks.md, section 7).
+     */
+    private int overlapIntraOpThreads = 0;
     /** ONNX Runtime inter-op threads; 0 = ONNX Runtime's default. */
     private int interOpThreads = 0;
     /**
@@ -57,10 +64,9 @@ public class ServingConfiguration {
          */
         private boolean waitWhenIdle = false;
         /**
-         * Batches run at once (Triton's instance count), each on a worker thread of its own; each run uses
-         * {@code intra-op-threads} ONNX Runtime threads. Two single-threaded instances keep 2 cores busy under load
-         * without the hand-offs and spin-waits of one run split over two threads (docs/benchmarks.md, section 7);
-         * one instance with a thread per core gives a lone request the shortest run.
+         * Batches run at once (Triton's instance count), each on a worker thread of its own; a batch that starts alone
+         * uses {@code intra-op-threads} ONNX Runtime threads, one that starts beside another
+         * {@code overlap-intra-op-threads}.
          */
         private int instances = 1;
 
@@ -231,6 +237,14 @@ public class ServingConfiguration {
 
     public void setIntraOpThreads(int intraOpThreads) {
         this.intraOpThreads = intraOpThreads;
+    }
+
+    public int getOverlapIntraOpThreads() {
+        return overlapIntraOpThreads;
+    }
+
+    public void setOverlapIntraOpThreads(int overlapIntraOpThreads) {
+        this.overlapIntraOpThreads = overlapIntraOpThreads;
     }
 
     public int getInterOpThreads() {

@@ -23,8 +23,10 @@ public class ServingFactory {
 
     @Singleton
     OrtRuntime ortRuntime(ServingConfiguration config) {
+        // with one instance no batch ever starts beside another: no overlap session to load
+        int overlapThreads = config.getBatching().getInstances() > 1 ? config.getOverlapIntraOpThreads() : 0;
         return new OrtRuntime(ExecutionProvider.parse(config.getExecutionProvider()), config.getIntraOpThreads(),
-                config.getInterOpThreads(), config.isAllowSpinning(),
+                overlapThreads, config.getInterOpThreads(), config.isAllowSpinning(),
                 OrtRuntime.parseOptimizationLevel(config.getOptimizationLevel()));
     }
 
