@@ -54,6 +54,9 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--presets", defaultValue = "small,paper", split = ",", paramLabel = "NAME",
             description = "presets of sections 1, 4 and 5 (default: ${DEFAULT-VALUE})")
     List<String> presetNames;
+    @Option(names = "--comparisons", defaultValue = "all", split = ",", paramLabel = "NAME",
+            description = "section 7's serving stacks to compare, by name, or all (default: ${DEFAULT-VALUE})")
+    List<String> comparisonNames;
     @Option(names = "--budget", defaultValue = "2", paramLabel = "SECONDS",
             description = "measurement time per row; in sections 2, 3 and 6 the length of one window (default: "
                     + "${DEFAULT-VALUE})")
@@ -73,6 +76,8 @@ public final class Benchmarks implements Callable<Integer> {
     public Integer call() throws Exception {
         Locale.setDefault(Locale.ROOT);
         List<Preset> presets = presetNames.stream().map(Preset::parse).toList();
+        List<ServingBench.StackComparison> comparisons = sections.contains("7")
+                ? ServingBench.comparisons(comparisonNames) : List.of();
         String args = String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Machine machine = Machine.current();
         // PyTorch gets the same thread count as ONNX Runtime: one per core
@@ -96,7 +101,7 @@ public final class Benchmarks implements Callable<Integer> {
         List<ServingBench.ComparedStacks> stacks = List.of();
         boolean serving = sections.contains("2") || sections.contains("3") || sections.contains("6");
         if (serving) {
-            stacks = serving(budget, machine.cores(), sections, work);
+            stacks = serving(budget, machine.cores(), sections, comparisons, work);
         }
         if (sections.contains("7")) {
             tuning(tuning, stacks, serving);
@@ -213,14 +218,14 @@ public final class Benchmarks implements Callable<Integer> {
     }
 
     /** Sections 2, 3 and 6; returns the stack comparisons when section 7 is selected too, else none. */
-    private List<ServingBench.ComparedStacks> serving(double budget, int threads, List<String> sections, Path work)
+    private List<ServingBench.ComparedStacks> serving(double budget, int threads, List<String> sections,
+                                                      List<ServingBench.StackComparison> comparisons, Path work)
             throws Exception {
-        boolean compare = sections.contains("7");
         boolean classArchives = sections.contains("6");
-        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(compare, classArchives), budget, 20,
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(comparisons, classArchives), budget, 20,
                 System.out);
         Path root = Path.of("").toAbsolutePath();
-        ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, compare,
+        ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, comparisons,
                 classArchives).run(root);
         String setup = "Four child processes from the built jars (as scripts/serve-local.sh starts them, on free "
                 + "ports), serving the trained bundle shipped in the model services' jars (copied into a model "
@@ -228,8 +233,8 @@ public final class Benchmarks implements Callable<Integer> {
                 + "batching on (the "
                 + "default, max batch 8, 5 ms queue delay for requests that arrive while others are queued or "
                 + "running) and off (`stackgan.serving.batching.max-batch-size: 1`)"
-                + (compare ? "; for section 7 " + ServingBench.STACK_COMPARISONS.size() + " more stacks run "
-                + "beside the first, one at a time, each for one serving row of that section" : "")
+                + (comparisons.isEmpty() ? "" : "; for section 7 " + comparisons.size() + " more stacks run "
+                + "beside the first, one at a time, each for one serving row of that section")
                 + ". Load average after this section: " + Machine.loadAverage() + ".";
         if (sections.contains("2")) {
             add("## 2. Serving overhead\n\n" + setup + " One 256 px image per request (PNG encoded by Stage-II's "

@@ -183,10 +183,17 @@ public final class ServingBench {
             // every operator, which another process may hold; two single-threaded runs need neither. The property
             // sets the other services' own defaults, so only Stage-II's differs
             new StackComparison("stage2-instances", "Stage-II's service: runs at once", GENERATE,
-                    "1 instance, one ONNX Runtime thread per core (before)", "2 instances, 1 thread each",
-                    "2 x 1 (stage2-service's application.yml)", new ServingStack.Options(List.of(),
-                    List.of("-Dstackgan.serving.batching.instances=1", "-Dstackgan.serving.intra-op-threads=0")),
-                    true, true),
+                    "1 instance, one ONNX Runtime thread per core (before)",
+                    "2 instances; 1 thread for a run beside another", "2 (stage2-service's application.yml)",
+                    new ServingStack.Options(List.of(), List.of("-Dstackgan.serving.batching.instances=1",
+                            "-Dstackgan.serving.intra-op-threads=0")), true, true),
+            // with two single-threaded instances a lone request's run has one core of two; a second session of one
+            // thread for runs that start beside another gives it both and keeps the overlapping runs single
+            new StackComparison("stage2-overlap-session", "Stage-II's service: threads of a run that starts alone",
+                    GENERATE, "1, as every run (session 25; before)", "one per core; 1 beside another run",
+                    "intra-op-threads 0, overlap-intra-op-threads 1", ServingStack.Options.forModule(
+                            "stage2-service", List.of("-Dstackgan.serving.intra-op-threads=1",
+                                    "-Dstackgan.serving.overlap-intra-op-threads=0")), true, true),
             // C2 compiles after thousands of calls per method; docker/service-jvm-flags lowers the thresholds
             new StackComparison("jit-thresholds", "JIT thresholds of all four services", GENERATE,
                     "-XX:CompileThresholdScaling=1 (the JVM's; before)", "0.1 (docker/service-jvm-flags)",
@@ -197,24 +204,24 @@ public final class ServingBench {
     private final WindowedLoad windows;
     private final int threads;
     private final Path work;
-    private final boolean compareStacks;
+    private final List<StackComparison> comparisons;
     private final boolean startWithClassArchives;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /**
      * {@code windowSeconds}: the length of one warm-up or measurement window; {@code stopwatch} times the stack
-     * comparisons and counts every measurement's progress. {@code compareStacks}: also run the
-     * {@link #STACK_COMPARISONS}; {@code startWithClassArchives}: also time starts with and without class archives
+     * comparisons and counts every measurement's progress. {@code comparisons}: the stack comparisons to run
+     * (of {@link #STACK_COMPARISONS}; none for no section 7); {@code startWithClassArchives}: also time starts with and without class archives
      * ({@link StartupBench}, section 6).
      */
-    public ServingBench(Stopwatch stopwatch, double windowSeconds, int threads, Path work, boolean compareStacks,
-                        boolean startWithClassArchives) {
+    public ServingBench(Stopwatch stopwatch, double windowSeconds, int threads, Path work,
+                        List<StackComparison> comparisons, boolean startWithClassArchives) {
         this.stopwatch = stopwatch;
         this.windows = new WindowedLoad(new MeasurementPolicy(TOLERANCE, WARM_UP_LIMIT_WINDOWS * windowSeconds,
                 TOLERANCE, MAX_WINDOWS), windowSeconds, stopwatch);
         this.threads = threads;
         this.work = work;
-        this.compareStacks = compareStacks;
+        this.comparisons = comparisons;
         this.startWithClassArchives = startWithClassArchives;
     }
 
@@ -224,11 +231,22 @@ public final class ServingBench {
      * in-process chain, the load points, the further cold starts, the starts with and without class archives, and the
      * stack comparisons (each with its new stack's warm-up).
      */
-    public static int measurements(boolean compareStacks, boolean startWithClassArchives) {
+    public static int measurements(List<StackComparison> comparisons, boolean startWithClassArchives) {
         return 9 + (CLIENTS.length + COLD_STARTS - 1) * BATCH_SIZES.length
                 + (startWithClassArchives ? StartupBench.measurements() : 0)
-                + (compareStacks
-                ? STACK_COMPARISONS.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum() : 0);
+                + comparisons.stream().mapToInt(c -> c.underLoad() ? 2 + 2 * LOAD_ROUNDS : 2).sum();
+    }
+
+    /** The {@link #STACK_COMPARISONS} named in {@code names}, in their order; all for {@code all}. */
+    public static List<StackComparison> comparisons(List<String> names) {
+        List<String> known = STACK_COMPARISONS.stream().map(StackComparison::name).toList();
+        for (String name : names) {
+            if (!name.equals("all") && !known.contains(name)) {
+                throw new IllegalArgumentException("--comparisons: no comparison '" + name + "'; known: all, "
+                        + String.join(", ", known));
+            }
+        }
+        return STACK_COMPARISONS.stream().filter(c -> names.contains("all") || names.contains(c.name())).toList();
     }
 
     public Results run(Path root) throws Exception {
@@ -249,7 +267,7 @@ public final class ServingBench {
         TextEncoderHop hop = null;
         double[] directCalls = null;
         LatencyStats[] sideBySide = null;
-        List<ComparedStacks> comparisons = new ArrayList<>();
+        List<ComparedStacks> compared = new ArrayList<>();
         for (int maxBatch : BATCH_SIZES) {
             Path logs = work.resolve("logs-batch" + maxBatch);
             FirstRequests first;
@@ -283,10 +301,8 @@ public final class ServingBench {
                         }
                         hop = new TextEncoderHop(inProcess.textEncoderGraph(), directTextEncoderCall(stack));
                         sideBySide = sideBySide(bundle, gateway);
-                        if (compareStacks) {
-                            for (StackComparison comparison : STACK_COMPARISONS) {
-                                comparisons.add(compare(comparison, root, models, maxBatch, gateway, stack));
-                            }
+                        for (StackComparison comparison : comparisons) {
+                            compared.add(compare(comparison, root, models, maxBatch, gateway, stack));
                         }
                     }
                 }
@@ -313,7 +329,7 @@ public final class ServingBench {
         StartupBench.Result classArchives = startWithClassArchives ? new StartupBench(stopwatch, work).run(root, models)
                 : null;
         return new Results(overhead, gatewayTimings, directCalls, hop, sideBySide, coldStarts, load, footprint,
-                classArchives, comparisons, inProcess.throughput());
+                classArchives, compared, inProcess.throughput());
     }
 
     /**

@@ -41,16 +41,22 @@ public final class ServingStack implements AutoCloseable {
 
     /**
      * What a stack's processes get beyond the ports and the model repository: {@code jvmOptions} go to all four
-     * command lines, {@code modelServiceProperties} ({@code -Dkey=value}) to the three model services only;
-     * {@code classArchives} null for none.
+     * command lines, {@code modelServiceProperties} ({@code -Dkey=value}) to the three model services only,
+     * {@code moduleProperties} to the model service each is keyed by; {@code classArchives} null for none.
      */
-    public record Options(List<String> jvmOptions, List<String> modelServiceProperties, ClassArchives classArchives) {
+    public record Options(List<String> jvmOptions, List<String> modelServiceProperties,
+                          Map<String, List<String>> moduleProperties, ClassArchives classArchives) {
 
         /** The services as they are configured today. */
         public static final Options CURRENT = new Options(List.of(), List.of());
 
         public Options(List<String> jvmOptions, List<String> modelServiceProperties) {
-            this(jvmOptions, modelServiceProperties, null);
+            this(jvmOptions, modelServiceProperties, Map.of(), null);
+        }
+
+        /** {@code properties} for {@code module}'s command line only. */
+        public static Options forModule(String module, List<String> properties) {
+            return new Options(List.of(), List.of(), Map.of(module, properties), null);
         }
     }
 
@@ -119,6 +125,7 @@ public final class ServingStack implements AutoCloseable {
                         "-Dstackgan.serving.model-repository=" + models,
                         "-Dstackgan.serving.batching.max-batch-size=" + maxBatchSize));
                 properties.addAll(options.modelServiceProperties());
+                properties.addAll(options.moduleProperties().getOrDefault(module, List.of()));
                 stack.processes.add(launch(root, module, logs, options, properties));
             }
             ports.add(stack.gatewayGrpcPort);

@@ -69,7 +69,7 @@ final class StartupBench {
             throws Exception {
         Map<String, Double> seconds = new LinkedHashMap<>();
         try (ServingStack stack = ServingStack.start(root, models, ServingBench.BATCH_SIZES[0],
-                work.resolve("logs-startup"), new ServingStack.Options(WARM_UP_OFF, List.of(), archives))) {
+                work.resolve("logs-startup"), new ServingStack.Options(WARM_UP_OFF, List.of(), Map.of(), archives))) {
             stack.services().forEach(s -> seconds.put(s.module(), s.startupSeconds()));
         }
         double last = seconds.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
