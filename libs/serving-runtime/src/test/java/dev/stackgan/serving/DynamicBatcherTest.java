@@ -194,6 +194,32 @@ public class DynamicBatcherTest {
         }
     }
 
+    /**
+     * Requests one at a time all run on the first worker and never overlapped, though a second worker is free: a
+     * lone run that changed threads each time was slower.
+     */
+    @Test
+    void requestsOneAtATimeRunOnTheFirstWorker() throws Exception {
+        Set<String> workers = ConcurrentHashMap.newKeySet();
+        AtomicInteger overlappedRuns = new AtomicInteger();
+        DynamicBatcher.Listener listener = (rows, runNanos, waitNanos, overlapped) -> {
+            workers.add(Thread.currentThread().getName());
+            overlappedRuns.addAndGet(overlapped ? 1 : 0);
+        };
+        try (DynamicBatcher batcher = new DynamicBatcher(new BatchingPolicy(4, Duration.ZERO, 64, false, 2), "t",
+                listener);
+             ModelLease lease = models.lease("v2")) {
+            for (int i = 0; i < 20; i++) {
+                batcher.submit(lease.model(), stage1Inputs(lease.model(), 1, i), null).get(30, TimeUnit.SECONDS);
+                // a client's round trip: the worker is done answering (it counts as busy until then) before the next
+                Thread.sleep(50);
+            }
+            assertEquals(20, batcher.runs());
+        }
+        assertEquals(Set.of("batcher-t-0"), workers);
+        assertEquals(0, overlappedRuns.get());
+    }
+
     @Test
     void instancesBelowOneAreRefusedNamingTheSetting() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
