@@ -270,17 +270,9 @@ public class ImageGenerator {
         return new Generation(out, version, timings, List.copyOf(unknown), captions.get(0).getTruncatedWords());
     }
 
-    /** The c of each caption's condition for one stage, read as primitive floats (getCList() would box each). */
+    /** Each caption's condition for one stage as one [N, C] tensor. */
     private static Tensor conditions(List<EncodedCaption> captions, Function<EncodedCaption, Condition> stage) {
-        int dim = stage.apply(captions.get(0)).getCCount();
-        float[] values = new float[captions.size() * dim];
-        for (int i = 0; i < captions.size(); i++) {
-            Condition condition = stage.apply(captions.get(i));
-            for (int j = 0; j < dim; j++) {
-                values[i * dim + j] = condition.getC(j);
-            }
-        }
-        return Tensors.write(new long[] {captions.size(), dim}, values);
+        return Tensors.conditions(captions.stream().map(stage).toList());
     }
 
     /**

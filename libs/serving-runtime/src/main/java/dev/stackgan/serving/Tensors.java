@@ -2,11 +2,13 @@ package dev.stackgan.serving;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.stackgan.proto.v1.Condition;
 import dev.stackgan.proto.v1.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 /** Conversion between the wire {@link Tensor} (little-endian float32 bytes) and float arrays, with validation. */
 public final class Tensors {
@@ -76,6 +78,21 @@ public final class Tensors {
             tensor.addShape(d);
         }
         return tensor.build();
+    }
+
+    /**
+     * The c of each condition (a text encoder's answer for one stage) as one [N, C] tensor, read as primitive floats
+     * ({@code getCList()} would box each).
+     */
+    public static Tensor conditions(List<Condition> conditions) {
+        int dim = conditions.get(0).getCCount();
+        float[] values = new float[conditions.size() * dim];
+        for (int i = 0; i < conditions.size(); i++) {
+            for (int j = 0; j < dim; j++) {
+                values[i * dim + j] = conditions.get(i).getC(j);
+            }
+        }
+        return write(new long[] {conditions.size(), dim}, values);
     }
 
     /** {@code values} as little-endian float32 bytes, the layout of every tensor on the wire. */

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.stackgan.proto.v1.Condition;
 import dev.stackgan.proto.v1.Tensor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SeedsAndTensorsTest {
@@ -40,6 +42,15 @@ class SeedsAndTensorsTest {
         assertInvalid(() -> Seeds.requireRange("seed", 1L << 48, 1), "2^48 - 1");
         long random = Seeds.randomFirstSeed(8);
         Seeds.requireRange("seed", random, 8);
+    }
+
+    @Test
+    void conditionsBecomeOneTensorRowByRow() {
+        Condition first = Condition.newBuilder().addC(1).addC(2).addC(3).build();
+        Condition second = Condition.newBuilder().addC(4).addC(5).addC(6).build();
+        Tensor tensor = Tensors.conditions(List.of(first, second));
+        assertEquals(List.of(2L, 3L), tensor.getShapeList());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, Tensors.values(tensor));
     }
 
     @Test

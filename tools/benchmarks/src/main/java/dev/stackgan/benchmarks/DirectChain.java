@@ -1,6 +1,5 @@
 package dev.stackgan.benchmarks;
 
-import dev.stackgan.proto.v1.Condition;
 import dev.stackgan.proto.v1.EncodeRequest;
 import dev.stackgan.proto.v1.EncodeResponse;
 import dev.stackgan.proto.v1.EncodedCaption;
@@ -11,7 +10,6 @@ import dev.stackgan.proto.v1.Stage1ServiceGenerateResponse;
 import dev.stackgan.proto.v1.Stage1ServiceGrpc;
 import dev.stackgan.proto.v1.Stage2ServiceGrpc;
 import dev.stackgan.proto.v1.Stage2ServiceRefineRequest;
-import dev.stackgan.proto.v1.Tensor;
 import dev.stackgan.proto.v1.TextEncoderServiceGrpc;
 import dev.stackgan.serving.PngSettings;
 import dev.stackgan.serving.Tensors;
@@ -57,11 +55,11 @@ final class DirectChain implements AutoCloseable {
         long encodedAt = System.nanoTime();
         EncodedCaption caption = encoded.getCaptions(0);
         Stage1ServiceGenerateResponse drawn = stage1.generate(Stage1ServiceGenerateRequest.newBuilder()
-                .setConditions(condition(caption.getStage1())).setSeed(caption.getSeed())
+                .setConditions(Tensors.conditions(List.of(caption.getStage1()))).setSeed(caption.getSeed())
                 .setModelVersion(encoded.getModelVersion()).build());
         long drawnAt = System.nanoTime();
         stage2.refine(Stage2ServiceRefineRequest.newBuilder().setStage1Images(drawn.getImages())
-                .setConditions(condition(caption.getStage2())).setModelVersion(encoded.getModelVersion())
+                .setConditions(Tensors.conditions(List.of(caption.getStage2()))).setModelVersion(encoded.getModelVersion())
                 .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG).setPngOptions(PNG).build());
         callNanos.add(new long[] {encodedAt - start, drawnAt - encodedAt, System.nanoTime() - drawnAt});
     }
@@ -78,14 +76,6 @@ final class DirectChain implements AutoCloseable {
         return medians;
     }
 
-    /** One caption's condition as a [1, C] tensor. */
-    private static Tensor condition(Condition condition) {
-        float[] c = new float[condition.getCCount()];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = condition.getC(i);
-        }
-        return Tensors.write(new long[] {1, c.length}, c);
-    }
 
     @Override
     public void close() {
