@@ -5,6 +5,7 @@
 #
 #   scripts/benchmark.sh                                  # sections 1,4,5,2,3,6,7; presets small and paper
 #   scripts/benchmark.sh --sections 1,4 --presets small   # a subset
+#   scripts/benchmark.sh --sections 2,7 --comparisons stage2-instances   # section 7's serving rows: some stacks
 #   SKIP_BUILD=1 scripts/benchmark.sh                     # reuse the last build
 #   MAVEN_ARGS=-o scripts/benchmark.sh                    # extra Maven arguments, e.g. offline
 #   scripts/benchmark.sh --help                           # every option
