@@ -266,9 +266,10 @@ public final class ModelRepository implements AutoCloseable {
         LoadedModel model = new LoadedModel(bundle, graph, runtime);
         try {
             // every session once, so neither allocates its buffers on a user's request
-            model.run(warmUpInputs(model), false);
+            Map<String, InputRows> inputs = warmUpInputs(model);
+            model.run(inputs, false);
             if (model.hasOverlapSession()) {
-                model.run(warmUpInputs(model), true);
+                model.run(inputs, true);
             }
         } catch (Exception e) {
             model.retire();

@@ -222,8 +222,8 @@ public final class Benchmarks implements Callable<Integer> {
                                                       List<ServingBench.StackComparison> comparisons, Path work)
             throws Exception {
         boolean classArchives = sections.contains("6");
-        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(comparisons, classArchives), budget, 20,
-                System.out);
+        Stopwatch stopwatch = new Stopwatch("serving", ServingBench.measurements(comparisons, classArchives), budget,
+                20, System.out);
         Path root = Path.of("").toAbsolutePath();
         ServingBench.Results results = new ServingBench(stopwatch, budget, threads, work, comparisons,
                 classArchives).run(root);

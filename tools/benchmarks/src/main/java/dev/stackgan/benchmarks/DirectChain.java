@@ -59,7 +59,8 @@ final class DirectChain implements AutoCloseable {
                 .setModelVersion(encoded.getModelVersion()).build());
         long drawnAt = System.nanoTime();
         stage2.refine(Stage2ServiceRefineRequest.newBuilder().setStage1Images(drawn.getImages())
-                .setConditions(Tensors.conditions(List.of(caption.getStage2()))).setModelVersion(encoded.getModelVersion())
+                .setConditions(Tensors.conditions(List.of(caption.getStage2())))
+                .setModelVersion(encoded.getModelVersion())
                 .setImageEncoding(ImageEncoding.IMAGE_ENCODING_PNG).setPngOptions(PNG).build());
         callNanos.add(new long[] {encodedAt - start, drawnAt - encodedAt, System.nanoTime() - drawnAt});
     }
@@ -75,7 +76,6 @@ final class DirectChain implements AutoCloseable {
         }
         return medians;
     }
-
 
     @Override
     public void close() {

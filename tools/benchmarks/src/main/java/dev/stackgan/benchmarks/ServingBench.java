@@ -210,9 +210,9 @@ public final class ServingBench {
 
     /**
      * {@code windowSeconds}: the length of one warm-up or measurement window; {@code stopwatch} times the stack
-     * comparisons and counts every measurement's progress. {@code comparisons}: the stack comparisons to run
-     * (of {@link #STACK_COMPARISONS}; none for no section 7); {@code startWithClassArchives}: also time starts with and without class archives
-     * ({@link StartupBench}, section 6).
+     * comparisons and counts every measurement's progress. {@code comparisons}: the stack comparisons to run (of
+     * {@link #STACK_COMPARISONS}; none for no section 7); {@code startWithClassArchives}: also time starts with and
+     * without class archives ({@link StartupBench}, section 6).
      */
     public ServingBench(Stopwatch stopwatch, double windowSeconds, int threads, Path work,
                         List<StackComparison> comparisons, boolean startWithClassArchives) {
